@@ -1,0 +1,58 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package audit builds the audit events of a WorkflowExecution and delivers
+// them to the audit sink.
+//
+// Events are pure functions of the WorkflowExecution (NewEvent): the event id
+// is derived from the execution's UID and the event type, and the timestamps
+// from its status, so an event re-sent after a restart is byte-identical and
+// a receiver can de-duplicate on event_id. Events carry parameter names,
+// never parameter values.
+//
+// A Sender delivers events at least once, in the background: Enqueue never
+// blocks, a worker (Run) batches and POSTs them, retries 429, 5xx and network
+// errors with exponential backoff, and reports each event's final outcome to
+// a callback. The Sender's buffer is bounded and lives in memory only: what
+// makes the trail lossless is the caller recording delivered event types in
+// the execution's status (Status.AuditDelivered) and enqueueing again, on a
+// later reconcile, whatever Undelivered still reports.
+//
+// A reconciler uses it like this (the callback runs on the Sender's worker;
+// the reconciler keeps the ids it reports until it has written them to the
+// status, since a settled event is forgotten by the Sender):
+//
+//	for _, t := range audit.Undelivered(wfe) {
+//		ev := audit.NewEvent(wfe, t, now)
+//		if _, ok := r.settled.Load(ev.EventID); ok {
+//			wfe.Status.MarkAuditDelivered(string(t)) // delivered or rejected: handled
+//			continue
+//		}
+//		err := r.audit.Enqueue(ev, func(ev audit.Event, result string) {
+//			r.settled.Store(ev.EventID, result)
+//			r.impl.EnqueueKey(key)
+//		})
+//		// audit.ErrBufferFull: requeue the key later; nothing is lost.
+//	}
+//
+// On deletion, after the drain timeout, Drop(EventID(wfe, t)) gives the event
+// up and counts it dropped. On shutdown, cancel Run's context and call Drain
+// with the drain timeout.
+//
+// Audit is disabled when the sink URL is empty: NewSender then logs one line,
+// "audit disabled: audit-sink-url is empty", and returns a nil *Sender, whose
+// methods are all no-ops (Enabled reports false).
+package audit
