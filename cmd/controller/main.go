@@ -1,0 +1,129 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+// Command controller runs the WorkflowExecution controller.
+package main
+
+import (
+	"flag"
+	"fmt"
+	"log"
+	"os"
+	"runtime"
+	"strconv"
+	"time"
+
+	filteredinformerfactory "github.com/tektoncd/pipeline/pkg/client/injection/informers/factory/filtered"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/rest"
+	"knative.dev/pkg/injection"
+	"knative.dev/pkg/injection/sharedmain"
+	"knative.dev/pkg/signals"
+
+	"kubernaut.ai/workflowexecution/pkg/lifecycle"
+	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution"
+	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+)
+
+// Set at build time with -ldflags "-X main.version=... -X main.commit=...".
+var (
+	version = "devel"
+	commit  = "unknown"
+)
+
+// Client rate limits unless set by flags.
+const (
+	defaultQPS   = 100
+	defaultBurst = 200
+)
+
+// shutdownBound bounds the work done after SIGTERM (audit flush).
+const shutdownBound = 20 * time.Second
+
+func main() {
+	disableHA := flag.Bool("disable-ha", false, "Disable leader election (one replica only).")
+	cfg := injection.ParseAndGetRESTConfigOrDie()
+	// knative's --kube-api-qps/--kube-api-burst (or KUBE_API_QPS/BURST)
+	// win; client-go's default of 5 QPS would make the controller slow.
+	if cfg.QPS == 0 {
+		cfg.QPS = defaultQPS
+	}
+	if cfg.Burst == 0 {
+		cfg.Burst = defaultBurst
+	}
+
+	log.Printf("%s version=%s commit=%s go=%s", workflowexecution.ControllerName, version, commit, runtime.Version())
+	if err := checkTektonAPIs(cfg); err != nil {
+		log.Fatalf("Tekton Pipelines is not usable: %v. Install Tekton Pipelines (v1 API) before this controller.", err)
+	}
+
+	probesPort := lifecycle.DefaultProbesPort
+	if v := os.Getenv("PROBES_PORT"); v != "" {
+		p, err := strconv.Atoi(v)
+		if err != nil || p < 1 || p > 65535 {
+			log.Fatalf("PROBES_PORT=%q is not a port number", v)
+		}
+		probesPort = p
+	}
+
+	ctx := signals.NewContext()
+	state := &lifecycle.State{}
+	ctx = lifecycle.WithState(ctx, state)
+	ctx = filteredinformerfactory.WithSelectors(ctx, resources.LabelSelector)
+	ctx = sharedmain.WithHealthProbesDisabled(ctx)
+	if *disableHA {
+		ctx = sharedmain.WithHADisabled(ctx)
+	}
+	go func() {
+		if err := state.ServeProbes(ctx, probesPort); err != nil {
+			log.Fatalf("Serving probes on :%d: %v", probesPort, err)
+		}
+	}()
+
+	sharedmain.MainWithConfig(ctx, workflowexecution.ControllerName, cfg, workflowexecution.NewController)
+	state.Shutdown(shutdownBound)
+}
+
+// checkTektonAPIs fails unless the API server serves Tekton's v1
+// PipelineRuns and TaskRuns.
+func checkTektonAPIs(cfg *rest.Config) error {
+	dc, err := discovery.NewDiscoveryClientForConfig(cfg)
+	if err != nil {
+		return fmt.Errorf("creating a discovery client: %w", err)
+	}
+	var lastErr error
+	for attempt := 0; attempt < 5; attempt++ {
+		list, err := dc.ServerResourcesForGroupVersion("tekton.dev/v1")
+		if err == nil {
+			found := map[string]bool{}
+			for _, r := range list.APIResources {
+				found[r.Name] = true
+			}
+			for _, want := range []string{"pipelineruns", "taskruns"} {
+				if !found[want] {
+					return fmt.Errorf("the API server does not serve %s.tekton.dev/v1", want)
+				}
+			}
+			return nil
+		}
+		lastErr = err
+		if apierrors.IsNotFound(err) {
+			return fmt.Errorf("the API server does not serve tekton.dev/v1 (pipelineruns.tekton.dev, taskruns.tekton.dev): %w", err)
+		}
+		time.Sleep(time.Duration(attempt+1) * time.Second)
+	}
+	return fmt.Errorf("discovering tekton.dev/v1: %w", lastErr)
+}

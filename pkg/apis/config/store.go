@@ -1,0 +1,124 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+	http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+package config
+
+import (
+	"context"
+	"sync"
+
+	corev1 "k8s.io/api/core/v1"
+	"knative.dev/pkg/configmap"
+)
+
+// Config holds the controller's typed configuration.
+type Config struct {
+	WorkflowExecution *WorkflowExecution
+}
+
+type cfgKey struct{}
+
+// FromContext returns the Config stored in ctx, or nil.
+func FromContext(ctx context.Context) *Config {
+	c, _ := ctx.Value(cfgKey{}).(*Config)
+	return c
+}
+
+// FromContextOrDefaults returns the Config stored in ctx, filling what is
+// missing with defaults.
+func FromContextOrDefaults(ctx context.Context) *Config {
+	c := FromContext(ctx)
+	if c == nil {
+		return &Config{WorkflowExecution: Defaults()}
+	}
+	if c.WorkflowExecution == nil {
+		return &Config{WorkflowExecution: Defaults()}
+	}
+	return c
+}
+
+// ToContext stores c in ctx.
+func ToContext(ctx context.Context, c *Config) context.Context {
+	return context.WithValue(ctx, cfgKey{}, c)
+}
+
+// Store is a typed wrapper around configmap.UntypedStore for the controller's
+// ConfigMaps. A bad value is logged with its key and rejected: the key keeps
+// its last good value (its default before any good value was seen), and the
+// other keys of the same ConfigMap still apply.
+type Store struct {
+	*configmap.UntypedStore
+
+	mu        sync.Mutex
+	last      *WorkflowExecution
+	listeners []func(*WorkflowExecution)
+}
+
+// NewStore creates a Store. onAfterStore runs after each accepted change.
+func NewStore(logger configmap.Logger, onAfterStore ...func(name string, value any)) *Store {
+	s := &Store{last: Defaults()}
+	s.UntypedStore = configmap.NewUntypedStore(
+		"workflowexecution",
+		logger,
+		configmap.Constructors{
+			ConfigName: func(cm *corev1.ConfigMap) (*WorkflowExecution, error) {
+				s.mu.Lock()
+				defer s.mu.Unlock()
+				cfg, errs := parse(s.last, cm.Data)
+				for _, err := range errs {
+					logger.Errorf("Rejected a value of ConfigMap %s, keeping the previous one: %v", ConfigName, err)
+				}
+				s.last = cfg
+				return cfg, nil
+			},
+		},
+		append(onAfterStore, s.notify)...,
+	)
+	return s
+}
+
+// OnChange registers f to run with the new configuration after each accepted change.
+func (s *Store) OnChange(f func(*WorkflowExecution)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.listeners = append(s.listeners, f)
+}
+
+func (s *Store) notify(name string, value any) {
+	w, ok := value.(*WorkflowExecution)
+	if name != ConfigName || !ok {
+		return
+	}
+	s.mu.Lock()
+	listeners := append([]func(*WorkflowExecution){}, s.listeners...)
+	s.mu.Unlock()
+	for _, f := range listeners {
+		f(w)
+	}
+}
+
+// ToContext stores the current configuration in ctx.
+func (s *Store) ToContext(ctx context.Context) context.Context {
+	return ToContext(ctx, s.Load())
+}
+
+// Load returns the current configuration.
+func (s *Store) Load() *Config {
+	cfg := &Config{WorkflowExecution: Defaults()}
+	if w, ok := s.UntypedLoad(ConfigName).(*WorkflowExecution); ok && w != nil {
+		cfg.WorkflowExecution = w
+	}
+	return cfg
+}

@@ -1,0 +1,215 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+	http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+package workflowexecution
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"go.uber.org/zap"
+	"k8s.io/apimachinery/pkg/types"
+	"knative.dev/pkg/logging"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/config"
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/pkg/audit"
+	"kubernaut.ai/workflowexecution/pkg/lifecycle"
+)
+
+// auditFullRetry is how long an execution waits to enqueue its audit events
+// again when the sender's buffer was full.
+const auditFullRetry = 5 * time.Second
+
+// auditTrail connects the reconciler to the audit sender. Delivery state
+// lives in each execution's status (AuditDelivered); settled holds the
+// outcomes the sender reported that are not yet written there.
+type auditTrail struct {
+	logger       *zap.SugaredLogger
+	current      atomic.Pointer[auditSender]
+	settled      sync.Map // event id -> result
+	enqueue      func(types.NamespacedName)
+	enqueueAfter func(types.NamespacedName, time.Duration)
+	resync       func()
+}
+
+// auditSender is one sender built from one configuration.
+type auditSender struct {
+	sender *audit.Sender
+	url    string
+	format string
+	buffer int
+	stop   context.CancelFunc
+	done   chan struct{}
+}
+
+// setupAudit creates the audit trail and (re)builds the sender whenever the
+// audit configuration changes.
+func (r *Reconciler) setupAudit(ctx context.Context, store *config.Store, enqueueAfter func(types.NamespacedName, time.Duration), resync func()) {
+	a := &auditTrail{
+		logger:       logging.FromContext(ctx).Named("audit"),
+		enqueue:      r.enqueueKey,
+		enqueueAfter: enqueueAfter,
+		resync:       resync,
+	}
+	r.audit = a
+	r.metrics.SetAuditPending(func() int64 {
+		if s := a.current.Load(); s != nil {
+			return int64(s.sender.Pending())
+		}
+		return 0
+	})
+	apply := func(cfg *config.WorkflowExecution) {
+		old := a.current.Load()
+		if old != nil && old.url == cfg.AuditSinkURL && old.format == cfg.AuditFormat && old.buffer == cfg.AuditBufferSize {
+			return
+		}
+		next := a.start(ctx, r, cfg)
+		a.current.Store(next)
+		if old != nil {
+			go old.close(cfg.AuditDrainTimeout)
+			if a.resync != nil {
+				// Events the old sender held are enqueued again from status.
+				a.resync()
+			}
+		}
+	}
+	apply(store.Load().WorkflowExecution)
+	store.OnChange(func(cfg *config.WorkflowExecution) { apply(cfg) })
+	lifecycle.FromContext(ctx).OnShutdown(func(ctx context.Context) {
+		if s := a.current.Load(); s != nil {
+			s.stop()
+			<-s.done
+			if err := s.sender.Drain(ctx); err != nil {
+				a.logger.Warnw("Audit events left undelivered at shutdown; they are re-sent after restart", zap.Error(err))
+			}
+		}
+	})
+}
+
+func (a *auditTrail) start(ctx context.Context, r *Reconciler, cfg *config.WorkflowExecution) *auditSender {
+	s := &auditSender{url: cfg.AuditSinkURL, format: cfg.AuditFormat, buffer: cfg.AuditBufferSize, done: make(chan struct{})}
+	sender, err := audit.NewSender(audit.Config{
+		URL:        cfg.AuditSinkURL,
+		Format:     audit.Format(cfg.AuditFormat),
+		BufferSize: cfg.AuditBufferSize,
+		Metrics:    r.metrics,
+	}, a.logger)
+	if err != nil {
+		a.logger.Errorw("Audit disabled: bad audit configuration", zap.Error(err))
+	}
+	s.sender = sender
+	runCtx, cancel := context.WithCancel(ctx)
+	s.stop = cancel
+	go func() {
+		defer close(s.done)
+		sender.Run(runCtx)
+	}()
+	return s
+}
+
+func (s *auditSender) close(drain time.Duration) {
+	s.stop()
+	<-s.done
+	ctx, cancel := context.WithTimeout(context.Background(), drain)
+	defer cancel()
+	_ = s.sender.Drain(ctx)
+}
+
+func (a *auditTrail) sender() *audit.Sender {
+	if a == nil {
+		return nil
+	}
+	if s := a.current.Load(); s != nil {
+		return s.sender
+	}
+	return nil
+}
+
+// sync enqueues the execution's undelivered audit events and records in its
+// status those the sender settled. To save API writes, settled events are
+// recorded only when the status is written anyway (changed) or the
+// execution is terminal, where it is the last bookkeeping left.
+func (a *auditTrail) sync(ctx context.Context, wfe *v1alpha1.WorkflowExecution, changed bool) {
+	sender := a.sender()
+	if !sender.Enabled() {
+		return
+	}
+	now := time.Now()
+	for _, t := range audit.Undelivered(wfe) {
+		id := audit.EventID(wfe, t)
+		if _, ok := a.settled.Load(id); ok {
+			if changed || wfe.Status.IsDone() {
+				wfe.Status.MarkAuditDelivered(string(t))
+			}
+			continue
+		}
+		key := types.NamespacedName{Namespace: wfe.Namespace, Name: wfe.Name}
+		err := sender.Enqueue(audit.NewEvent(wfe, t, now), func(ev audit.Event, result string) {
+			a.settled.Store(ev.EventID, result)
+			a.enqueue(key)
+		})
+		if errors.Is(err, audit.ErrBufferFull) {
+			logging.FromContext(ctx).Warnw("Audit buffer full; retrying later", zap.String("event", string(t)))
+			a.enqueueAfter(key, auditFullRetry)
+			return
+		}
+	}
+	a.forgetRecorded(wfe)
+}
+
+// forgetRecorded drops settled outcomes already written in the status.
+func (a *auditTrail) forgetRecorded(wfe *v1alpha1.WorkflowExecution) {
+	for _, t := range wfe.Status.AuditDelivered {
+		a.settled.Delete(audit.EventID(wfe, audit.EventType(t)))
+	}
+}
+
+// drainWait returns how long deletion should still wait for the terminal
+// audit event of wfe, or 0 to go on (delivered, or the drain timeout
+// passed: the event is then dropped and counted).
+func (a *auditTrail) drainWait(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution, now time.Time) time.Duration {
+	sender := a.sender()
+	t, terminal := audit.EventTypeFor(wfe)
+	if !sender.Enabled() || !terminal {
+		return 0
+	}
+	id := audit.EventID(wfe, t)
+	if _, settled := a.settled.Load(id); settled || wfe.Status.IsAuditDelivered(string(t)) {
+		a.forgetAll(wfe)
+		return 0
+	}
+	deadline := now
+	if wfe.DeletionTimestamp != nil {
+		deadline = wfe.DeletionTimestamp.Add(cfg.AuditDrainTimeout)
+	}
+	if wait := deadline.Sub(now); wait > 0 {
+		a.sync(ctx, wfe, false)
+		return wait
+	}
+	sender.Drop(id)
+	logging.FromContext(ctx).Warnf("Dropped audit event %s of a deleted execution after %s", t, cfg.AuditDrainTimeout)
+	a.forgetAll(wfe)
+	return 0
+}
+
+func (a *auditTrail) forgetAll(wfe *v1alpha1.WorkflowExecution) {
+	for _, t := range audit.EventTypesFor(wfe) {
+		a.settled.Delete(audit.EventID(wfe, t))
+	}
+}

@@ -1,0 +1,101 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+	http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+package workflowexecution
+
+import (
+	"context"
+
+	pipelineclient "github.com/tektoncd/pipeline/pkg/client/injection/client"
+	filteredpipelineruninformer "github.com/tektoncd/pipeline/pkg/client/injection/informers/pipeline/v1/pipelinerun/filtered"
+	filteredtaskruninformer "github.com/tektoncd/pipeline/pkg/client/injection/informers/pipeline/v1/taskrun/filtered"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/utils/clock"
+	"knative.dev/pkg/configmap"
+	"knative.dev/pkg/controller"
+	"knative.dev/pkg/logging"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/config"
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
+	wfeclient "kubernaut.ai/workflowexecution/pkg/client/injection/client"
+	wfeinformer "kubernaut.ai/workflowexecution/pkg/client/injection/informers/workflowexecution/v1alpha1/workflowexecution"
+	wfereconciler "kubernaut.ai/workflowexecution/pkg/client/injection/reconciler/workflowexecution/v1alpha1/workflowexecution"
+	"kubernaut.ai/workflowexecution/pkg/lifecycle"
+	"kubernaut.ai/workflowexecution/pkg/metrics"
+	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+)
+
+// ControllerName names the controller in logs, leader election and events.
+const ControllerName = "workflowexecution-controller"
+
+// NewController wires the reconciler to its informers. The PipelineRun and
+// TaskRun informers are Tekton's own, filtered by resources.LabelSelector so
+// that only this controller's runs are cached; the caller must put that
+// selector in the context with Tekton's filteredinformerfactory.WithSelectors.
+func NewController(ctx context.Context, cmw configmap.Watcher) *controller.Impl {
+	return NewControllerWithClock(ctx, cmw, clock.RealClock{})
+}
+
+// NewControllerWithClock is NewController with an injected clock.
+func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk clock.PassiveClock) *controller.Impl {
+	logger := logging.FromContext(ctx)
+	wfeInf := wfeinformer.Get(ctx)
+	prInf := filteredpipelineruninformer.Get(ctx, resources.LabelSelector)
+	trInf := filteredtaskruninformer.Get(ctx, resources.LabelSelector)
+
+	if err := wfeInf.Informer().AddIndexers(cache.Indexers{targetIndex: indexByTarget}); err != nil {
+		logger.Fatalw("Failed to add the target index", "error", err)
+	}
+
+	lifecycle.FromContext(ctx).WaitForSync(ctx,
+		wfeInf.Informer().HasSynced, prInf.Informer().HasSynced, trInf.Informer().HasSynced)
+
+	rec, err := metrics.NewRecorder(nil)
+	if err != nil {
+		logger.Fatalw("Failed to create metrics", "error", err)
+	}
+
+	r := &Reconciler{
+		wfeClient:         wfeclient.Get(ctx),
+		pipelineClient:    pipelineclient.Get(ctx),
+		wfeLister:         wfeInf.Lister(),
+		wfeIndexer:        wfeInf.Informer().GetIndexer(),
+		pipelineRunLister: prInf.Lister(),
+		taskRunLister:     trInf.Lister(),
+		clock:             clk,
+		metrics:           rec,
+	}
+
+	configStore := config.NewStore(logger.Named("config-store"))
+	configStore.WatchConfigs(cmw)
+
+	impl := wfereconciler.NewImpl(ctx, r, func(*controller.Impl) controller.Options {
+		return controller.Options{
+			AgentName:   ControllerName,
+			ConfigStore: configStore,
+		}
+	})
+	r.enqueueAfter = impl.EnqueueAfter
+	r.enqueueKey = impl.EnqueueKey
+	r.setupAudit(ctx, configStore, impl.EnqueueKeyAfter, func() { impl.GlobalResync(wfeInf.Informer()) })
+	rec.SetLocksHeld(r.countLocksHeld)
+
+	wfeInf.Informer().AddEventHandler(controller.HandleAll(impl.Enqueue))
+	prInf.Informer().AddEventHandler(controller.HandleAll(
+		impl.EnqueueLabelOfNamespaceScopedResource(
+			workflowexecution.SourceNamespaceLabelKey,
+			workflowexecution.WorkflowExecutionLabelKey)))
+	return impl
+}

@@ -1,0 +1,616 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package workflowexecution
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	tektonfake "github.com/tektoncd/pipeline/pkg/client/clientset/versioned/fake"
+	faketektonclient "github.com/tektoncd/pipeline/pkg/client/injection/client/fake"
+	filteredinformerfactory "github.com/tektoncd/pipeline/pkg/client/injection/informers/factory/filtered"
+	fakepipelineruninformer "github.com/tektoncd/pipeline/pkg/client/injection/informers/pipeline/v1/pipelinerun/filtered/fake"
+	faketaskruninformer "github.com/tektoncd/pipeline/pkg/client/injection/informers/pipeline/v1/taskrun/filtered/fake"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	clientgotesting "k8s.io/client-go/testing"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/tools/record"
+	clocktesting "k8s.io/utils/clock/testing"
+	"knative.dev/pkg/apis"
+	"knative.dev/pkg/configmap"
+	"knative.dev/pkg/controller"
+	pkgreconciler "knative.dev/pkg/reconciler"
+	rtesting "knative.dev/pkg/reconciler/testing"
+	"sigs.k8s.io/yaml"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/config"
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	wfefake "kubernaut.ai/workflowexecution/pkg/client/clientset/versioned/fake"
+	fakewfeclient "kubernaut.ai/workflowexecution/pkg/client/injection/client/fake"
+	fakewfeinformer "kubernaut.ai/workflowexecution/pkg/client/injection/informers/workflowexecution/v1alpha1/workflowexecution/fake"
+	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+
+	// Register Tekton's fake filtered informer factory.
+	_ "github.com/tektoncd/pipeline/pkg/client/injection/informers/factory/filtered/fake"
+)
+
+// The scenario shared by the tests: execution payment/restart-api runs
+// workflow restart-deployment on payment/Deployment/api. The canonical
+// target payment/deployment/api names the PipelineRun (printf %s
+// payment/deployment/api | sha256sum | cut -c1-16).
+const (
+	selfName     = "restart-api"
+	selfNS       = "payment"
+	selfKey      = selfNS + "/" + selfName
+	selfUID      = "5f0c1c2e-0000-4000-8000-000000000001"
+	selfWorkflow = "restart-deployment"
+	selfTarget   = "payment/Deployment/api"
+	prName       = "wfe-8df8f872429e9491"
+	execNS       = "kubernaut-workflows"
+	prUID        = "7a000000-0000-4000-8000-0000000000a1"
+	createdUID   = "c0000000-0000-4000-8000-0000000000c1"
+	finalizer    = "workflowexecutions.workflowexecution.kubernaut.ai"
+)
+
+var now = time.Date(2026, 3, 14, 10, 5, 0, 0, time.UTC)
+
+// ago is a timestamp d before now, as written in YAML.
+func ago(d time.Duration) string {
+	return now.Add(-d).Format(time.RFC3339)
+}
+
+// --- parse helpers -----------------------------------------------------------
+
+func parseWFE(t *testing.T, y string) *v1alpha1.WorkflowExecution {
+	t.Helper()
+	w := &v1alpha1.WorkflowExecution{}
+	if err := yaml.UnmarshalStrict([]byte(y), w); err != nil {
+		t.Fatalf("parsing WorkflowExecution: %v\n%s", err, y)
+	}
+	return w
+}
+
+func parsePipelineRun(t *testing.T, y string) *pipelinev1.PipelineRun {
+	t.Helper()
+	pr := &pipelinev1.PipelineRun{}
+	if err := yaml.UnmarshalStrict([]byte(y), pr); err != nil {
+		t.Fatalf("parsing PipelineRun: %v\n%s", err, y)
+	}
+	return pr
+}
+
+func parseTaskRun(t *testing.T, y string) *pipelinev1.TaskRun {
+	t.Helper()
+	tr := &pipelinev1.TaskRun{}
+	if err := yaml.UnmarshalStrict([]byte(y), tr); err != nil {
+		t.Fatalf("parsing TaskRun: %v\n%s", err, y)
+	}
+	return tr
+}
+
+func parseStatus(t *testing.T, y string) v1alpha1.WorkflowExecutionStatus {
+	t.Helper()
+	var s v1alpha1.WorkflowExecutionStatus
+	if err := yaml.UnmarshalStrict([]byte(y), &s); err != nil {
+		t.Fatalf("parsing WorkflowExecutionStatus: %v\n%s", err, y)
+	}
+	return s
+}
+
+// readObjects parses a multi-document YAML file of testdata holding
+// PipelineRuns and TaskRuns.
+func readObjects(t *testing.T, file string) []runtime.Object {
+	t.Helper()
+	b, err := os.ReadFile("testdata/" + file)
+	if err != nil {
+		t.Fatalf("reading testdata: %v", err)
+	}
+	var out []runtime.Object
+	for _, doc := range strings.Split(string(b), "\n---\n") {
+		var meta metav1.TypeMeta
+		if err := yaml.Unmarshal([]byte(doc), &meta); err != nil {
+			t.Fatalf("parsing %s: %v", file, err)
+		}
+		switch meta.Kind {
+		case "PipelineRun":
+			out = append(out, parsePipelineRun(t, doc))
+		case "TaskRun":
+			out = append(out, parseTaskRun(t, doc))
+		case "WorkflowExecution":
+			out = append(out, parseWFE(t, doc))
+		default:
+			t.Fatalf("%s: unexpected kind %q", file, meta.Kind)
+		}
+	}
+	return out
+}
+
+// wfe builds an execution on the scenario's model; status is YAML (may be "").
+func wfe(t *testing.T, ns, name, uid, workflowID, target, status string) *v1alpha1.WorkflowExecution {
+	t.Helper()
+	w := parseWFE(t, fmt.Sprintf(`
+metadata:
+  name: %s
+  namespace: %s
+  uid: %s
+  generation: 1
+  creationTimestamp: %q
+  finalizers:
+  - %s
+spec:
+  workflowRef:
+    workflowId: %s
+    version: v1.4.0
+    containerImage: registry.example.com/remediations/restart-deployment:v1.4.0
+  targetResource: %s
+  parameters:
+    ROLLOUT_MODE: surge-then-drain
+`, name, ns, uid, ago(10*time.Minute), finalizer, workflowID, target))
+	if status != "" {
+		w.Status = parseStatus(t, status)
+	}
+	return w
+}
+
+// self is the execution under test.
+func self(t *testing.T, status string) *v1alpha1.WorkflowExecution {
+	t.Helper()
+	return wfe(t, selfNS, selfName, selfUID, selfWorkflow, selfTarget, status)
+}
+
+// pipelineRun builds a PipelineRun of the target's name owned by the named
+// execution; status is YAML (may be "").
+func pipelineRun(t *testing.T, ownerNS, ownerName, ownerUID, uid, status string) *pipelinev1.PipelineRun {
+	t.Helper()
+	pr := parsePipelineRun(t, fmt.Sprintf(`
+metadata:
+  name: %s
+  namespace: %s
+  uid: %s
+  creationTimestamp: %q
+  labels:
+    kubernaut.ai/workflow-execution: %s
+    kubernaut.ai/source-namespace: %s
+    kubernaut.ai/workflow-id: restart-deployment
+  annotations:
+    kubernaut.ai/workflow-execution-uid: %s
+    kubernaut.ai/workflow-id: restart-deployment
+    kubernaut.ai/target-resource: payment/Deployment/api
+spec:
+  pipelineRef:
+    resolver: bundles
+    params:
+    - name: bundle
+      value: registry.example.com/remediations/restart-deployment:v1.4.0
+    - name: name
+      value: workflow
+    - name: kind
+      value: pipeline
+  params:
+  - name: ROLLOUT_MODE
+    value: surge-then-drain
+  - name: TARGET_RESOURCE
+    value: payment/Deployment/api
+  taskRunTemplate:
+    serviceAccountName: kubernaut-workflow-runner
+  timeouts:
+    pipeline: 30m
+`, prName, execNS, uid, ago(5*time.Minute), ownerName, ownerNS, ownerUID))
+	if status != "" {
+		if err := yaml.UnmarshalStrict([]byte(status), &pr.Status); err != nil {
+			t.Fatalf("parsing PipelineRun status: %v\n%s", err, status)
+		}
+	}
+	return pr
+}
+
+// ownPipelineRun is the execution under test's PipelineRun.
+func ownPipelineRun(t *testing.T, status string) *pipelinev1.PipelineRun {
+	t.Helper()
+	return pipelineRun(t, selfNS, selfName, selfUID, prUID, status)
+}
+
+const (
+	prRunning = `
+startTime: "2026-03-14T10:00:00Z"
+conditions:
+- type: Succeeded
+  status: Unknown
+  reason: Running
+  message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
+`
+	prSucceeded = `
+startTime: "2026-03-14T10:00:00Z"
+completionTime: "2026-03-14T10:02:30Z"
+conditions:
+- type: Succeeded
+  status: "True"
+  reason: Succeeded
+  message: "Tasks Completed: 3 (Failed: 0, Cancelled 0), Skipped: 0"
+`
+	prFailed = `
+startTime: "2026-03-14T10:00:00Z"
+completionTime: "2026-03-14T10:01:23Z"
+conditions:
+- type: Succeeded
+  status: "False"
+  reason: Failed
+  message: "Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 1"
+`
+	// statusRunning is a Running execution that owns the PipelineRun.
+	statusRunning = `
+observedGeneration: 1
+phase: Running
+startTime: "2026-03-14T10:00:00Z"
+pipelineRunRef:
+  name: wfe-8df8f872429e9491
+  namespace: kubernaut-workflows
+conditions:
+- type: Succeeded
+  status: Unknown
+  reason: Running
+  message: PipelineRun kubernaut-workflows/wfe-8df8f872429e9491 is running
+`
+	statusPending = `
+observedGeneration: 1
+phase: Pending
+conditions:
+- type: Succeeded
+  status: Unknown
+  reason: Pending
+  message: Waiting for the PipelineRun to be created
+`
+)
+
+// --- the fixture -------------------------------------------------------------
+
+type fixture struct {
+	t        *testing.T
+	ctx      context.Context
+	impl     *controller.Impl
+	wfes     *wfefake.Clientset
+	tekton   *tektonfake.Clientset
+	recorder *record.FakeRecorder
+	wfeIndex cache.Indexer
+	prIndex  cache.Indexer
+	trIndex  cache.Indexer
+}
+
+// seed is what exists when the reconcile starts.
+type seed struct {
+	// cached objects are in the API server and in the informers' caches.
+	cached []runtime.Object
+	// uncached objects are in the API server only: the cache lags.
+	uncached []runtime.Object
+	// cacheOnly objects are in the caches only: they were deleted and the
+	// cache has not seen it yet.
+	cacheOnly []runtime.Object
+	// config is the data of config-workflowexecution.
+	config map[string]string
+}
+
+func newFixture(t *testing.T, s seed) *fixture {
+	t.Helper()
+	recorder := record.NewFakeRecorder(100)
+	ctx, _ := rtesting.SetupFakeContext(t, func(ctx context.Context) context.Context {
+		ctx = filteredinformerfactory.WithSelectors(ctx, resources.LabelSelector)
+		return controller.WithEventRecorder(ctx, recorder)
+	})
+	cm := &corev1.ConfigMap{
+		ObjectMeta: metav1.ObjectMeta{Name: config.ConfigName, Namespace: "kubernaut-system"},
+		Data:       s.config,
+	}
+	impl := NewControllerWithClock(ctx, configmap.NewStaticWatcher(cm), clocktesting.NewFakePassiveClock(now))
+	t.Cleanup(impl.WorkQueue().ShutDown)
+	if la, ok := impl.Reconciler.(pkgreconciler.LeaderAware); ok {
+		if err := la.Promote(pkgreconciler.UniversalBucket(), func(pkgreconciler.Bucket, types.NamespacedName) {}); err != nil {
+			t.Fatalf("Promote() = %v", err)
+		}
+	}
+
+	f := &fixture{
+		t:        t,
+		ctx:      ctx,
+		impl:     impl,
+		wfes:     fakewfeclient.Get(ctx),
+		tekton:   faketektonclient.Get(ctx),
+		recorder: recorder,
+		wfeIndex: fakewfeinformer.Get(ctx).Informer().GetIndexer(),
+		prIndex:  fakepipelineruninformer.Get(ctx, resources.LabelSelector).Informer().GetIndexer(),
+		trIndex:  faketaskruninformer.Get(ctx, resources.LabelSelector).Informer().GetIndexer(),
+	}
+	for _, o := range s.cached {
+		f.toAPI(o)
+		f.toCache(o)
+	}
+	for _, o := range s.uncached {
+		f.toAPI(o)
+	}
+	for _, o := range s.cacheOnly {
+		f.toCache(o)
+	}
+
+	// The API server stamps what it creates.
+	f.tekton.PrependReactor("create", "pipelineruns", func(action clientgotesting.Action) (bool, runtime.Object, error) {
+		pr := action.(clientgotesting.CreateAction).GetObject().(*pipelinev1.PipelineRun)
+		pr.CreationTimestamp = metav1.NewTime(now)
+		if pr.UID == "" {
+			pr.UID = createdUID
+		}
+		return false, nil, nil
+	})
+	// The API server enforces a delete's UID precondition.
+	f.tekton.PrependReactor("delete", "pipelineruns", func(action clientgotesting.Action) (bool, runtime.Object, error) {
+		a := action.(clientgotesting.DeleteAction)
+		p := a.GetDeleteOptions().Preconditions
+		if p == nil || p.UID == nil {
+			return false, nil, nil
+		}
+		existing, err := f.tekton.Tracker().Get(action.GetResource(), a.GetNamespace(), a.GetName())
+		if err != nil {
+			return false, nil, nil // NotFound from the tracker
+		}
+		if uid := existing.(metav1.Object).GetUID(); uid != *p.UID {
+			return true, nil, apierrors.NewConflict(action.GetResource().GroupResource(), a.GetName(),
+				fmt.Errorf("precondition failed: UID in precondition: %s, UID in object meta: %s", *p.UID, uid))
+		}
+		return false, nil, nil
+	})
+	f.tekton.ClearActions()
+	f.wfes.ClearActions()
+	return f
+}
+
+func (f *fixture) toAPI(o runtime.Object) {
+	f.t.Helper()
+	var err error
+	switch o.(type) {
+	case *v1alpha1.WorkflowExecution:
+		err = f.wfes.Tracker().Add(o)
+	default:
+		err = f.tekton.Tracker().Add(o)
+	}
+	if err != nil {
+		f.t.Fatalf("seeding the API: %v", err)
+	}
+}
+
+func (f *fixture) toCache(o runtime.Object) {
+	f.t.Helper()
+	var err error
+	switch o.(type) {
+	case *v1alpha1.WorkflowExecution:
+		err = f.wfeIndex.Add(o)
+	case *pipelinev1.PipelineRun:
+		err = f.prIndex.Add(o)
+	case *pipelinev1.TaskRun:
+		err = f.trIndex.Add(o)
+	default:
+		f.t.Fatalf("cannot cache %T", o)
+	}
+	if err != nil {
+		f.t.Fatalf("seeding the cache: %v", err)
+	}
+}
+
+// reconcile runs one reconcile of key and returns its error.
+func (f *fixture) reconcile(key string) error {
+	return f.impl.Reconciler.Reconcile(f.ctx, key)
+}
+
+// sync copies the API server's state of the execution and of the
+// PipelineRuns into the caches, as the informers would.
+func (f *fixture) sync() {
+	f.t.Helper()
+	wfes, err := f.wfes.WorkflowexecutionV1alpha1().WorkflowExecutions("").List(f.ctx, metav1.ListOptions{})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, o := range f.wfeIndex.List() {
+		_ = f.wfeIndex.Delete(o)
+	}
+	for i := range wfes.Items {
+		_ = f.wfeIndex.Add(&wfes.Items[i])
+	}
+	prs, err := f.tekton.TektonV1().PipelineRuns("").List(f.ctx, metav1.ListOptions{})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	for _, o := range f.prIndex.List() {
+		_ = f.prIndex.Delete(o)
+	}
+	for i := range prs.Items {
+		_ = f.prIndex.Add(&prs.Items[i])
+	}
+	f.tekton.ClearActions()
+	f.wfes.ClearActions()
+}
+
+// get reads an execution back from the API server.
+func (f *fixture) get(key string) *v1alpha1.WorkflowExecution {
+	f.t.Helper()
+	ns, name, _ := strings.Cut(key, "/")
+	w, err := f.wfes.WorkflowexecutionV1alpha1().WorkflowExecutions(ns).Get(f.ctx, name, metav1.GetOptions{})
+	if err != nil {
+		f.t.Fatalf("getting %s: %v", key, err)
+	}
+	return w
+}
+
+// pipelineRuns lists the PipelineRuns in the API server.
+func (f *fixture) pipelineRuns() []pipelinev1.PipelineRun {
+	f.t.Helper()
+	prs, err := f.tekton.TektonV1().PipelineRuns("").List(f.ctx, metav1.ListOptions{})
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return prs.Items
+}
+
+// tektonActions renders the Tekton clientset's actions, reads included:
+// "create ns/name", "get ns/name", "delete ns/name uid=UID",
+// "patch ns/name PATCH".
+func (f *fixture) tektonActions() []string {
+	var out []string
+	for _, a := range f.tekton.Actions() {
+		switch a := a.(type) {
+		case clientgotesting.CreateActionImpl:
+			obj := a.GetObject().(metav1.Object)
+			out = append(out, fmt.Sprintf("create %s/%s", a.GetNamespace(), obj.GetName()))
+		case clientgotesting.GetActionImpl:
+			out = append(out, fmt.Sprintf("get %s/%s", a.GetNamespace(), a.GetName()))
+		case clientgotesting.DeleteActionImpl:
+			uid := "<none>"
+			if p := a.GetDeleteOptions().Preconditions; p != nil && p.UID != nil {
+				uid = string(*p.UID)
+			}
+			out = append(out, fmt.Sprintf("delete %s/%s uid=%s", a.GetNamespace(), a.GetName(), uid))
+		case clientgotesting.PatchActionImpl:
+			out = append(out, fmt.Sprintf("patch %s/%s %s", a.GetNamespace(), a.GetName(), a.GetPatch()))
+		default:
+			out = append(out, fmt.Sprintf("%s %s", a.GetVerb(), a.GetResource().Resource))
+		}
+	}
+	return out
+}
+
+// writes renders the WorkflowExecution clientset's writes:
+// "update-status ns/name", "patch ns/name PATCH".
+func (f *fixture) writes() []string {
+	var out []string
+	for _, a := range f.wfes.Actions() {
+		switch a := a.(type) {
+		case clientgotesting.UpdateActionImpl:
+			obj := a.GetObject().(metav1.Object)
+			verb := "update"
+			if a.GetSubresource() == "status" {
+				verb = "update-status"
+			}
+			out = append(out, fmt.Sprintf("%s %s/%s", verb, a.GetNamespace(), obj.GetName()))
+		case clientgotesting.PatchActionImpl:
+			out = append(out, fmt.Sprintf("patch %s/%s %s", a.GetNamespace(), a.GetName(), a.GetPatch()))
+		case clientgotesting.GetActionImpl:
+			// reads are not writes
+		default:
+			out = append(out, fmt.Sprintf("%s %s", a.GetVerb(), a.GetResource().Resource))
+		}
+	}
+	return out
+}
+
+// events drains the recorded events as "Type Reason".
+func (f *fixture) events() []string {
+	var out []string
+	for _, e := range f.eventsFull() {
+		parts := strings.SplitN(e, " ", 3)
+		out = append(out, strings.Join(parts[:2], " "))
+	}
+	return out
+}
+
+// eventsFull drains the recorded events as "Type Reason Message".
+func (f *fixture) eventsFull() []string {
+	var out []string
+	for {
+		select {
+		case e := <-f.recorder.Events:
+			out = append(out, e)
+		default:
+			return out
+		}
+	}
+}
+
+// enqueued reports whether the execution's key reaches the work queue
+// within d (a delayed requeue).
+func (f *fixture) enqueued(d time.Duration) bool {
+	deadline := time.Now().Add(d)
+	for time.Now().Before(deadline) {
+		if f.impl.WorkQueue().Len() > 0 {
+			return true
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return f.impl.WorkQueue().Len() > 0
+}
+
+// statusDiff compares statuses, ignoring the volatile transition times and
+// the natural-language summary (checked separately).
+func statusDiff(want, got v1alpha1.WorkflowExecutionStatus) string {
+	return cmp.Diff(want, got,
+		cmpopts.IgnoreFields(apis.Condition{}, "LastTransitionTime"),
+		cmpopts.IgnoreFields(v1alpha1.FailureDetails{}, "NaturalLanguageSummary"),
+		cmpopts.EquateEmpty())
+}
+
+// checkSummary checks the natural-language summary of a failure.
+func checkSummary(t *testing.T, d *v1alpha1.FailureDetails, mustContain ...string) {
+	t.Helper()
+	if d == nil {
+		t.Fatal("failureDetails is nil")
+	}
+	s := d.NaturalLanguageSummary
+	if s == "" {
+		t.Fatal("naturalLanguageSummary is empty")
+	}
+	if len(s) > 1000 {
+		t.Errorf("naturalLanguageSummary is %d characters, want ≤ 1000", len(s))
+	}
+	if strings.Contains(s, "surge-then-drain") {
+		t.Errorf("naturalLanguageSummary echoes a parameter value: %q", s)
+	}
+	for _, want := range mustContain {
+		if !strings.Contains(s, want) {
+			t.Errorf("naturalLanguageSummary %q does not contain %q", s, want)
+		}
+	}
+}
+
+func sorted(s []string) []string {
+	out := append([]string(nil), s...)
+	sort.Strings(out)
+	return out
+}
+
+// requeue describes the error a reconcile returned.
+func requeue(err error) string {
+	if err == nil {
+		return "nil"
+	}
+	if ok, d := controller.IsRequeueKey(err); ok {
+		if d == 0 {
+			return "requeue-now"
+		}
+		return "requeue-after " + d.String()
+	}
+	if controller.IsPermanentError(err) {
+		return "permanent"
+	}
+	return "error"
+}

@@ -1,0 +1,79 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+	http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+package workflowexecution
+
+import (
+	"context"
+	"fmt"
+
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+)
+
+// getPipelineRun reads a PipelineRun from the cache, then from the API
+// server when the cache does not have it (it may lag behind a create).
+func (r *Reconciler) getPipelineRun(ctx context.Context, ns, name string) (*pipelinev1.PipelineRun, error) {
+	pr, err := r.pipelineRunLister.PipelineRuns(ns).Get(name)
+	if apierrors.IsNotFound(err) {
+		return r.pipelineClient.TektonV1().PipelineRuns(ns).Get(ctx, name, metav1.GetOptions{})
+	}
+	return pr, err
+}
+
+// deletePipelineRun deletes exactly this PipelineRun: the UID precondition
+// makes the delete fail rather than remove another run of the same name.
+// A run already gone, or replaced, counts as deleted.
+func (r *Reconciler) deletePipelineRun(ctx context.Context, pr *pipelinev1.PipelineRun) error {
+	uid := pr.UID
+	propagation := metav1.DeletePropagationBackground
+	err := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Delete(ctx, pr.Name, metav1.DeleteOptions{
+		Preconditions:     &metav1.Preconditions{UID: &uid},
+		PropagationPolicy: &propagation,
+	})
+	if err == nil || apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
+		return nil
+	}
+	return fmt.Errorf("deleting PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err)
+}
+
+// deleteOwnedPipelineRun deletes the named PipelineRun if it belongs to wfe.
+func (r *Reconciler) deleteOwnedPipelineRun(ctx context.Context, wfe *v1alpha1.WorkflowExecution, ns, name string) error {
+	pr, err := r.getPipelineRun(ctx, ns, name)
+	if apierrors.IsNotFound(err) {
+		return nil
+	} else if err != nil {
+		return fmt.Errorf("getting PipelineRun %s/%s: %w", ns, name, err)
+	}
+	if !resources.IsOwnedBy(pr, wfe) {
+		return nil
+	}
+	return r.deletePipelineRun(ctx, pr)
+}
+
+// cancelPipelineRun asks Tekton to cancel a run.
+func (r *Reconciler) cancelPipelineRun(ctx context.Context, pr *pipelinev1.PipelineRun) error {
+	patch := []byte(fmt.Sprintf(`{"spec":{"status":%q}}`, pipelinev1.PipelineRunSpecStatusCancelled))
+	_, err := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Patch(ctx, pr.Name, types.MergePatchType, patch, metav1.PatchOptions{})
+	if err != nil && !apierrors.IsNotFound(err) {
+		return fmt.Errorf("cancelling PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err)
+	}
+	return nil
+}

@@ -1,0 +1,165 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+	http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+package workflowexecution
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"knative.dev/pkg/apis"
+	pkgreconciler "knative.dev/pkg/reconciler"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/config"
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/failure"
+	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+)
+
+// validate checks the execution against the API rules (for objects that got
+// past admission) and the controller's security configuration.
+func validate(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) error {
+	if fe := wfe.Validate(ctx); fe != nil {
+		return fe
+	}
+	ref := wfe.Spec.WorkflowRef
+	if sa := resources.ServiceAccount(wfe, cfg); !cfg.ServiceAccountAllowed(sa) {
+		return fmt.Errorf("spec.executionConfig.serviceAccountName: %q is not in the controller's %s", sa, config.AllowedServiceAccountsKey)
+	}
+	if !cfg.BundleAllowed(ref.ContainerImage) {
+		return fmt.Errorf("spec.workflowRef.containerImage: %q is not in the controller's %s (%s)",
+			ref.ContainerImage, config.AllowedBundleRepositoriesKey, strings.Join(cfg.AllowedBundleRepositories, ", "))
+	}
+	if cfg.RequireBundleDigest && ref.ContainerDigest == "" && !strings.Contains(ref.ContainerImage, "@sha256:") {
+		return fmt.Errorf("spec.workflowRef.containerDigest: a digest is required by the controller's %s", config.RequireBundleDigestKey)
+	}
+	return nil
+}
+
+// classifyCreateError tells permanent create errors (with their failure
+// reason) from transient ones.
+func classifyCreateError(err error) (v1alpha1.FailureReason, bool) {
+	msg := strings.ToLower(err.Error())
+	switch {
+	case strings.Contains(msg, "exceeded quota") || strings.Contains(msg, "exceeds quota"):
+		return v1alpha1.FailureReasonResourceExhausted, true
+	case apierrors.IsForbidden(err) || apierrors.IsUnauthorized(err):
+		return v1alpha1.FailureReasonForbidden, true
+	case apierrors.IsInvalid(err) || apierrors.IsBadRequest(err) || apierrors.IsNotFound(err) ||
+		apierrors.IsMethodNotSupported(err) || apierrors.IsNotAcceptable(err) || apierrors.IsUnsupportedMediaType(err) ||
+		apierrors.IsRequestEntityTooLargeError(err):
+		return v1alpha1.FailureReasonConfigurationError, true
+	}
+	var status apierrors.APIStatus
+	if errors.As(err, &status) && status.Status().Code >= 400 && status.Status().Code < 500 &&
+		!apierrors.IsTooManyRequests(err) && !apierrors.IsConflict(err) && !apierrors.IsTimeout(err) {
+		return v1alpha1.FailureReasonConfigurationError, true
+	}
+	return "", false
+}
+
+// failureDetails builds the details of a failure the controller detects itself.
+func (r *Reconciler) failureDetails(wfe *v1alpha1.WorkflowExecution, reason v1alpha1.FailureReason, msg string, executed bool, now time.Time) *v1alpha1.FailureDetails {
+	at := metav1.NewTime(now)
+	d := &v1alpha1.FailureDetails{
+		Reason:              reason,
+		Message:             msg,
+		FailedAt:            &at,
+		WasExecutionFailure: executed,
+	}
+	if wfe.Status.StartTime != nil {
+		d.ExecutionTimeBeforeFailure = now.Sub(wfe.Status.StartTime.Time).Round(time.Second).String()
+	}
+	d.NaturalLanguageSummary = failure.Summary(wfe.Spec.WorkflowRef.WorkflowID, wfe.Spec.TargetResource, d)
+	return d
+}
+
+func (r *Reconciler) markConfigurationError(ctx context.Context, wfe *v1alpha1.WorkflowExecution, msg string, now time.Time) pkgreconciler.Event {
+	details := r.failureDetails(wfe, v1alpha1.FailureReasonConfigurationError, msg, false, now)
+	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
+	r.metrics.ExecutionFinished(ctx, string(v1alpha1.PhaseFailed), 0)
+	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhasePending), string(v1alpha1.PhaseFailed), now.Sub(wfe.CreationTimestamp.Time))
+	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventConfigurationError, "%s", msg)
+}
+
+func (r *Reconciler) markCreateFailed(ctx context.Context, wfe *v1alpha1.WorkflowExecution, reason v1alpha1.FailureReason, err error, now time.Time) pkgreconciler.Event {
+	msg := fmt.Sprintf("Creating the PipelineRun was rejected: %v", err)
+	details := r.failureDetails(wfe, reason, msg, false, now)
+	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
+	r.metrics.ExecutionFinished(ctx, string(v1alpha1.PhaseFailed), 0)
+	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhasePending), string(v1alpha1.PhaseFailed), now.Sub(wfe.CreationTimestamp.Time))
+	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
+}
+
+func (r *Reconciler) markSkipped(ctx context.Context, wfe *v1alpha1.WorkflowExecution, skip *v1alpha1.SkipDetails, now time.Time) pkgreconciler.Event {
+	at := metav1.NewTime(now)
+	skip.SkippedAt = &at
+	wfe.Status.MarkSkipped(now, skip)
+	r.metrics.Skipped(ctx, string(skip.Reason))
+	r.metrics.ExecutionFinished(ctx, string(v1alpha1.PhaseSkipped), 0)
+	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhasePending), string(v1alpha1.PhaseSkipped), now.Sub(wfe.CreationTimestamp.Time))
+	return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventWorkflowSkipped, "%s", skip.Message)
+}
+
+// mirror copies the PipelineRun's condition and task counts into the status.
+func (r *Reconciler) mirror(wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun) {
+	sum := &v1alpha1.PipelineRunStatusSummary{Status: string(corev1.ConditionUnknown)}
+	if c := pr.Status.GetCondition(apis.ConditionSucceeded); c != nil {
+		sum.Status, sum.Reason, sum.Message = string(c.Status), c.Reason, c.Message
+	}
+	if spec := pr.Status.PipelineSpec; spec != nil {
+		sum.TotalTasks = int32(len(spec.Tasks) + len(spec.Finally))
+	}
+	for _, tr := range r.taskRuns(pr) {
+		if c := tr.Status.GetCondition(apis.ConditionSucceeded); c != nil && c.Status != corev1.ConditionUnknown {
+			sum.CompletedTasks++
+		}
+	}
+	wfe.Status.PipelineRunStatus = sum
+	if wfe.Status.Phase == v1alpha1.PhaseRunning && sum.Message != "" {
+		wfe.Status.MarkRunning("%s", sum.Message)
+	}
+}
+
+// taskRuns lists the PipelineRun's child TaskRuns from the cache.
+func (r *Reconciler) taskRuns(pr *pipelinev1.PipelineRun) []*pipelinev1.TaskRun {
+	sel := labels.SelectorFromSet(labels.Set{"tekton.dev/pipelineRun": pr.Name})
+	trs, err := r.taskRunLister.TaskRuns(pr.Namespace).List(sel)
+	if err != nil {
+		return nil
+	}
+	out := trs[:0]
+	for _, tr := range trs {
+		if metav1.IsControlledBy(tr, pr) {
+			out = append(out, tr)
+		}
+	}
+	return out
+}
+
+func completionTime(pr *pipelinev1.PipelineRun, now time.Time) time.Time {
+	if pr.Status.CompletionTime != nil {
+		return pr.Status.CompletionTime.Time
+	}
+	return now
+}

@@ -1,0 +1,393 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+// Package workflowexecution reconciles WorkflowExecutions: it runs each as a
+// Tekton PipelineRun under a per-target lock and mirrors the run back.
+package workflowexecution
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	pipelineclientset "github.com/tektoncd/pipeline/pkg/client/clientset/versioned"
+	pipelinelisters "github.com/tektoncd/pipeline/pkg/client/listers/pipeline/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/utils/clock"
+	"knative.dev/pkg/apis"
+	"knative.dev/pkg/controller"
+	"knative.dev/pkg/logging"
+	pkgreconciler "knative.dev/pkg/reconciler"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/config"
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	wfeclientset "kubernaut.ai/workflowexecution/pkg/client/clientset/versioned"
+	wfereconciler "kubernaut.ai/workflowexecution/pkg/client/injection/reconciler/workflowexecution/v1alpha1/workflowexecution"
+	listers "kubernaut.ai/workflowexecution/pkg/client/listers/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/pkg/metrics"
+	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/failure"
+	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+)
+
+// Event reasons, one per transition.
+const (
+	EventPipelineRunCreated = "PipelineRunCreated"
+	EventWorkflowCompleted  = "WorkflowCompleted"
+	EventWorkflowFailed     = "WorkflowFailed"
+	EventWorkflowSkipped    = "WorkflowSkipped"
+	EventLockReleased       = "LockReleased"
+	EventConfigurationError = "ConfigurationError"
+	EventPipelineRunDeleted = "PipelineRunDeleted"
+)
+
+// ownerRecordDelay is how long to wait before looking again at a finished
+// PipelineRun whose execution has not recorded its outcome yet.
+const ownerRecordDelay = time.Second
+
+// Reconciler implements the generated WorkflowExecution reconciler's
+// Interface and Finalizer.
+type Reconciler struct {
+	wfeClient         wfeclientset.Interface
+	pipelineClient    pipelineclientset.Interface
+	wfeLister         listers.WorkflowExecutionLister
+	wfeIndexer        cache.Indexer
+	pipelineRunLister pipelinelisters.PipelineRunLister
+	taskRunLister     pipelinelisters.TaskRunLister
+	clock             clock.PassiveClock
+	metrics           *metrics.Recorder
+	audit             *auditTrail
+
+	enqueueAfter func(obj any, after time.Duration)
+	enqueueKey   func(key types.NamespacedName)
+
+	// progress remembers, per execution UID, how far this process moved
+	// the status (see rank), until the informer's cache shows it.
+	progress sync.Map
+}
+
+var (
+	_ wfereconciler.Interface = (*Reconciler)(nil)
+	_ wfereconciler.Finalizer = (*Reconciler)(nil)
+)
+
+// ReconcileKind drives one execution through the lifecycle of SPEC §4:
+// Pending (validate, lock, create) → Running (mirror) → terminal (release
+// the lock after the cooldown).
+func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowExecution) pkgreconciler.Event {
+	cfg := config.FromContextOrDefaults(ctx).WorkflowExecution
+	if err := r.freshen(ctx, wfe); err != nil {
+		return err
+	}
+	before := wfe.Status.DeepCopy()
+	var event pkgreconciler.Event
+	switch wfe.Status.Phase {
+	case v1alpha1.PhaseCompleted, v1alpha1.PhaseFailed, v1alpha1.PhaseSkipped:
+		event = r.reconcileDone(ctx, wfe, cfg)
+	case v1alpha1.PhaseRunning:
+		event = r.reconcileRunning(ctx, wfe, cfg)
+	default:
+		event = r.reconcilePending(ctx, wfe, cfg)
+	}
+	r.audit.sync(ctx, wfe, !equality.Semantic.DeepEqual(before, &wfe.Status))
+	if rank(&wfe.Status) > rank(before) {
+		r.progress.Store(wfe.UID, rank(&wfe.Status))
+	}
+	return event
+}
+
+// rank orders the statuses an execution goes through: Pending, Running,
+// terminal, lock released.
+func rank(st *v1alpha1.WorkflowExecutionStatus) int {
+	switch {
+	case st.LockReleaseTime != nil:
+		return 3
+	case st.IsDone():
+		return 2
+	case st.Phase == v1alpha1.PhaseRunning:
+		return 1
+	default:
+		return 0
+	}
+}
+
+// freshen guards against a stale informer cache: when this process already
+// moved the execution further than the cached copy shows (a PipelineRun
+// event can arrive before our own status write reaches the cache), it reads
+// the execution from the API server and continues from that status. Acting
+// on the stale copy would repeat events, or worse, start a finished
+// execution again.
+func (r *Reconciler) freshen(ctx context.Context, wfe *v1alpha1.WorkflowExecution) error {
+	want, ok := r.progress.Load(wfe.UID)
+	if !ok {
+		return nil
+	}
+	if rank(&wfe.Status) >= want.(int) {
+		r.progress.CompareAndDelete(wfe.UID, want)
+		return nil
+	}
+	fresh, err := r.wfeClient.WorkflowexecutionV1alpha1().WorkflowExecutions(wfe.Namespace).Get(ctx, wfe.Name, metav1.GetOptions{})
+	if err != nil {
+		return fmt.Errorf("reading %s/%s past a stale cache: %w", wfe.Namespace, wfe.Name, err)
+	}
+	if fresh.UID == wfe.UID {
+		wfe.Status = *fresh.Status.DeepCopy()
+	}
+	return nil
+}
+
+// reconcilePending validates the execution, checks the locks and creates the PipelineRun.
+func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) pkgreconciler.Event {
+	now := r.clock.Now()
+	if err := validate(ctx, wfe, cfg); err != nil {
+		return r.markConfigurationError(ctx, wfe, err.Error(), now)
+	}
+	target := canonicalTarget(wfe)
+	wfe.Status.MarkPending("Waiting for the PipelineRun to be created")
+
+	if skip := r.checkLocks(wfe, target, cfg, now); skip != nil {
+		return r.markSkipped(ctx, wfe, skip, now)
+	}
+
+	pr := resources.MakePipelineRun(wfe, cfg, target)
+	// A cached PipelineRun of that name answers without a doomed create.
+	if existing, err := r.pipelineRunLister.PipelineRuns(pr.Namespace).Get(pr.Name); err == nil {
+		return r.handleExisting(ctx, wfe, existing, cfg, now)
+	}
+	created, err := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Create(ctx, pr, metav1.CreateOptions{})
+	switch {
+	case err == nil:
+		r.metrics.PipelineRunCreation(ctx, "success", now.Sub(wfe.CreationTimestamp.Time))
+		r.markStarted(ctx, wfe, created)
+		return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventPipelineRunCreated,
+			"Created PipelineRun %s/%s", created.Namespace, created.Name)
+	case apierrors.IsAlreadyExists(err):
+		r.metrics.PipelineRunCreation(ctx, "already_exists", 0)
+		existing, getErr := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Get(ctx, pr.Name, metav1.GetOptions{})
+		if apierrors.IsNotFound(getErr) {
+			return controller.NewRequeueImmediately()
+		} else if getErr != nil {
+			return fmt.Errorf("getting the existing PipelineRun %s/%s: %w", pr.Namespace, pr.Name, getErr)
+		}
+		return r.handleExisting(ctx, wfe, existing, cfg, now)
+	default:
+		r.metrics.PipelineRunCreation(ctx, "error", 0)
+		if reason, permanent := classifyCreateError(err); permanent {
+			return r.markCreateFailed(ctx, wfe, reason, err, now)
+		}
+		wfe.Status.MarkPending("Creating the PipelineRun failed, retrying: %v", err)
+		return fmt.Errorf("creating PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err)
+	}
+}
+
+// handleExisting decides what a PipelineRun already holding the target's
+// name means for this execution (SPEC §4.3).
+func (r *Reconciler) handleExisting(ctx context.Context, wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun, cfg *config.WorkflowExecution, now time.Time) pkgreconciler.Event {
+	logger := logging.FromContext(ctx)
+	if resources.IsOwnedBy(pr, wfe) {
+		// Ours: a crash between create and status write, or a stale cache.
+		logger.Infof("Adopting PipelineRun %s/%s", pr.Namespace, pr.Name)
+		r.markStarted(ctx, wfe, pr)
+		return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventPipelineRunCreated,
+			"Adopted PipelineRun %s/%s", pr.Namespace, pr.Name)
+	}
+	owner := r.ownerOf(pr)
+	if !resources.IsDone(pr) {
+		return r.markSkipped(ctx, wfe, busyBy(wfe, pr, owner, now), now)
+	}
+	if owner != nil {
+		if !owner.Status.IsDone() {
+			// Never delete a run whose result its owner has not read.
+			return controller.NewRequeueAfter(ownerRecordDelay)
+		}
+		if skip := cooldownSkip(wfe, owner, cfg.CooldownPeriod, now); skip != nil {
+			return r.markSkipped(ctx, wfe, skip, now)
+		}
+	}
+	// A finished run kept for its cooldown: take the lock over.
+	logger.Infof("Taking over the finished PipelineRun %s/%s of %s", pr.Namespace, pr.Name, resources.OwnerOf(pr).NamespacedName)
+	if err := r.deletePipelineRun(ctx, pr); err != nil {
+		return err
+	}
+	return controller.NewRequeueImmediately()
+}
+
+// markStarted records the PipelineRun the execution now owns.
+func (r *Reconciler) markStarted(ctx context.Context, wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun) {
+	start := pr.CreationTimestamp
+	wfe.Status.StartTime = &start
+	wfe.Status.PipelineRunRef = &v1alpha1.PipelineRunReference{Name: pr.Name, Namespace: pr.Namespace}
+	wfe.Status.SkipDetails = nil
+	wfe.Status.MarkRunning("PipelineRun %s/%s is running", pr.Namespace, pr.Name)
+	r.mirror(wfe, pr)
+	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhasePending), string(v1alpha1.PhaseRunning), start.Sub(wfe.CreationTimestamp.Time))
+}
+
+// reconcileRunning mirrors the PipelineRun into the status.
+func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) pkgreconciler.Event {
+	now := r.clock.Now()
+	ref := wfe.Status.PipelineRunRef
+	if ref == nil {
+		// Running without a run cannot be recorded by this controller; treat
+		// the execution as not started.
+		wfe.Status.MarkPending("Waiting for the PipelineRun to be created")
+		return r.reconcilePending(ctx, wfe, cfg)
+	}
+	pr, err := r.pipelineRunLister.PipelineRuns(ref.Namespace).Get(ref.Name)
+	if apierrors.IsNotFound(err) {
+		// The cache may lag behind our own create: ask the API server.
+		pr, err = r.pipelineClient.TektonV1().PipelineRuns(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
+	}
+	switch {
+	case apierrors.IsNotFound(err):
+		return r.markLost(ctx, wfe, "was deleted", now)
+	case err != nil:
+		return fmt.Errorf("getting PipelineRun %s/%s: %w", ref.Namespace, ref.Name, err)
+	case !resources.IsOwnedBy(pr, wfe):
+		return r.markLost(ctx, wfe, "was replaced by another execution's run", now)
+	}
+
+	r.mirror(wfe, pr)
+	cond := pr.Status.GetCondition(apis.ConditionSucceeded)
+	switch {
+	case cond != nil && cond.Status == corev1.ConditionTrue:
+		completion := completionTime(pr, now)
+		wfe.Status.MarkSucceeded(completion, "PipelineRun %s/%s succeeded", pr.Namespace, pr.Name)
+		r.finished(ctx, wfe, cfg, now, completion)
+		return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventWorkflowCompleted,
+			"Workflow %s completed on %s", wfe.Spec.WorkflowRef.WorkflowID, wfe.Spec.TargetResource)
+	case cond != nil && cond.Status == corev1.ConditionFalse:
+		completion := completionTime(pr, now)
+		details := failure.Analyze(failure.Input{
+			WorkflowID:  wfe.Spec.WorkflowRef.WorkflowID,
+			Target:      wfe.Spec.TargetResource,
+			PipelineRun: pr,
+			TaskRuns:    r.taskRuns(pr),
+			StartTime:   wfe.Status.StartTime,
+			Now:         now,
+		})
+		wfe.Status.MarkFailed(completion, details, details.Reason, "%s", details.Message)
+		r.finished(ctx, wfe, cfg, now, completion)
+		return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
+	}
+	return r.enforceHoldLimit(ctx, wfe, pr, cfg, now)
+}
+
+// enforceHoldLimit cancels a run still unfinished stuck-grace-period after
+// its timeout, so that a wedged Tekton cannot hold a lock forever.
+func (r *Reconciler) enforceHoldLimit(ctx context.Context, wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun, cfg *config.WorkflowExecution, now time.Time) pkgreconciler.Event {
+	timeout := cfg.DefaultTimeout
+	if pr.Spec.Timeouts != nil && pr.Spec.Timeouts.Pipeline != nil && pr.Spec.Timeouts.Pipeline.Duration > 0 {
+		timeout = pr.Spec.Timeouts.Pipeline.Duration
+	}
+	deadline := resources.StartTime(pr).Add(timeout + cfg.StuckGracePeriod)
+	if now.Before(deadline) {
+		r.enqueueAfter(wfe, deadline.Sub(now))
+		return nil
+	}
+	if err := r.cancelPipelineRun(ctx, pr); err != nil {
+		return err
+	}
+	msg := fmt.Sprintf("PipelineRun %s/%s was still running %s after its %s timeout; it was cancelled to free the lock",
+		pr.Namespace, pr.Name, cfg.StuckGracePeriod, timeout)
+	details := r.failureDetails(wfe, v1alpha1.FailureReasonDeadlineExceeded, msg, true, now)
+	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
+	r.finished(ctx, wfe, cfg, now, now)
+	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
+}
+
+// markLost fails an execution whose PipelineRun disappeared while running.
+func (r *Reconciler) markLost(ctx context.Context, wfe *v1alpha1.WorkflowExecution, what string, now time.Time) pkgreconciler.Event {
+	cfg := config.FromContextOrDefaults(ctx).WorkflowExecution
+	ref := wfe.Status.PipelineRunRef
+	msg := fmt.Sprintf("PipelineRun %s/%s %s externally while running", ref.Namespace, ref.Name, what)
+	details := r.failureDetails(wfe, v1alpha1.FailureReasonUnknown, msg, true, now)
+	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
+	r.finished(ctx, wfe, cfg, now, now)
+	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
+}
+
+// finished records metrics for a terminal execution and schedules the
+// lock release.
+func (r *Reconciler) finished(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution, now, completion time.Time) {
+	phase := string(wfe.Status.Phase)
+	var ran time.Duration
+	if wfe.Status.StartTime != nil {
+		ran = completion.Sub(wfe.Status.StartTime.Time)
+	}
+	r.metrics.ExecutionFinished(ctx, phase, ran)
+	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhaseRunning), phase, ran)
+	r.metrics.StatusSync(ctx, now.Sub(completion))
+	r.enqueueAfter(wfe, cfg.CooldownPeriod-now.Sub(completion))
+}
+
+// reconcileDone releases the lock of a terminal execution after the cooldown.
+func (r *Reconciler) reconcileDone(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) pkgreconciler.Event {
+	st := &wfe.Status
+	if st.PipelineRunRef == nil || st.LockReleaseTime != nil || st.CompletionTime == nil {
+		return nil
+	}
+	now := r.clock.Now()
+	if wait := st.CompletionTime.Add(cfg.CooldownPeriod).Sub(now); wait > 0 {
+		r.enqueueAfter(wfe, wait)
+		return nil
+	}
+	if err := r.deleteOwnedPipelineRun(ctx, wfe, st.PipelineRunRef.Namespace, st.PipelineRunRef.Name); err != nil {
+		return err
+	}
+	released := metav1.NewTime(now)
+	st.LockReleaseTime = &released
+	return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventLockReleased,
+		"Released the lock on %s", wfe.Spec.TargetResource)
+}
+
+// FinalizeKind deletes the execution's PipelineRun, only if it is its own,
+// and waits (bounded) for the terminal audit event to be delivered.
+func (r *Reconciler) FinalizeKind(ctx context.Context, wfe *v1alpha1.WorkflowExecution) pkgreconciler.Event {
+	cfg := config.FromContextOrDefaults(ctx).WorkflowExecution
+	defer r.progress.Delete(wfe.UID)
+	if wait := r.audit.drainWait(ctx, wfe, cfg, r.clock.Now()); wait > 0 {
+		return controller.NewRequeueAfter(wait)
+	}
+	if wfe.Status.LockReleaseTime != nil || wfe.Status.Phase == v1alpha1.PhaseSkipped {
+		return nil
+	}
+	ns, name := cfg.ExecutionNamespace, ""
+	if ref := wfe.Status.PipelineRunRef; ref != nil {
+		ns, name = ref.Namespace, ref.Name
+	} else if target, err := v1alpha1.CanonicalTarget(wfe.Spec.TargetResource); err == nil {
+		// A crash between create and status write leaves an unrecorded run.
+		name = resources.PipelineRunName(target)
+	} else {
+		return nil
+	}
+	pr, err := r.getPipelineRun(ctx, ns, name)
+	if apierrors.IsNotFound(err) || (err == nil && !resources.IsOwnedBy(pr, wfe)) {
+		return nil
+	} else if err != nil {
+		return err
+	}
+	if err := r.deletePipelineRun(ctx, pr); err != nil {
+		return err
+	}
+	return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventPipelineRunDeleted,
+		"Deleted PipelineRun %s/%s", pr.Namespace, pr.Name)
+}
