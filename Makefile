@@ -1,0 +1,88 @@
+# Copyright 2026 The Kubernaut Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+SHELL := /usr/bin/env bash
+GO ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
+COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
+LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+# Packages of the unit tier: everything but the real-cluster suites.
+UNIT_PKGS = $$($(GO) list ./... | grep -v -e /test/)
+COVER_PKGS = ./pkg/apis/...,./pkg/reconciler/...
+
+.PHONY: all build generate verify vet fmt-check test test-unit test-integration test-e2e fuzz \
+        rig cluster-up cluster-down demo bench
+
+all: build
+
+## build: compile the controller into bin/
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/controller ./cmd/controller
+
+## generate: regenerate clients, injection, deepcopy and the CRD
+generate:
+	./hack/update-codegen.sh
+
+## verify: fail if generated code, formatting or vet are off
+verify: fmt-check vet
+	./hack/verify-codegen.sh
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^third_party/')); \
+	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+## test: the README's test command: unit, integration and e2e tiers
+test: test-unit test-integration test-e2e
+
+## test-unit: unit tests with coverage of pkg/apis and pkg/reconciler
+test-unit:
+	$(GO) test -race -count=1 -coverpkg=$(COVER_PKGS) -coverprofile=coverage.unit.out $(UNIT_PKGS)
+	@$(GO) tool cover -func=coverage.unit.out | tail -1 | sed 's/^total:/coverage of pkg\/apis + pkg\/reconciler:/'
+
+## test-integration: the real API server + etcd tier
+test-integration: rig-integration
+	$(GO) test -count=1 -timeout 20m ./test/integration/...
+
+## test-e2e: the full stack: API server, Tekton, KWOK, registry
+test-e2e: rig-e2e
+	$(GO) test -count=1 -timeout 30m ./test/e2e/...
+
+## fuzz: a short run of every fuzz target
+fuzz:
+	./hack/fuzz.sh 15s
+
+rig-integration:
+	./hack/rig/build.sh integration >/dev/null
+
+rig-e2e:
+	./hack/rig/build.sh e2e >/dev/null
+
+## cluster-up: start the local stack in the background and print KUBECONFIG
+cluster-up:
+	./hack/rig/cluster-up.sh
+
+## cluster-down: stop the local stack
+cluster-down:
+	./hack/rig/cluster-down.sh
+
+## demo: build everything, start the stack, install, run sample executions
+demo:
+	./hack/demo.sh
+
+## bench: the latency/throughput benchmark against the floor (prints a table)
+bench:
+	./hack/bench.sh
