@@ -76,7 +76,10 @@ func NewStore(logger configmap.Logger, onAfterStore ...func(name string, value a
 			ConfigName: func(cm *corev1.ConfigMap) (*WorkflowExecution, error) {
 				s.mu.Lock()
 				defer s.mu.Unlock()
-				cfg, errs := parse(s.last, cm.Data)
+				cfg, errs, rejected := parse(Defaults(), cm.Data)
+				for _, key := range rejected {
+					restore(cfg, s.last, key)
+				}
 				for _, err := range errs {
 					logger.Errorf("Rejected a value of ConfigMap %s, keeping the previous one: %v", ConfigName, err)
 				}

@@ -139,7 +139,7 @@ func (c *WorkflowExecution) BundleAllowed(ref string) bool {
 // NewWorkflowExecutionFromMap parses the ConfigMap data strictly: any bad
 // value is an error naming its key.
 func NewWorkflowExecutionFromMap(data map[string]string) (*WorkflowExecution, error) {
-	cfg, errs := parse(Defaults(), data)
+	cfg, errs, _ := parse(Defaults(), data)
 	return cfg, errors.Join(errs...)
 }
 
@@ -149,12 +149,14 @@ func NewWorkflowExecutionFromConfigMap(cm *corev1.ConfigMap) (*WorkflowExecution
 }
 
 // parse applies every valid key of data on a copy of base and returns one
-// error per rejected key; a rejected key keeps base's value.
-func parse(base *WorkflowExecution, data map[string]string) (*WorkflowExecution, []error) {
+// error per rejected key, and the rejected keys; a rejected key keeps
+// base's value.
+func parse(base *WorkflowExecution, data map[string]string) (*WorkflowExecution, []error, []string) {
 	cfg := *base
 	cfg.AllowedServiceAccounts = slices.Clone(base.AllowedServiceAccounts)
 	cfg.AllowedBundleRepositories = slices.Clone(base.AllowedBundleRepositories)
 	var errs []error
+	var rejected []string
 	set := func(key string, apply func(string) error) {
 		v, ok := data[key]
 		if !ok {
@@ -162,6 +164,7 @@ func parse(base *WorkflowExecution, data map[string]string) (*WorkflowExecution,
 		}
 		if err := apply(strings.TrimSpace(v)); err != nil {
 			errs = append(errs, fmt.Errorf("%s: %w", key, err))
+			rejected = append(rejected, key)
 		}
 	}
 	set(ExecutionNamespaceKey, func(v string) error { return dnsLabel(v, &cfg.ExecutionNamespace) })
@@ -218,7 +221,39 @@ func parse(base *WorkflowExecution, data map[string]string) (*WorkflowExecution,
 		cfg.AuditBufferSize = n
 		return nil
 	})
-	return &cfg, errs
+	return &cfg, errs, rejected
+}
+
+// restore copies the value of key from src to dst.
+func restore(dst, src *WorkflowExecution, key string) {
+	switch key {
+	case ExecutionNamespaceKey:
+		dst.ExecutionNamespace = src.ExecutionNamespace
+	case ServiceAccountKey:
+		dst.ServiceAccount = src.ServiceAccount
+	case AllowedServiceAccountsKey:
+		dst.AllowedServiceAccounts = slices.Clone(src.AllowedServiceAccounts)
+	case CooldownPeriodKey:
+		dst.CooldownPeriod = src.CooldownPeriod
+	case DefaultTimeoutKey:
+		dst.DefaultTimeout = src.DefaultTimeout
+	case StuckGracePeriodKey:
+		dst.StuckGracePeriod = src.StuckGracePeriod
+	case BundlePipelineNameKey:
+		dst.BundlePipelineName = src.BundlePipelineName
+	case AllowedBundleRepositoriesKey:
+		dst.AllowedBundleRepositories = slices.Clone(src.AllowedBundleRepositories)
+	case RequireBundleDigestKey:
+		dst.RequireBundleDigest = src.RequireBundleDigest
+	case AuditSinkURLKey:
+		dst.AuditSinkURL = src.AuditSinkURL
+	case AuditFormatKey:
+		dst.AuditFormat = src.AuditFormat
+	case AuditDrainTimeoutKey:
+		dst.AuditDrainTimeout = src.AuditDrainTimeout
+	case AuditBufferSizeKey:
+		dst.AuditBufferSize = src.AuditBufferSize
+	}
 }
 
 func splitList(v string) []string {

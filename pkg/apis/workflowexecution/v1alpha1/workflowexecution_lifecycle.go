@@ -59,9 +59,10 @@ func (s *WorkflowExecutionStatus) GetSucceededCondition() *apis.Condition {
 }
 
 // InitializeConditions sets the Succeeded condition to Unknown/Pending and
-// the phase to Pending when the status is new.
+// the phase to Pending when the status is new; it never touches a status
+// that has a Succeeded condition.
 func (s *WorkflowExecutionStatus) InitializeConditions() {
-	if s.GetSucceededCondition() == nil || s.Phase == "" {
+	if s.GetSucceededCondition() == nil {
 		s.MarkPending("Waiting for the PipelineRun to be created")
 	}
 }
@@ -100,6 +101,9 @@ func (s *WorkflowExecutionStatus) MarkFailed(completion time.Time, details *Fail
 
 // MarkSkipped marks the execution Skipped: Succeeded False with the skip reason.
 func (s *WorkflowExecutionStatus) MarkSkipped(at time.Time, details *SkipDetails) {
+	if details == nil {
+		details = &SkipDetails{Reason: SkipReasonResourceBusy}
+	}
 	s.Phase = PhaseSkipped
 	s.SkipDetails = details
 	s.setCompletion(at)

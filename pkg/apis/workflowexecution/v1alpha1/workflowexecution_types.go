@@ -108,6 +108,8 @@ type WorkflowExecutionSpec struct {
 }
 
 // WorkflowRef names a workflow and the Tekton bundle that holds it.
+//
+// +kubebuilder:validation:XValidation:rule="!has(self.containerDigest) || !self.containerImage.contains('@')",message="containerImage already carries a digest; set containerDigest or a digest in containerImage, not both"
 type WorkflowRef struct {
 	// WorkflowID identifies the workflow.
 	// +required
@@ -121,11 +123,14 @@ type WorkflowRef struct {
 	// +kubebuilder:validation:MaxLength=128
 	Version string `json:"version"`
 
-	// ContainerImage is the OCI reference of the Tekton bundle.
+	// ContainerImage is the OCI reference of the Tekton bundle. A registry
+	// must contain a dot or a port (as for go-containerregistry, which
+	// resolves the bundle), and the repository must be 2 to 255 characters.
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=512
-	// +kubebuilder:validation:Pattern=`^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*(:[0-9]+)?/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$`
+	// +kubebuilder:validation:Pattern=`^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?((\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)+(:[0-9]+)?|:[0-9]+)/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$`
+	// +kubebuilder:validation:XValidation:rule="(self.indexOf('/') > 0 && (self.substring(0, self.indexOf('/')) == 'localhost' || self.substring(0, self.indexOf('/')).matches('[.:]')) ? self.substring(self.indexOf('/') + 1) : self).matches('^[^:@]{2,255}([:@]|$)')",message="the repository part of containerImage must be 2 to 255 characters"
 	ContainerImage string `json:"containerImage"`
 
 	// ContainerDigest, when set, pins the bundle: it runs as image@digest.

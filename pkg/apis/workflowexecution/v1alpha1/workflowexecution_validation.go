@@ -18,8 +18,10 @@ package v1alpha1
 import (
 	"context"
 	"fmt"
+	"math"
 	"regexp"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -43,6 +45,13 @@ const (
 var (
 	paramNameRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_-]*$`)
 	digestRE    = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
+	// imageRE is the OCI reference grammar of the CRD's containerImage
+	// pattern (keep the two identical; a test checks it). It is stricter
+	// than go-containerregistry, which accepts e.g. "foo..bar" or a tag
+	// starting with "-"; a registry must contain a dot or a port, as
+	// go-containerregistry reads a first path component without one as
+	// part of the repository.
+	imageRE = regexp.MustCompile(`^([a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?((\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)+(:[0-9]+)?|:[0-9]+)/)?[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*(/[a-z0-9]+(([._]|__|-+)[a-z0-9]+)*)*(:[a-zA-Z0-9_][a-zA-Z0-9_.-]{0,127})?(@sha256:[a-f0-9]{64})?$`)
 )
 
 // Validate implements apis.Validatable. It checks every rule of the API; the
@@ -69,10 +78,10 @@ func (s *WorkflowExecutionSpec) Validate(ctx context.Context) *apis.FieldError {
 		errs = errs.Also(apis.ErrInvalidValue(err.Error(), "targetResource"))
 	}
 	errs = errs.Also(validateParameters(s.Parameters).ViaField("parameters"))
-	if s.Confidence != nil && (*s.Confidence < 0 || *s.Confidence > 1) {
+	if s.Confidence != nil && (math.IsNaN(*s.Confidence) || *s.Confidence < 0 || *s.Confidence > 1) {
 		errs = errs.Also(apis.ErrOutOfBoundsValue(*s.Confidence, 0, 1, "confidence"))
 	}
-	if len(s.Rationale) > maxRationaleLength {
+	if utf8.RuneCountInString(s.Rationale) > maxRationaleLength {
 		errs = errs.Also(apis.ErrInvalidValue(fmt.Sprintf("must be no more than %d characters", maxRationaleLength), "rationale"))
 	}
 	if s.ExecutionConfig != nil {
@@ -87,13 +96,13 @@ func (r *WorkflowRef) Validate(context.Context) *apis.FieldError {
 	switch {
 	case r.WorkflowID == "":
 		errs = errs.Also(apis.ErrMissingField("workflowId"))
-	case len(r.WorkflowID) > maxWorkflowIDLength:
+	case utf8.RuneCountInString(r.WorkflowID) > maxWorkflowIDLength:
 		errs = errs.Also(apis.ErrInvalidValue(fmt.Sprintf("must be no more than %d characters", maxWorkflowIDLength), "workflowId"))
 	}
 	switch {
 	case r.Version == "":
 		errs = errs.Also(apis.ErrMissingField("version"))
-	case len(r.Version) > maxVersionLength:
+	case utf8.RuneCountInString(r.Version) > maxVersionLength:
 		errs = errs.Also(apis.ErrInvalidValue(fmt.Sprintf("must be no more than %d characters", maxVersionLength), "version"))
 	}
 	errs = errs.Also(validateImage(r.ContainerImage, r.ContainerDigest))
@@ -114,9 +123,13 @@ func validateImage(image, digest string) *apis.FieldError {
 	if err != nil {
 		return apis.ErrInvalidValue(fmt.Sprintf("%q is not a valid OCI reference: %v", image, err), "containerImage")
 	}
+	if !imageRE.MatchString(image) {
+		return apis.ErrInvalidValue(fmt.Sprintf("%q is not a valid OCI reference: must be [registry/]repository[:tag][@sha256:digest] with a lower-case repository", image), "containerImage")
+	}
 	if _, pinned := ref.(name.Digest); pinned && digest != "" {
-		return apis.ErrMultipleOneOf("containerImage", "containerDigest").
-			Also(apis.ErrGeneric("containerImage already carries a digest; set containerDigest or a digest in containerImage, not both"))
+		err := apis.ErrMultipleOneOf("containerImage", "containerDigest")
+		err.Details = "containerImage already carries a digest; set containerDigest or a digest in containerImage, not both"
+		return err
 	}
 	return nil
 }
