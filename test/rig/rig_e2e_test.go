@@ -179,3 +179,23 @@ func TestE2ETier(t *testing.T) {
 	c.Stop()
 	assertGone(t, pids)
 }
+
+// TestE2ERealController smoke-tests the rig with the real config/ and
+// cmd/controller: the controller, running as its ServiceAccount, gets ready.
+func TestE2ERealController(t *testing.T) {
+	root, err := RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fileExists(root+"/config") || !fileExists(root+"/cmd/controller") {
+		t.Skip("no config/ or cmd/controller yet")
+	}
+	c := StartForTest(t, Options{Tier: E2E})
+	ctx := testContext(t, 3*time.Minute)
+	ctl := c.StartController(t, ControllerOptions{Args: []string{"--disable-ha"}})
+	start := time.Now()
+	if err := ctl.WaitReady(ctx); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("controller ready %s after start", time.Since(start).Round(time.Millisecond))
+}
