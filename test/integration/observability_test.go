@@ -135,7 +135,7 @@ func contains(list []string, s string) bool {
 
 func TestAuditTrailLosesNothing(t *testing.T) {
 	rcv := newReceiver(t)
-	useConfig(t, map[string]string{"cooldown-period": "0s", "audit-sink-url": rcv.srv.URL})
+	useConfig(t, map[string]string{"cooldown-period": "0s", "audit-sink-url": rcv.srv.URL, "audit-drain-timeout": "1s"})
 	checkInvariant(t)
 	ns := env.Namespace(t, "audit")
 	secret := "hunter2-s3cr3t-value"

@@ -95,6 +95,8 @@ func (r *Reconciler) setupAudit(ctx context.Context, store *config.Store, enqueu
 		if s := a.current.Load(); s != nil {
 			s.stop()
 			<-s.done
+			ctx, cancel := context.WithTimeout(ctx, store.Load().WorkflowExecution.AuditDrainTimeout)
+			defer cancel()
 			if err := s.sender.Drain(ctx); err != nil {
 				a.logger.Warnw("Audit events left undelivered at shutdown; they are re-sent after restart", zap.Error(err))
 			}

@@ -1,0 +1,290 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+// Package e2e runs our controller on the full local stack: the real Tekton
+// controller reconciles our PipelineRuns, the bundles resolver pulls the
+// Pipeline bundles the tests push to a local registry, and KWOK runs the
+// pods (steered by annotations in the bundle, see test/rig/README.md).
+package e2e
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+	"kubernaut.ai/workflowexecution/test/framework"
+	"kubernaut.ai/workflowexecution/test/rig"
+)
+
+var env *framework.Env
+
+var baseConfig = map[string]string{"cooldown-period": "0s"}
+
+const waitLong = 90 * time.Second
+
+func TestMain(m *testing.M) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+	var err error
+	env, err = framework.Start(ctx, rig.E2E, baseConfig)
+	cancel()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "starting the e2e rig: %v\n", err)
+		os.Exit(1)
+	}
+	code := m.Run()
+	runs, running := env.Checker.Stats()
+	v := env.Checker.Violations()
+	fmt.Printf("invariant checker: %d PipelineRuns and %d Running executions checked, %d violations\n", runs, running, len(v))
+	if len(v) > 0 {
+		fmt.Fprintf(os.Stderr, "invariant violations:\n%s\n", strings.Join(v, "\n"))
+		code = 1
+	}
+	if code != 0 {
+		var b strings.Builder
+		env.Cluster.DumpLogs(&b, 40)
+		fmt.Fprintln(os.Stderr, b.String())
+	}
+	env.Stop()
+	os.Exit(code)
+}
+
+// pipeline is a bundle Pipeline "workflow" with the given tasks; each task
+// echoes its params, and annotations on a task steer its simulated pod.
+func pipeline(tasks ...task) string {
+	var b strings.Builder
+	b.WriteString(`apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: workflow
+spec:
+  params:
+  - name: TARGET_RESOURCE
+    type: string
+  - name: REPLICAS
+    type: string
+    default: "1"
+  tasks:
+`)
+	for i, t := range tasks {
+		fmt.Fprintf(&b, "  - name: %s\n", t.name)
+		if i > 0 {
+			fmt.Fprintf(&b, "    runAfter: [%s]\n", tasks[i-1].name)
+		}
+		b.WriteString(`    params:
+    - name: TARGET
+      value: $(params.TARGET_RESOURCE)
+    - name: REPLICAS
+      value: $(params.REPLICAS)
+    taskSpec:
+      params:
+      - name: TARGET
+      - name: REPLICAS
+`)
+		if len(t.annotations) > 0 {
+			b.WriteString("      metadata:\n        annotations:\n")
+			for k, v := range t.annotations {
+				fmt.Fprintf(&b, "          %s: %q\n", k, v)
+			}
+		}
+		fmt.Fprintf(&b, `      steps:
+      - name: %s
+        image: registry.invalid/busybox
+        script: echo "$(params.TARGET) $(params.REPLICAS)"
+`, t.step)
+	}
+	return b.String()
+}
+
+type task struct {
+	name, step  string
+	annotations map[string]string
+}
+
+func push(t *testing.T, repo string, tasks ...task) string {
+	t.Helper()
+	if _, err := env.Cluster.PushPipelineBundle(context.Background(), repo, pipeline(tasks...)); err != nil {
+		t.Fatalf("pushing %s: %v", repo, err)
+	}
+	return env.Cluster.BundleRef(repo)
+}
+
+func prName(t *testing.T, target string) string {
+	t.Helper()
+	c, err := v1alpha1.CanonicalTarget(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resources.PipelineRunName(c)
+}
+
+func checkInvariant(t *testing.T) {
+	t.Cleanup(func() { env.Checker.Verify(t, 5*time.Second) })
+}
+
+func TestSuccessPassesParametersToTheTasks(t *testing.T) {
+	checkInvariant(t)
+	image := push(t, "wf/restart:v1", task{name: "check", step: "inspect"}, task{name: "restart", step: "rollout"})
+	ns := env.Namespace(t, "success")
+	target := env.Target("Deployment")
+	w := env.Create(t, framework.NewWFE(ns, "restart", target, "restart-deployment", image, func(w *v1alpha1.WorkflowExecution) {
+		w.Spec.Parameters = map[string]string{"REPLICAS": "3"}
+	}))
+	env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)
+	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseCompleted, waitLong)
+	if !got.Status.IsSuccessful() {
+		t.Errorf("Succeeded = %+v, want True", got.Status.GetSucceededCondition())
+	}
+	if s := got.Status.PipelineRunStatus; s == nil || s.CompletedTasks != 2 || s.TotalTasks != 2 {
+		t.Errorf("pipelineRunStatus = %+v, want 2 of 2 tasks", s)
+	}
+	// The tasks received the parameters as the pipeline passed them.
+	trs, err := env.Cluster.Tekton.TektonV1().TaskRuns(rig.ExecutionNamespace).List(context.Background(), metav1.ListOptions{
+		LabelSelector: "tekton.dev/pipelineRun=" + prName(t, target),
+	})
+	if err != nil || len(trs.Items) != 2 {
+		t.Fatalf("TaskRuns: %v (%d)", err, len(trs.Items))
+	}
+	for _, tr := range trs.Items {
+		params := map[string]string{}
+		for _, p := range tr.Spec.Params {
+			params[p.Name] = p.Value.StringVal
+		}
+		if diff := cmp.Diff(map[string]string{"TARGET": target, "REPLICAS": "3"}, params); diff != "" {
+			t.Errorf("TaskRun %s params (-want, +got): %s", tr.Name, diff)
+		}
+	}
+}
+
+func TestExitCodeInTheSecondTask(t *testing.T) {
+	checkInvariant(t)
+	image := push(t, "wf/fail:v1",
+		task{name: "check", step: "inspect"},
+		task{name: "patch", step: "apply", annotations: map[string]string{rig.ExitCodeAnnotation: "3"}},
+		task{name: "verify", step: "verify"})
+	ns := env.Namespace(t, "exitcode")
+	w := env.Create(t, framework.NewWFE(ns, "patch", env.Target("Deployment"), "patch-deployment", image))
+	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)
+	fd := got.Status.FailureDetails
+	if fd == nil {
+		t.Fatal("failureDetails not set")
+	}
+	idx := int32(-1)
+	if fd.FailedTaskIndex != nil {
+		idx = *fd.FailedTaskIndex
+	}
+	code := int32(-1)
+	if fd.ExitCode != nil {
+		code = *fd.ExitCode
+	}
+	want := struct {
+		Reason           v1alpha1.FailureReason
+		Task, Step       string
+		Index, Exit      int32
+		ExecutionFailure bool
+	}{v1alpha1.FailureReasonTaskFailed, "patch", "apply", 1, 3, true}
+	gotSummary := want
+	gotSummary.Reason, gotSummary.Task, gotSummary.Step, gotSummary.Index, gotSummary.Exit, gotSummary.ExecutionFailure =
+		fd.Reason, fd.FailedTaskName, fd.FailedStepName, idx, code, fd.WasExecutionFailure
+	if diff := cmp.Diff(want, gotSummary); diff != "" {
+		t.Errorf("failureDetails (-want, +got): %s\nfull: %+v", diff, fd)
+	}
+	for _, s := range []string{"patch-deployment", "patch", "apply", "3"} {
+		if !strings.Contains(fd.NaturalLanguageSummary, s) {
+			t.Errorf("summary does not mention %q: %s", s, fd.NaturalLanguageSummary)
+		}
+	}
+}
+
+func TestMissingBundleIsAConfigurationError(t *testing.T) {
+	checkInvariant(t)
+	ns := env.Namespace(t, "nobundle")
+	w := env.Create(t, framework.NewWFE(ns, "missing", env.Target("Deployment"), "restart", env.Cluster.BundleRef("wf/absent:v9")))
+	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)
+	fd := got.Status.FailureDetails
+	if fd == nil || fd.Reason != v1alpha1.FailureReasonConfigurationError || fd.WasExecutionFailure {
+		t.Errorf("failureDetails = %+v, want ConfigurationError before execution", fd)
+	}
+}
+
+func TestTimeoutIsDeadlineExceeded(t *testing.T) {
+	checkInvariant(t)
+	image := push(t, "wf/slow:v1", task{name: "wait", step: "sleep", annotations: map[string]string{rig.DelayAnnotation: "1h"}})
+	ns := env.Namespace(t, "timeout")
+	w := env.Create(t, framework.NewWFE(ns, "slow", env.Target("Deployment"), "slow", image, func(w *v1alpha1.WorkflowExecution) {
+		w.Spec.ExecutionConfig = &v1alpha1.ExecutionConfig{Timeout: &metav1.Duration{Duration: 5 * time.Second}}
+	}))
+	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)
+	if fd := got.Status.FailureDetails; fd == nil || fd.Reason != v1alpha1.FailureReasonDeadlineExceeded {
+		t.Errorf("failureDetails = %+v, want DeadlineExceeded", fd)
+	}
+}
+
+func TestLockConflictAndFinalizerCleanup(t *testing.T) {
+	checkInvariant(t)
+	image := push(t, "wf/long:v1", task{name: "wait", step: "sleep", annotations: map[string]string{rig.DelayAnnotation: "1h"}})
+	ns := env.Namespace(t, "lock")
+	target := env.Target("Deployment")
+	holder := env.Create(t, framework.NewWFE(ns, "holder", target, "restart", image))
+	env.WaitForPhase(t, ns, holder.Name, v1alpha1.PhaseRunning, waitLong)
+	other := env.Create(t, framework.NewWFE(ns, "other", target, "scale", image))
+	got := env.WaitForPhase(t, ns, other.Name, v1alpha1.PhaseSkipped, waitLong)
+	if sd := got.Status.SkipDetails; sd == nil || sd.Reason != v1alpha1.SkipReasonResourceBusy || sd.ConflictingWorkflow == nil || sd.ConflictingWorkflow.Name != holder.Name {
+		t.Errorf("skipDetails = %+v, want ResourceBusy naming %s", sd, holder.Name)
+	}
+	// Deleting the holder deletes its run; Kubernetes' garbage collector then
+	// removes the run's TaskRuns.
+	if err := env.WFE.WorkflowexecutionV1alpha1().WorkflowExecutions(ns).Delete(context.Background(), holder.Name, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	env.WaitGone(t, ns, holder.Name, waitLong)
+	env.WaitPipelineRunGone(t, prName(t, target), waitLong)
+	err := wait.PollUntilContextTimeout(context.Background(), 200*time.Millisecond, waitLong, true, func(ctx context.Context) (bool, error) {
+		trs, err := env.Cluster.Tekton.TektonV1().TaskRuns(rig.ExecutionNamespace).List(ctx, metav1.ListOptions{
+			LabelSelector: "tekton.dev/pipelineRun=" + prName(t, target),
+		})
+		return err == nil && len(trs.Items) == 0, nil
+	})
+	if err != nil {
+		t.Errorf("the deleted run's TaskRuns were left behind")
+	}
+}
+
+func TestCooldown(t *testing.T) {
+	env.RestartWithConfig(t, map[string]string{"cooldown-period": "1h"})
+	t.Cleanup(func() { env.RestartWithConfig(t, baseConfig) })
+	checkInvariant(t)
+	image := push(t, "wf/quick:v1", task{name: "run", step: "run", annotations: map[string]string{rig.DelayAnnotation: "100ms"}})
+	ns := env.Namespace(t, "cooldown")
+	target := env.Target("Deployment")
+	first := env.Create(t, framework.NewWFE(ns, "first", target, "restart", image))
+	env.WaitForPhase(t, ns, first.Name, v1alpha1.PhaseCompleted, waitLong)
+	same := env.Create(t, framework.NewWFE(ns, "same", target, "restart", image))
+	got := env.WaitForPhase(t, ns, same.Name, v1alpha1.PhaseSkipped, waitLong)
+	if sd := got.Status.SkipDetails; sd == nil || sd.Reason != v1alpha1.SkipReasonRecentlyRemediated || sd.RecentRemediation == nil {
+		t.Errorf("skipDetails = %+v, want RecentlyRemediated", sd)
+	}
+	// Another workflow may run inside the cooldown: it takes the finished run over.
+	different := env.Create(t, framework.NewWFE(ns, "different", target, "scale", image))
+	env.WaitForPhase(t, ns, different.Name, v1alpha1.PhaseCompleted, waitLong)
+}
