@@ -17,7 +17,7 @@ limitations under the License.
 // Command rigctl starts the rig's cluster in the background for a human and
 // stops it:
 //
-//	rigctl up [-tier e2e|integration] [-state DIR] [-config DIR]
+//	rigctl up [-tier e2e|integration] [-state DIR] [-config DIR] [-controller]
 //	rigctl down [-state DIR]
 //	rigctl status [-state DIR]
 //	rigctl env [-state DIR]
@@ -60,14 +60,15 @@ func main() {
 	tier := fs.String("tier", "e2e", "cluster tier: e2e or integration")
 	config := fs.String("config", "", "directory applied as our config (default <repo>/config)")
 	timeout := fs.Duration("timeout", 30*time.Minute, "how long 'up' waits (includes building binaries the first time)")
+	controller := fs.Bool("controller", false, "also run our controller (built from ./cmd/controller) as its ServiceAccount")
 	_ = fs.Parse(args)
 
 	var err error
 	switch cmd {
 	case "up":
-		err = up(*state, *tier, *config, *timeout)
+		err = up(*state, *tier, *config, *controller, *timeout)
 	case "serve":
-		err = serve(*state, *tier, *config)
+		err = serve(*state, *tier, *config, *controller)
 	case "down":
 		err = down(*state)
 	case "status":
@@ -132,7 +133,7 @@ func running(state string) (int, bool) {
 	return pid, len(cmdline) == 0 || strings.Contains(string(cmdline), "rigctl")
 }
 
-func up(state, tier, config string, timeout time.Duration) error {
+func up(state, tier, config string, controller bool, timeout time.Duration) error {
 	if pid, ok := running(state); ok {
 		fmt.Fprintf(os.Stderr, "rigctl: cluster already running (pid %d)\n", pid)
 		return printEnv(state)
@@ -153,6 +154,9 @@ func up(state, tier, config string, timeout time.Duration) error {
 	}
 	defer log.Close()
 	args := []string{"serve", "-state", state, "-tier", tier}
+	if controller {
+		args = append(args, "-controller")
+	}
 	if config != "" {
 		if config, err = filepath.Abs(config); err != nil {
 			return err
@@ -197,7 +201,7 @@ func printEnv(state string) error {
 }
 
 // serve runs the cluster until SIGTERM or SIGINT.
-func serve(state, tier, config string) error {
+func serve(state, tier, config string, controller bool) error {
 	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGTERM, syscall.SIGINT, syscall.SIGHUP)
 	defer stop()
 	fail := func(err error) error {
@@ -231,6 +235,19 @@ func serve(state, tier, config string) error {
 	env := fmt.Sprintf("export KUBECONFIG=%s\n", c.KubeconfigPath)
 	if c.RegistryHost != "" {
 		env += fmt.Sprintf("export WFE_RIG_REGISTRY=%s\n", c.RegistryHost)
+	}
+	if controller {
+		ctlCtx, cancel := context.WithTimeout(ctx, 10*time.Minute)
+		ctl, err := c.RunController(ctlCtx, rig.ControllerOptions{Args: []string{"--disable-ha"}})
+		if err == nil {
+			err = ctl.WaitReady(ctlCtx)
+		}
+		cancel()
+		if err != nil {
+			return fail(fmt.Errorf("starting the controller: %w", err))
+		}
+		env += fmt.Sprintf("export WFE_METRICS_URL=%s\n", ctl.MetricsURL())
+		env += fmt.Sprintf("# controller log: %s\n", ctl.LogPath())
 	}
 	env += fmt.Sprintf("# cluster logs: %s\n", filepath.Join(c.Dir, "logs"))
 	if err := os.WriteFile(envFile(state), []byte(env), 0o644); err != nil {

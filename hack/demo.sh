@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Copyright 2026 The Kubernaut Authors
+#
+# Licensed under the Apache License, Version 2.0 (the "License");
+# you may not use this file except in compliance with the License.
+# You may obtain a copy of the License at
+#
+#     http://www.apache.org/licenses/LICENSE-2.0
+#
+# Unless required by applicable law or agreed to in writing, software
+# distributed under the License is distributed on an "AS IS" BASIS,
+# WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+# See the License for the specific language governing permissions and
+# limitations under the License.
+
+# demo.sh is `make demo`: on a fresh machine it builds the local cluster
+# (kube-apiserver, etcd, Tekton, KWOK from the Go module proxy, cached after
+# the first run), starts it in the background with config/ installed and the
+# controller running as its own ServiceAccount, then runs sample executions
+# and prints what happened. The cluster keeps running: explore it, then stop
+# it with `make cluster-down`.
+set -o errexit
+set -o nounset
+set -o pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export PATH="/usr/local/go/bin:${PATH}"
+
+echo "==> building the local cluster's binaries (the first run compiles Kubernetes, Tekton and KWOK: ~20 min on 2 cores; cached afterwards)"
+./hack/rig/build.sh e2e >/dev/null
+
+echo "==> starting etcd, kube-apiserver, scheduler, controller-manager, KWOK, Tekton, a registry and the controller"
+eval "$(./hack/rig/cluster-up.sh -controller)"
+
+go run ./test/demo
+
+cat <<MSG
+
+==> the cluster is still running. Explore it:
+    export KUBECONFIG=${KUBECONFIG}
+    kubectl get wfe -n demo                     # if you have kubectl
+    kubectl get pipelineruns -n kubernaut-workflows
+    go run ./test/demo -get                     # the table above, again
+    curl -s ${WFE_METRICS_URL:-} | grep ^workflowexecution_
+    logs: $(dirname "${KUBECONFIG}")/logs/
+
+==> stop it with: make cluster-down
+MSG

@@ -1,0 +1,225 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+// Command demo shows the controller at work on a running local cluster
+// (make demo starts one): it publishes sample workflow bundles to the local
+// registry, creates sample WorkflowExecutions — a success, a failure, a lock
+// conflict and a cooldown — waits for them to settle and prints what
+// "kubectl get wfe" and the failure details say.
+//
+//	demo            run the scenarios (KUBECONFIG and WFE_RIG_REGISTRY from cluster-up)
+//	demo -get       print the executions again
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	wfeclient "kubernaut.ai/workflowexecution/pkg/client/clientset/versioned"
+	"kubernaut.ai/workflowexecution/test/rig"
+)
+
+const namespace = "demo"
+
+// steps of a sample pipeline; annotations steer the simulated pods.
+func pipelineYAML(tasks ...[3]string) string {
+	var b strings.Builder
+	b.WriteString("apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: workflow\nspec:\n  params:\n  - name: TARGET_RESOURCE\n    type: string\n  tasks:\n")
+	for i, t := range tasks {
+		fmt.Fprintf(&b, "  - name: %s\n", t[0])
+		if i > 0 {
+			fmt.Fprintf(&b, "    runAfter: [%s]\n", tasks[i-1][0])
+		}
+		b.WriteString("    params:\n    - name: TARGET\n      value: $(params.TARGET_RESOURCE)\n    taskSpec:\n      params:\n      - name: TARGET\n")
+		if t[2] != "" {
+			fmt.Fprintf(&b, "      metadata:\n        annotations: {%s}\n", t[2])
+		}
+		fmt.Fprintf(&b, "      steps:\n      - name: %s\n        image: registry.invalid/kubectl\n        script: echo \"$(params.TARGET)\"\n", t[1])
+	}
+	return b.String()
+}
+
+func main() {
+	get := flag.Bool("get", false, "only print the demo's executions")
+	flag.Parse()
+	if err := run(*get); err != nil {
+		fmt.Fprintln(os.Stderr, "demo:", err)
+		os.Exit(1)
+	}
+}
+
+func run(getOnly bool) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	cfg, err := clientcmd.BuildConfigFromFlags("", os.Getenv("KUBECONFIG"))
+	if err != nil {
+		return fmt.Errorf("KUBECONFIG: %w (run: eval \"$(hack/rig/cluster-up.sh -controller)\")", err)
+	}
+	kube := kubernetes.NewForConfigOrDie(cfg)
+	wfes := wfeclient.NewForConfigOrDie(cfg).WorkflowexecutionV1alpha1().WorkflowExecutions(namespace)
+	if getOnly {
+		return print(ctx, wfes)
+	}
+	registry := os.Getenv("WFE_RIG_REGISTRY")
+	if registry == "" {
+		return fmt.Errorf("WFE_RIG_REGISTRY is not set (run: eval \"$(hack/rig/cluster-up.sh -controller)\")")
+	}
+
+	step("publishing sample workflow bundles to %s", registry)
+	bundles := map[string]string{
+		"restart": pipelineYAML([3]string{"check-health", "probe", ""}, [3]string{"rollout-restart", "restart", ""}),
+		"patch": pipelineYAML([3]string{"backup", "snapshot", ""},
+			[3]string{"apply-patch", "patch", fmt.Sprintf("%q: %q", rig.ExitCodeAnnotation, "3")},
+			[3]string{"verify", "verify", ""}),
+		"drain": pipelineYAML([3]string{"drain-node", "drain", fmt.Sprintf("%q: %q", rig.DelayAnnotation, "10m")}),
+	}
+	for name, y := range bundles {
+		if _, err := rig.PushBundle(ctx, registry+"/remediations/"+name+":v1", y); err != nil {
+			return err
+		}
+		fmt.Printf("    %s/remediations/%s:v1\n", registry, name)
+	}
+
+	step("creating namespace %q and sample WorkflowExecutions", namespace)
+	if _, err := kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	wfe := func(name, workflow, target, bundle string) *v1alpha1.WorkflowExecution {
+		return &v1alpha1.WorkflowExecution{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
+			Spec: v1alpha1.WorkflowExecutionSpec{
+				WorkflowRef: v1alpha1.WorkflowRef{
+					WorkflowID: workflow, Version: "1.0.0",
+					ContainerImage: registry + "/remediations/" + bundle + ":v1",
+				},
+				TargetResource: target,
+				Parameters:     map[string]string{"REASON": "demo"},
+				Rationale:      "demo of the workflowexecution controller",
+			},
+		}
+	}
+	create := func(w *v1alpha1.WorkflowExecution, why string) error {
+		_ = wfes.Delete(ctx, w.Name, metav1.DeleteOptions{})
+		if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+			_, err := wfes.Get(ctx, w.Name, metav1.GetOptions{})
+			return apierrors.IsNotFound(err), nil
+		}); err != nil {
+			return err
+		}
+		if _, err := wfes.Create(ctx, w, metav1.CreateOptions{}); err != nil {
+			return err
+		}
+		fmt.Printf("    %-18s %s\n", w.Name, why)
+		return nil
+	}
+	settled := func(name string, ok func(*v1alpha1.WorkflowExecution) bool) error {
+		return wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 3*time.Minute, true, func(ctx context.Context) (bool, error) {
+			w, err := wfes.Get(ctx, name, metav1.GetOptions{})
+			return err == nil && ok(w), nil
+		})
+	}
+	done := func(w *v1alpha1.WorkflowExecution) bool { return w.Status.IsDone() }
+	running := func(w *v1alpha1.WorkflowExecution) bool { return w.Status.Phase == v1alpha1.PhaseRunning }
+
+	if err := create(wfe("restart-api", "restart-deployment", "demo/Deployment/api", "restart"), "restarts demo/Deployment/api (succeeds)"); err != nil {
+		return err
+	}
+	if err := create(wfe("patch-db", "patch-statefulset", "demo/StatefulSet/db", "patch"), "patches demo/StatefulSet/db (step exits 3 in the second task)"); err != nil {
+		return err
+	}
+	if err := create(wfe("drain-node", "drain-node", "Node/worker-1", "drain"), "drains Node/worker-1 (runs for 10 minutes)"); err != nil {
+		return err
+	}
+	if err := settled("drain-node", running); err != nil {
+		return fmt.Errorf("drain-node did not start: %w", err)
+	}
+	if err := create(wfe("cordon-node", "cordon-node", "node/worker-1", "restart"), "same target as drain-node while it runs (lock conflict)"); err != nil {
+		return err
+	}
+	step("waiting for the executions to settle")
+	for _, n := range []string{"restart-api", "patch-db", "cordon-node"} {
+		if err := settled(n, done); err != nil {
+			return fmt.Errorf("%s did not finish: %w", n, err)
+		}
+	}
+	if err := create(wfe("restart-api-again", "restart-deployment", "demo/Deployment/api", "restart"), "the same workflow on the same target within the cooldown"); err != nil {
+		return err
+	}
+	if err := settled("restart-api-again", done); err != nil {
+		return err
+	}
+	return print(ctx, wfes)
+}
+
+type lister interface {
+	List(ctx context.Context, opts metav1.ListOptions) (*v1alpha1.WorkflowExecutionList, error)
+}
+
+func print(ctx context.Context, wfes lister) error {
+	list, err := wfes.List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return err
+	}
+	step("kubectl get wfe -n %s", namespace)
+	tw := tabwriter.NewWriter(os.Stdout, 0, 4, 3, ' ', 0)
+	fmt.Fprintln(tw, "NAME\tSUCCEEDED\tREASON\tPHASE\tWORKFLOW\tTARGET\tDURATION")
+	for _, w := range list.Items {
+		status, reason := "", ""
+		if c := w.Status.GetSucceededCondition(); c != nil {
+			status, reason = string(c.Status), c.Reason
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", w.Name, status, reason, w.Status.Phase,
+			w.Spec.WorkflowRef.WorkflowID, w.Spec.TargetResource, w.Status.Duration)
+	}
+	tw.Flush()
+	for _, w := range list.Items {
+		switch {
+		case w.Status.FailureDetails != nil:
+			fd := w.Status.FailureDetails
+			step("why %s failed", w.Name)
+			fmt.Printf("    reason: %s, task: %s, step: %s, exit code: %v, workflow code ran: %v\n",
+				fd.Reason, fd.FailedTaskName, fd.FailedStepName, deref(fd.ExitCode), fd.WasExecutionFailure)
+			fmt.Printf("    %s\n", fd.NaturalLanguageSummary)
+		case w.Status.SkipDetails != nil:
+			step("why %s was skipped", w.Name)
+			fmt.Printf("    %s: %s\n", w.Status.SkipDetails.Reason, w.Status.SkipDetails.Message)
+		}
+	}
+	return nil
+}
+
+func deref(p *int32) any {
+	if p == nil {
+		return "-"
+	}
+	return *p
+}
+
+func step(format string, args ...any) {
+	fmt.Printf("\n==> "+format+"\n", args...)
+}
