@@ -288,22 +288,10 @@ func NewEvent(wfe *v1alpha1.WorkflowExecution, t EventType, now time.Time) Event
 		ActorID:        ActorID,
 		ResourceType:   ResourceType,
 		ResourceID:     wfe.Describe(),
-		CorrelationID:  correlationID(wfe),
+		CorrelationID:  wfe.CorrelationID(),
 		Namespace:      wfe.Namespace,
 		EventData:      data,
 	}
-}
-
-// correlationID is the label kubernaut.ai/correlation-id, else the name of
-// the remediation request, else the name of the execution.
-func correlationID(wfe *v1alpha1.WorkflowExecution) string {
-	if id := wfe.Labels[workflowexecution.CorrelationIDLabelKey]; id != "" {
-		return id
-	}
-	if ref := wfe.Spec.RemediationRequestRef; ref != nil && ref.Name != "" {
-		return ref.Name
-	}
-	return wfe.Name
 }
 
 // phaseOf is the phase an execution is in when it produces an event of type t.

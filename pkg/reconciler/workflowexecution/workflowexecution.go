@@ -94,6 +94,8 @@ var (
 // the lock after the cooldown).
 func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowExecution) pkgreconciler.Event {
 	cfg := config.FromContextOrDefaults(ctx).WorkflowExecution
+	ctx = logging.WithLogger(ctx, logging.FromContext(ctx).With(
+		"correlationId", wfe.CorrelationID(), "workflowId", wfe.Spec.WorkflowRef.WorkflowID))
 	if err := r.freshen(ctx, wfe); err != nil {
 		return err
 	}

@@ -23,6 +23,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"knative.dev/pkg/apis"
 	duckv1 "knative.dev/pkg/apis/duck/v1"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
 )
 
 // Reasons of the Succeeded condition besides the FailureReason and
@@ -160,6 +162,19 @@ func (s *WorkflowExecutionStatus) MarkAuditDelivered(eventType string) {
 
 // String renders a FailureReason.
 func (r FailureReason) String() string { return string(r) }
+
+// CorrelationID ties the execution to its request in logs and audit: the
+// label kubernaut.ai/correlation-id, else the name of the remediation
+// request, else the name of the execution.
+func (w *WorkflowExecution) CorrelationID() string {
+	if id := w.Labels[workflowexecution.CorrelationIDLabelKey]; id != "" {
+		return id
+	}
+	if ref := w.Spec.RemediationRequestRef; ref != nil && ref.Name != "" {
+		return ref.Name
+	}
+	return w.Name
+}
 
 // Describe returns "namespace/name" of the execution.
 func (w *WorkflowExecution) Describe() string {
