@@ -18,10 +18,10 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo deve
 COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 # Packages of the unit tier: everything but the real-cluster suites.
-UNIT_PKGS = $$($(GO) list ./... | grep -v -e /test/)
+UNIT_PKGS = $$($(GO) list ./... | grep -v -e /test/integration -e /test/e2e -e /test/reliability -e /test/bench -e /test/rig -e /test/demo -e /test/framework)
 COVER_PKGS = ./pkg/apis/...,./pkg/reconciler/...
 
-.PHONY: all build generate verify vet fmt-check test test-unit test-integration test-e2e fuzz \
+.PHONY: all build generate verify verify-ko vet fmt-check test test-unit test-integration test-e2e fuzz \
         rig cluster-up cluster-down demo bench
 
 all: build
@@ -37,6 +37,10 @@ generate:
 ## verify: fail if generated code, formatting or vet are off
 verify: fmt-check vet
 	./hack/verify-codegen.sh
+
+## verify-ko: ko resolve -f config/ offline, against a registry on loopback
+verify-ko:
+	WFE_KO=$$(./hack/rig/build.sh all | tail -1)/ko $(GO) test -count=1 -run TestKoResolve ./test/config/
 
 vet:
 	$(GO) vet ./...
