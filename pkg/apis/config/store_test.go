@@ -258,3 +258,69 @@ func TestFromContextOrDefaults(t *testing.T) {
 		t.Errorf("FromContext(empty) = %+v, want nil", got)
 	}
 }
+
+// TestStoreEveryKeyKeepsItsLastGoodValue: for every key, a bad value after
+// a good one keeps the good one.
+func TestStoreEveryKeyKeepsItsLastGoodValue(t *testing.T) {
+	tests := []struct {
+		key, good, bad string
+		want           func(*WorkflowExecution)
+	}{
+		{ExecutionNamespaceKey, "runs", "Bad_NS", func(c *WorkflowExecution) { c.ExecutionNamespace = "runs" }},
+		{ServiceAccountKey, "runner", "Bad SA", func(c *WorkflowExecution) { c.ServiceAccount = "runner" }},
+		{AllowedServiceAccountsKey, "a,b", "a,B_", func(c *WorkflowExecution) { c.AllowedServiceAccounts = []string{"a", "b"} }},
+		{CooldownPeriodKey, "1m", "-1m", func(c *WorkflowExecution) { c.CooldownPeriod = time.Minute }},
+		{DefaultTimeoutKey, "1h", "0s", func(c *WorkflowExecution) { c.DefaultTimeout = time.Hour }},
+		{StuckGracePeriodKey, "2m", "soon", func(c *WorkflowExecution) { c.StuckGracePeriod = 2 * time.Minute }},
+		{BundlePipelineNameKey, "main", "Main Pipeline", func(c *WorkflowExecution) { c.BundlePipelineName = "main" }},
+		{RequireBundleDigestKey, "true", "yes", func(c *WorkflowExecution) { c.RequireBundleDigest = true }},
+		{AuditSinkURLKey, "http://sink.example", "ftp://sink.example", func(c *WorkflowExecution) { c.AuditSinkURL = "http://sink.example" }},
+		{AuditFormatKey, "cloudevents", "xml", func(c *WorkflowExecution) { c.AuditFormat = AuditFormatCloudEvents }},
+		{AuditDrainTimeoutKey, "1m", "-1s", func(c *WorkflowExecution) { c.AuditDrainTimeout = time.Minute }},
+		{AuditBufferSizeKey, "50", "0", func(c *WorkflowExecution) { c.AuditBufferSize = 50 }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.key, func(t *testing.T) {
+			logger := &recordingLogger{t: t}
+			s := NewStore(logger)
+			s.OnConfigChanged(configMap(map[string]string{tc.key: tc.good}))
+			if got := logger.take(); len(got) != 0 {
+				t.Fatalf("good value %q rejected: %q", tc.good, got)
+			}
+			s.OnConfigChanged(configMap(map[string]string{tc.key: tc.bad}))
+			if got := logger.take(); len(got) != 1 || !strings.Contains(got[0], tc.key) {
+				t.Errorf("bad value %q: logged %q, want one line naming %q", tc.bad, got, tc.key)
+			}
+			want := Defaults()
+			tc.want(want)
+			if diff := cmp.Diff(want, s.Load().WorkflowExecution); diff != "" {
+				t.Errorf("Load() (-want, +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestStoreOnChange(t *testing.T) {
+	s := NewStore(&recordingLogger{t: t})
+	var got []time.Duration
+	var mu sync.Mutex
+	s.OnChange(func(c *WorkflowExecution) {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, c.CooldownPeriod)
+	})
+	s.OnConfigChanged(configMap(map[string]string{CooldownPeriodKey: "1m"}))
+	s.OnConfigChanged(configMap(map[string]string{CooldownPeriodKey: "bad"}))
+	s.OnConfigChanged(configMap(map[string]string{CooldownPeriodKey: "2m"}))
+	// Other stores' values are not ours.
+	s.notify("config-other", Defaults())
+	s.notify(ConfigName, "not a config")
+	mu.Lock()
+	defer mu.Unlock()
+	if diff := cmp.Diff([]time.Duration{time.Minute, time.Minute, 2 * time.Minute}, got); diff != "" {
+		t.Errorf("OnChange calls (-want, +got):\n%s", diff)
+	}
+	if len(got) != 3 {
+		t.Errorf("OnChange called for a foreign value: %v", got)
+	}
+}

@@ -22,17 +22,18 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-	"github.com/google/go-cmp/cmp/cmpopts"
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	tektonfake "github.com/tektoncd/pipeline/pkg/client/clientset/versioned/fake"
 	faketektonclient "github.com/tektoncd/pipeline/pkg/client/injection/client/fake"
 	filteredinformerfactory "github.com/tektoncd/pipeline/pkg/client/injection/informers/factory/filtered"
 	fakepipelineruninformer "github.com/tektoncd/pipeline/pkg/client/injection/informers/pipeline/v1/pipelinerun/filtered/fake"
 	faketaskruninformer "github.com/tektoncd/pipeline/pkg/client/injection/informers/pipeline/v1/taskrun/filtered/fake"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -42,9 +43,9 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
 	clocktesting "k8s.io/utils/clock/testing"
-	"knative.dev/pkg/apis"
 	"knative.dev/pkg/configmap"
 	"knative.dev/pkg/controller"
+	"knative.dev/pkg/logging"
 	pkgreconciler "knative.dev/pkg/reconciler"
 	rtesting "knative.dev/pkg/reconciler/testing"
 	"sigs.k8s.io/yaml"
@@ -300,6 +301,66 @@ type fixture struct {
 	wfeIndex cache.Indexer
 	prIndex  cache.Indexer
 	trIndex  cache.Indexer
+	// recorded are the events the runner drained, as "Type Reason Message".
+	recorded []string
+	watcher  *fakeWatcher
+}
+
+// fakeWatcher is a configmap.Watcher whose ConfigMap the test can change.
+type fakeWatcher struct {
+	mu        sync.Mutex
+	cm        *corev1.ConfigMap
+	observers []configmap.Observer
+}
+
+var _ configmap.Watcher = (*fakeWatcher)(nil)
+
+func (w *fakeWatcher) Watch(name string, o ...configmap.Observer) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if name != w.cm.Name {
+		panic("watch of an unknown ConfigMap " + name)
+	}
+	w.observers = append(w.observers, o...)
+	for _, f := range o {
+		f(w.cm)
+	}
+}
+
+func (w *fakeWatcher) Start(<-chan struct{}) error { return nil }
+
+// setConfig replaces the data of config-workflowexecution, as a live edit.
+func (f *fixture) setConfig(data map[string]string) {
+	f.watcher.mu.Lock()
+	defer f.watcher.mu.Unlock()
+	f.watcher.cm = f.watcher.cm.DeepCopy()
+	f.watcher.cm.Data = data
+	for _, o := range f.watcher.observers {
+		o(f.watcher.cm)
+	}
+}
+
+// testLogWriter logs to the test until it ends: background goroutines (the
+// audit sender) may log after the test.
+type testLogWriter struct {
+	t       *testing.T
+	mu      sync.Mutex
+	stopped bool
+}
+
+func (w *testLogWriter) Write(p []byte) (int, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.stopped {
+		w.t.Log(strings.TrimRight(string(p), "\n"))
+	}
+	return len(p), nil
+}
+
+func (w *testLogWriter) stop() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.stopped = true
 }
 
 // seed is what exists when the reconcile starts.
@@ -318,15 +379,23 @@ type seed struct {
 func newFixture(t *testing.T, s seed) *fixture {
 	t.Helper()
 	recorder := record.NewFakeRecorder(100)
-	ctx, _ := rtesting.SetupFakeContext(t, func(ctx context.Context) context.Context {
+	logs := &testLogWriter{t: t}
+	ctx, cancel, _ := rtesting.SetupFakeContextWithCancel(t, func(ctx context.Context) context.Context {
 		ctx = filteredinformerfactory.WithSelectors(ctx, resources.LabelSelector)
+		ctx = logging.WithLogger(ctx, zap.New(zapcore.NewCore(
+			zapcore.NewConsoleEncoder(zap.NewDevelopmentEncoderConfig()), zapcore.AddSync(logs), zap.DebugLevel)).Sugar())
 		return controller.WithEventRecorder(ctx, recorder)
+	})
+	t.Cleanup(func() {
+		cancel()
+		logs.stop()
 	})
 	cm := &corev1.ConfigMap{
 		ObjectMeta: metav1.ObjectMeta{Name: config.ConfigName, Namespace: "kubernaut-system"},
 		Data:       s.config,
 	}
-	impl := NewControllerWithClock(ctx, configmap.NewStaticWatcher(cm), clocktesting.NewFakePassiveClock(now))
+	watcher := &fakeWatcher{cm: cm}
+	impl := NewControllerWithClock(ctx, watcher, clocktesting.NewFakePassiveClock(now))
 	t.Cleanup(impl.WorkQueue().ShutDown)
 	if la, ok := impl.Reconciler.(pkgreconciler.LeaderAware); ok {
 		if err := la.Promote(pkgreconciler.UniversalBucket(), func(pkgreconciler.Bucket, types.NamespacedName) {}); err != nil {
@@ -344,6 +413,7 @@ func newFixture(t *testing.T, s seed) *fixture {
 		wfeIndex: fakewfeinformer.Get(ctx).Informer().GetIndexer(),
 		prIndex:  fakepipelineruninformer.Get(ctx, resources.LabelSelector).Informer().GetIndexer(),
 		trIndex:  faketaskruninformer.Get(ctx, resources.LabelSelector).Informer().GetIndexer(),
+		watcher:  watcher,
 	}
 	for _, o := range s.cached {
 		f.toAPI(o)
@@ -558,15 +628,6 @@ func (f *fixture) enqueued(d time.Duration) bool {
 		time.Sleep(5 * time.Millisecond)
 	}
 	return f.impl.WorkQueue().Len() > 0
-}
-
-// statusDiff compares statuses, ignoring the volatile transition times and
-// the natural-language summary (checked separately).
-func statusDiff(want, got v1alpha1.WorkflowExecutionStatus) string {
-	return cmp.Diff(want, got,
-		cmpopts.IgnoreFields(apis.Condition{}, "LastTransitionTime"),
-		cmpopts.IgnoreFields(v1alpha1.FailureDetails{}, "NaturalLanguageSummary"),
-		cmpopts.EquateEmpty())
 }
 
 // checkSummary checks the natural-language summary of a failure.

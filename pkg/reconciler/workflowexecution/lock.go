@@ -87,10 +87,12 @@ func (r *Reconciler) checkLocks(wfe *v1alpha1.WorkflowExecution, target string, 
 }
 
 // cooldownSkip returns the RecentlyRemediated skip when other is the same
-// workflow on the same target and ended less than cooldown ago. Exactly at
+// workflow on the same target, ran, and ended less than cooldown ago. Exactly at
 // the boundary the run is allowed; a zero cooldown disables the check.
 func cooldownSkip(wfe, other *v1alpha1.WorkflowExecution, cooldown time.Duration, now time.Time) *v1alpha1.SkipDetails {
-	if cooldown <= 0 || !other.Status.HasEnded() || other.Status.CompletionTime == nil ||
+	// Only executions that ran count: one rejected before its PipelineRun
+	// existed (e.g. a ConfigurationError) remediated nothing.
+	if cooldown <= 0 || !other.Status.HasEnded() || other.Status.CompletionTime == nil || other.Status.StartTime == nil ||
 		other.Spec.WorkflowRef.WorkflowID != wfe.Spec.WorkflowRef.WorkflowID {
 		return nil
 	}
@@ -126,6 +128,10 @@ func busyBy(wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun, holder 
 		ref.WorkflowID = holder.Spec.WorkflowRef.WorkflowID
 		ref.TargetResource = holder.Spec.TargetResource
 		ref.StartedAt = holder.Status.StartTime
+		if ref.StartedAt == nil && pr != nil {
+			started := metav1.NewTime(resources.StartTime(pr))
+			ref.StartedAt = &started
+		}
 	case pr != nil:
 		owner := resources.OwnerOf(pr)
 		ref.Name, ref.Namespace = owner.Name, owner.Namespace

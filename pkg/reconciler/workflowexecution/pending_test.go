@@ -138,7 +138,7 @@ func TestReconcilePendingCreates(t *testing.T) {
 		name: "config: execution namespace, pipeline name, default SA and timeout",
 		seed: func(t *testing.T) seed {
 			return seed{
-				cached: objects(self(t, "")).cached,
+				cached: list(self(t, "")),
 				config: map[string]string{
 					"execution-namespace":  "runs",
 					"bundle-pipeline-name": "remediate",
@@ -175,7 +175,7 @@ func TestReconcilePendingCreates(t *testing.T) {
 				"NOTE":         "redémarrage ✓ 再起動",
 			}
 			return seed{
-				cached: objects(w).cached,
+				cached: list(w),
 				config: map[string]string{
 					"allowed-service-accounts":    "node-admin, other",
 					"require-bundle-digest":       "true",
@@ -207,7 +207,7 @@ func TestReconcilePendingCreates(t *testing.T) {
 		seed: func(t *testing.T) seed {
 			w := self(t, "")
 			w.Spec.WorkflowRef.ContainerImage += "@sha256:" + strings.Repeat("cd", 32)
-			return seed{cached: objects(w).cached, config: map[string]string{"require-bundle-digest": "true"}}
+			return seed{cached: list(w), config: map[string]string{"require-bundle-digest": "true"}}
 		},
 		wantResult: "nil",
 		wantStatus: wantCreated,
@@ -256,7 +256,7 @@ func TestReconcilePendingInvalid(t *testing.T) {
 		return func(t *testing.T) seed {
 			w := self(t, "")
 			mutate(w)
-			return seed{cached: objects(w).cached, config: cfg}
+			return seed{cached: list(w), config: cfg}
 		}
 	}
 	tests := []struct {

@@ -97,7 +97,7 @@ func (r *Reconciler) failureDetails(wfe *v1alpha1.WorkflowExecution, reason v1al
 func (r *Reconciler) markConfigurationError(ctx context.Context, wfe *v1alpha1.WorkflowExecution, msg string, now time.Time) pkgreconciler.Event {
 	details := r.failureDetails(wfe, v1alpha1.FailureReasonConfigurationError, msg, false, now)
 	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
-	r.metrics.ExecutionFinished(ctx, string(v1alpha1.PhaseFailed), 0)
+	r.metrics.ExecutionFinished(ctx, string(v1alpha1.PhaseFailed), now.Sub(wfe.CreationTimestamp.Time))
 	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhasePending), string(v1alpha1.PhaseFailed), now.Sub(wfe.CreationTimestamp.Time))
 	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventConfigurationError, "%s", msg)
 }
@@ -106,7 +106,7 @@ func (r *Reconciler) markCreateFailed(ctx context.Context, wfe *v1alpha1.Workflo
 	msg := fmt.Sprintf("Creating the PipelineRun was rejected: %v", err)
 	details := r.failureDetails(wfe, reason, msg, false, now)
 	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
-	r.metrics.ExecutionFinished(ctx, string(v1alpha1.PhaseFailed), 0)
+	r.metrics.ExecutionFinished(ctx, string(v1alpha1.PhaseFailed), now.Sub(wfe.CreationTimestamp.Time))
 	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhasePending), string(v1alpha1.PhaseFailed), now.Sub(wfe.CreationTimestamp.Time))
 	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
 }
@@ -116,7 +116,7 @@ func (r *Reconciler) markSkipped(ctx context.Context, wfe *v1alpha1.WorkflowExec
 	skip.SkippedAt = &at
 	wfe.Status.MarkSkipped(now, skip)
 	r.metrics.Skipped(ctx, string(skip.Reason))
-	r.metrics.ExecutionFinished(ctx, string(v1alpha1.PhaseSkipped), 0)
+	r.metrics.ExecutionFinished(ctx, string(v1alpha1.PhaseSkipped), now.Sub(wfe.CreationTimestamp.Time))
 	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhasePending), string(v1alpha1.PhaseSkipped), now.Sub(wfe.CreationTimestamp.Time))
 	return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventWorkflowSkipped, "%s", skip.Message)
 }

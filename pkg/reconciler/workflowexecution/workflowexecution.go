@@ -164,14 +164,22 @@ func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.Workflo
 	}
 	target := canonicalTarget(wfe)
 	wfe.Status.MarkPending("Waiting for the PipelineRun to be created")
+	pr := resources.MakePipelineRun(wfe, cfg, target)
 
+	// A cached PipelineRun of that name answers without a doomed create;
+	// our own run wins over whatever the (possibly stale) cache says of
+	// other executions.
+	existing, err := r.pipelineRunLister.PipelineRuns(pr.Namespace).Get(pr.Name)
+	if err == nil && resources.IsOwnedBy(existing, wfe) {
+		return r.handleExisting(ctx, wfe, existing, cfg, now)
+	}
 	if skip := r.checkLocks(wfe, target, cfg, now); skip != nil {
+		if own := r.ownRunPastTheCache(ctx, wfe, pr, existing); own != nil {
+			return r.handleExisting(ctx, wfe, own, cfg, now)
+		}
 		return r.markSkipped(ctx, wfe, skip, now)
 	}
-
-	pr := resources.MakePipelineRun(wfe, cfg, target)
-	// A cached PipelineRun of that name answers without a doomed create.
-	if existing, err := r.pipelineRunLister.PipelineRuns(pr.Namespace).Get(pr.Name); err == nil {
+	if existing != nil {
 		return r.handleExisting(ctx, wfe, existing, cfg, now)
 	}
 	created, err := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Create(ctx, pr, metav1.CreateOptions{})
@@ -198,6 +206,20 @@ func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.Workflo
 		wfe.Status.MarkPending("Creating the PipelineRun failed, retrying: %v", err)
 		return fmt.Errorf("creating PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err)
 	}
+}
+
+// ownRunPastTheCache returns the execution's own run when the cache missed
+// it (its status write was lost and the cache lags): a skip must never
+// strand a run the execution already started.
+func (r *Reconciler) ownRunPastTheCache(ctx context.Context, wfe *v1alpha1.WorkflowExecution, want, cached *pipelinev1.PipelineRun) *pipelinev1.PipelineRun {
+	if cached != nil {
+		return nil // the cache has the run of that name, and it is not ours
+	}
+	pr, err := r.pipelineClient.TektonV1().PipelineRuns(want.Namespace).Get(ctx, want.Name, metav1.GetOptions{})
+	if err != nil || !resources.IsOwnedBy(pr, wfe) {
+		return nil
+	}
+	return pr
 }
 
 // handleExisting decides what a PipelineRun already holding the target's
@@ -369,7 +391,7 @@ func (r *Reconciler) FinalizeKind(ctx context.Context, wfe *v1alpha1.WorkflowExe
 	if wait := r.audit.drainWait(ctx, wfe, cfg, r.clock.Now()); wait > 0 {
 		return controller.NewRequeueAfter(wait)
 	}
-	if wfe.Status.LockReleaseTime != nil || wfe.Status.Phase == v1alpha1.PhaseSkipped {
+	if wfe.Status.LockReleaseTime != nil {
 		return nil
 	}
 	ns, name := cfg.ExecutionNamespace, ""

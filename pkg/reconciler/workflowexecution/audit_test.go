@@ -1,0 +1,240 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package workflowexecution
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"kubernaut.ai/workflowexecution/pkg/audit"
+)
+
+// auditSink is a datastorage audit sink.
+type auditSink struct {
+	*httptest.Server
+	mu     sync.Mutex
+	status int
+	events []map[string]any
+}
+
+func newAuditSink(t *testing.T, status int) *auditSink {
+	t.Helper()
+	s := &auditSink{status: status}
+	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost || r.URL.Path != "/api/v1/audit/events/batch" {
+			t.Errorf("audit request %s %s, want POST /api/v1/audit/events/batch", r.Method, r.URL.Path)
+		}
+		var batch []map[string]any
+		if err := json.NewDecoder(r.Body).Decode(&batch); err != nil {
+			t.Errorf("audit body is not a JSON array: %v", err)
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.status/100 == 2 {
+			s.events = append(s.events, batch...)
+		}
+		w.WriteHeader(s.status)
+	}))
+	t.Cleanup(s.Close)
+	return s
+}
+
+// types returns the event types received, in order.
+func (s *auditSink) types() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []string
+	for _, e := range s.events {
+		out = append(out, e["event_type"].(string))
+	}
+	return out
+}
+
+// waitFor waits until the sink received n events.
+func (s *auditSink) waitFor(t *testing.T, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if len(s.types()) >= n {
+			return
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	t.Fatalf("the sink received %q, want %d events", s.types(), n)
+}
+
+// TestAuditDeliveredAndRecorded: the started and completed events reach
+// the sink once, and their delivery is recorded in the status so that a
+// restarted controller does not send them again (SPEC §6).
+func TestAuditDeliveredAndRecorded(t *testing.T) {
+	sink := newAuditSink(t, http.StatusOK)
+	s := objects(self(t, statusRunning), ownPipelineRun(t, prSucceeded))
+	s.config = map[string]string{"audit-sink-url": sink.URL}
+	f := newFixture(t, s)
+
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("Reconcile() = %v", err)
+	}
+	sink.waitFor(t, 2)
+	if diff := cmp.Diff(sorted([]string{string(audit.EventTypeStarted), string(audit.EventTypeCompleted)}), sorted(sink.types())); diff != "" {
+		t.Errorf("audit events (-want, +got):\n%s", diff)
+	}
+	// The delivery callback enqueues the execution to record it.
+	if !f.enqueued(10 * time.Second) {
+		t.Fatal("the execution was not enqueued after the delivery")
+	}
+	f.events()
+	f.sync()
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("Reconcile() after delivery = %v", err)
+	}
+	got := f.get(selfKey)
+	if diff := cmp.Diff(sorted([]string{string(audit.EventTypeStarted), string(audit.EventTypeCompleted)}), sorted(got.Status.AuditDelivered)); diff != "" {
+		t.Errorf("auditDelivered (-want, +got):\n%s", diff)
+	}
+	if got := f.writes(); len(got) != 1 {
+		t.Errorf("writes = %q, want the one status write recording the delivery", got)
+	}
+	if got := f.events(); len(got) != 0 {
+		t.Errorf("events = %q, want none for the audit bookkeeping", got)
+	}
+
+	// Nothing is sent or written again.
+	f.sync()
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("third Reconcile() = %v", err)
+	}
+	if got := f.writes(); len(got) != 0 {
+		t.Errorf("third reconcile writes = %q, want none", got)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := len(sink.types()); n != 2 {
+		t.Errorf("the sink received %d events, want 2 (no re-send)", n)
+	}
+	// The event ids are deterministic (WFE UID + type).
+	sink.mu.Lock()
+	defer sink.mu.Unlock()
+	for _, e := range sink.events {
+		want := audit.EventID(got, audit.EventType(e["event_type"].(string)))
+		if e["event_id"] != want {
+			t.Errorf("event_id = %v, want %s", e["event_id"], want)
+		}
+	}
+}
+
+// TestAuditDeletionWaitsForTerminalEvent: deleting an execution waits for
+// its terminal audit event up to audit-drain-timeout, then goes on.
+func TestAuditDeletionWaitsForTerminalEvent(t *testing.T) {
+	tests := []struct {
+		name       string
+		deletedAgo time.Duration
+		delivered  bool
+		wantResult string
+		wantDelete bool
+	}{{
+		name:       "undelivered, within the drain timeout: wait",
+		deletedAgo: 10 * time.Second,
+		wantResult: "requeue-after 20s",
+	}, {
+		name:       "undelivered, drain timeout passed: dropped, cleanup goes on",
+		deletedAgo: 31 * time.Second,
+		wantResult: "nil",
+		wantDelete: true,
+	}, {
+		name:       "delivered: cleanup goes on",
+		deletedAgo: time.Second,
+		delivered:  true,
+		wantResult: "nil",
+		wantDelete: true,
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			sink := newAuditSink(t, http.StatusServiceUnavailable)
+			w := self(t, ended("Completed", time.Minute))
+			ts := metav1.NewTime(now.Add(-tc.deletedAgo))
+			w.DeletionTimestamp = &ts
+			if tc.delivered {
+				w.Status.AuditDelivered = []string{string(audit.EventTypeStarted), string(audit.EventTypeCompleted)}
+			}
+			s := objects(w, ownPipelineRun(t, prSucceeded))
+			s.config = map[string]string{"audit-sink-url": sink.URL, "audit-drain-timeout": "30s"}
+			f := newFixture(t, s)
+			if got := requeue(f.reconcile(selfKey)); got != tc.wantResult {
+				t.Errorf("Reconcile() = %s, want %s", got, tc.wantResult)
+			}
+			deleted := slices.Contains(f.tektonActions(), deleteOwn)
+			if deleted != tc.wantDelete {
+				t.Errorf("PipelineRun deleted = %v, want %v (actions %q)", deleted, tc.wantDelete, f.tektonActions())
+			}
+			finalized := !slices.Contains(f.get(selfKey).Finalizers, finalizer)
+			if finalized != tc.wantDelete {
+				t.Errorf("finalizer removed = %v, want %v", finalized, tc.wantDelete)
+			}
+		})
+	}
+}
+
+// TestAuditSinkChangedLive: when the audit configuration changes, the
+// events not recorded as delivered go to the new sink; disabling audit
+// stops sending.
+func TestAuditSinkChangedLive(t *testing.T) {
+	down := newAuditSink(t, http.StatusServiceUnavailable)
+	up := newAuditSink(t, http.StatusOK)
+	s := objects(self(t, statusRunning), ownPipelineRun(t, prSucceeded))
+	s.config = map[string]string{"audit-sink-url": down.URL, "audit-drain-timeout": "0s"}
+	f := newFixture(t, s)
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("Reconcile() = %v", err)
+	}
+	f.setConfig(map[string]string{"audit-sink-url": up.URL})
+	f.sync()
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("Reconcile() after the change = %v", err)
+	}
+	up.waitFor(t, 2)
+	if diff := cmp.Diff(sorted([]string{string(audit.EventTypeStarted), string(audit.EventTypeCompleted)}), sorted(up.types())); diff != "" {
+		t.Errorf("events at the new sink (-want, +got):\n%s", diff)
+	}
+
+	// Same configuration again: the sender is kept (no re-send).
+	f.setConfig(map[string]string{"audit-sink-url": up.URL})
+	// Disabled: nothing is sent, nothing is recorded.
+	f.setConfig(map[string]string{})
+	other := objects(wfe(t, otherNS, otherName, otherUID, otherWorkflow, "payment/Deployment/web", ""))
+	for _, o := range other.cached {
+		f.toAPI(o)
+		f.toCache(o)
+	}
+	if err := f.reconcile(otherNS + "/" + otherName); err != nil {
+		t.Fatalf("Reconcile() with audit disabled = %v", err)
+	}
+	time.Sleep(100 * time.Millisecond)
+	if n := len(up.types()); n != 2 {
+		t.Errorf("the sink received %d events, want 2 (audit disabled)", n)
+	}
+	if got := f.get(otherNS + "/" + otherName).Status.AuditDelivered; len(got) != 0 {
+		t.Errorf("auditDelivered = %q with audit disabled, want none", got)
+	}
+}

@@ -1,0 +1,619 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package workflowexecution
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/tools/cache"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+)
+
+// The other execution of the lock tests: billing/scale-api runs scale-up on
+// the same canonical target, written with the kind in another case.
+const (
+	otherName     = "scale-api"
+	otherNS       = "billing"
+	otherUID      = "5f0c1c2e-0000-4000-8000-000000000002"
+	otherWorkflow = "scale-up"
+	otherTarget   = "payment/DEPLOYMENT/api"
+	foreignUID    = "7b000000-0000-4000-8000-0000000000b2"
+	newerUID      = "7c000000-0000-4000-8000-0000000000c3"
+
+	deleteForeign = "delete kubernaut-workflows/wfe-8df8f872429e9491 uid=" + foreignUID
+	// getRun is the read that makes sure a skip never strands the
+	// execution's own run when the cache does not have it.
+	getRun = "get kubernaut-workflows/wfe-8df8f872429e9491"
+)
+
+// ended is the status of an execution that ended d ago with phase.
+func ended(phase string, d time.Duration) string {
+	at := ago(d)
+	switch phase {
+	case "Completed":
+		return fmt.Sprintf(`
+observedGeneration: 1
+phase: Completed
+startTime: %q
+completionTime: %q
+pipelineRunRef: {name: wfe-8df8f872429e9491, namespace: kubernaut-workflows}
+conditions:
+- {type: Succeeded, status: "True", reason: Succeeded}
+`, ago(d+time.Minute), at)
+	case "Failed":
+		return fmt.Sprintf(`
+observedGeneration: 1
+phase: Failed
+startTime: %q
+completionTime: %q
+pipelineRunRef: {name: wfe-8df8f872429e9491, namespace: kubernaut-workflows}
+failureDetails: {reason: TaskFailed, wasExecutionFailure: true}
+conditions:
+- {type: Succeeded, status: "False", reason: TaskFailed}
+`, ago(d+time.Minute), at)
+	case "Skipped":
+		return fmt.Sprintf(`
+observedGeneration: 1
+phase: Skipped
+completionTime: %q
+skipDetails: {reason: ResourceBusy}
+conditions:
+- {type: Succeeded, status: "False", reason: ResourceBusy}
+`, at)
+	}
+	panic(phase)
+}
+
+const otherRunning = `
+observedGeneration: 1
+phase: Running
+startTime: "2026-03-14T10:01:00Z"
+pipelineRunRef: {name: wfe-8df8f872429e9491, namespace: kubernaut-workflows}
+conditions:
+- {type: Succeeded, status: Unknown, reason: Running}
+`
+
+func other(t *testing.T, status string) *v1alpha1.WorkflowExecution {
+	t.Helper()
+	return wfe(t, otherNS, otherName, otherUID, otherWorkflow, otherTarget, status)
+}
+
+// sameWorkflow is an earlier execution of the same workflow on the target.
+func sameWorkflow(t *testing.T, name, status string) *v1alpha1.WorkflowExecution {
+	t.Helper()
+	return wfe(t, selfNS, name, "5f0c1c2e-0000-4000-8000-0000000000"+fmt.Sprintf("%02x", len(name)), selfWorkflow, "payment/deployment/api", status)
+}
+
+// foreignRun is the target's PipelineRun owned by billing/scale-api.
+func foreignRun(t *testing.T, status string) *pipelinev1.PipelineRun {
+	t.Helper()
+	pr := pipelineRun(t, otherNS, otherName, otherUID, foreignUID, status)
+	pr.Labels["kubernaut.ai/workflow-id"] = otherWorkflow
+	pr.Annotations["kubernaut.ai/workflow-id"] = otherWorkflow
+	pr.Annotations["kubernaut.ai/target-resource"] = otherTarget
+	return pr
+}
+
+const wantBusyByOther = `
+observedGeneration: 1
+phase: Skipped
+completionTime: "2026-03-14T10:05:00Z"
+skipDetails:
+  reason: ResourceBusy
+  skippedAt: "2026-03-14T10:05:00Z"
+  conflictingWorkflow:
+    name: scale-api
+    namespace: billing
+    workflowId: scale-up
+    startedAt: "2026-03-14T10:01:00Z"
+    targetResource: payment/DEPLOYMENT/api
+conditions:
+- type: Succeeded
+  status: "False"
+  reason: ResourceBusy
+`
+
+// skipMessage checks the skip message, mirrored in the condition.
+func skipMessage(mustContain ...string) func(*testing.T, *fixture, *v1alpha1.WorkflowExecution) {
+	return func(t *testing.T, f *fixture, got *v1alpha1.WorkflowExecution) {
+		t.Helper()
+		d := got.Status.SkipDetails
+		if d == nil {
+			t.Fatal("skipDetails is nil")
+		}
+		if c := got.Status.GetSucceededCondition(); c.Message != d.Message {
+			t.Errorf("condition message %q != skip message %q", c.Message, d.Message)
+		}
+		for _, s := range mustContain {
+			if !strings.Contains(d.Message, s) {
+				t.Errorf("skip message %q does not contain %q", d.Message, s)
+			}
+		}
+		if got.Status.PipelineRunRef != nil {
+			t.Errorf("a Skipped execution has pipelineRunRef %+v", got.Status.PipelineRunRef)
+		}
+	}
+}
+
+func TestReconcileLockLayer1(t *testing.T) {
+	recently := func(name, outcome, completedAt, remaining string) string {
+		return fmt.Sprintf(`
+observedGeneration: 1
+phase: Skipped
+completionTime: "2026-03-14T10:05:00Z"
+skipDetails:
+  reason: RecentlyRemediated
+  skippedAt: "2026-03-14T10:05:00Z"
+  recentRemediation:
+    name: %s
+    namespace: payment
+    workflowId: restart-deployment
+    completedAt: %q
+    outcome: %s
+    targetResource: payment/deployment/api
+    cooldownRemaining: %s
+conditions:
+- type: Succeeded
+  status: "False"
+  reason: RecentlyRemediated
+`, name, completedAt, outcome, remaining)
+	}
+	runs := func(c reconcileCase) reconcileCase {
+		c.wantResult = "nil"
+		c.wantStatus = wantCreated
+		c.wantTekton = []string{createPR}
+		c.wantEvents = []string{"Normal PipelineRunCreated"}
+		return c
+	}
+	runReconcileCases(t, []reconcileCase{{
+		name: "another execution Running on the target (other namespace, kind in other case)",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, ""), other(t, otherRunning))
+		},
+		wantResult:     "nil",
+		wantStatus:     wantBusyByOther,
+		ignoreMessages: true,
+		wantEvents:     []string{"Normal WorkflowSkipped"},
+		wantTekton:     []string{getRun},
+		check:          skipMessage(otherName, otherWorkflow),
+	}, runs(reconcileCase{
+		name: "another execution Pending on the target does not block",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, ""), other(t, statusPending))
+		},
+	}), runs(reconcileCase{
+		name: "another execution Running on another target does not block",
+		seed: func(t *testing.T) seed {
+			o := other(t, otherRunning)
+			o.Spec.TargetResource = "payment/Deployment/web"
+			return objects(self(t, ""), o)
+		},
+	}), {
+		name: "same workflow Completed 1m ago, cooldown 5m: RecentlyRemediated",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, ""), sameWorkflow(t, "earlier", ended("Completed", time.Minute)))
+		},
+		wantResult:     "nil",
+		wantStatus:     recently("earlier", "Completed", ago(time.Minute), "4m0s"),
+		ignoreMessages: true,
+		wantEvents:     []string{"Normal WorkflowSkipped"},
+		wantTekton:     []string{getRun},
+		check:          skipMessage(selfWorkflow, "4m0s"),
+	}, {
+		name: "same workflow Failed 90s ago counts too",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, ""), sameWorkflow(t, "earlier", ended("Failed", 90*time.Second)))
+		},
+		wantResult:     "nil",
+		wantStatus:     recently("earlier", "Failed", ago(90*time.Second), "3m30s"),
+		ignoreMessages: true,
+		wantEvents:     []string{"Normal WorkflowSkipped"},
+		wantTekton:     []string{getRun},
+	}, {
+		name: "the most recent of two remediations is named",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, ""),
+				sameWorkflow(t, "first", ended("Completed", 3*time.Minute)),
+				sameWorkflow(t, "second", ended("Failed", time.Minute)))
+		},
+		wantResult:     "nil",
+		wantStatus:     recently("second", "Failed", ago(time.Minute), "4m0s"),
+		ignoreMessages: true,
+		wantEvents:     []string{"Normal WorkflowSkipped"},
+		wantTekton:     []string{getRun},
+	}, {
+		name: "custom cooldown",
+		seed: func(t *testing.T) seed {
+			s := objects(self(t, ""), sameWorkflow(t, "earlier", ended("Completed", time.Minute)))
+			s.config = map[string]string{"cooldown-period": "1h"}
+			return s
+		},
+		wantResult:     "nil",
+		wantStatus:     recently("earlier", "Completed", ago(time.Minute), "59m0s"),
+		ignoreMessages: true,
+		wantEvents:     []string{"Normal WorkflowSkipped"},
+		wantTekton:     []string{getRun},
+	}, runs(reconcileCase{
+		name: "exactly at the cooldown boundary the run is allowed",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, ""), sameWorkflow(t, "earlier", ended("Completed", 5*time.Minute)))
+		},
+	}), runs(reconcileCase{
+		name: "a failure before any PipelineRun (ConfigurationError) does not start the cooldown",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, ""), sameWorkflow(t, "rejected", fmt.Sprintf(`
+observedGeneration: 1
+phase: Failed
+completionTime: %q
+failureDetails: {reason: ConfigurationError, wasExecutionFailure: false}
+conditions:
+- {type: Succeeded, status: "False", reason: ConfigurationError}
+`, ago(time.Minute))))
+		},
+	}), runs(reconcileCase{
+		name: "a different workflow ended 1m ago is allowed",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, ""), other(t, ended("Completed", time.Minute)))
+		},
+	}), runs(reconcileCase{
+		name: "cooldown 0 disables the check",
+		seed: func(t *testing.T) seed {
+			s := objects(self(t, ""), sameWorkflow(t, "earlier", ended("Completed", time.Second)))
+			s.config = map[string]string{"cooldown-period": "0s"}
+			return s
+		},
+	}), runs(reconcileCase{
+		name: "a Skipped execution of the same workflow never counts",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, ""), sameWorkflow(t, "skipped", ended("Skipped", time.Minute)))
+		},
+	}), runs(reconcileCase{
+		name: "a Pending execution of the same workflow does not count",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, ""), sameWorkflow(t, "pending", statusPending))
+		},
+	})})
+}
+
+func TestReconcileLockLayer2(t *testing.T) {
+	const adopted = `
+observedGeneration: 1
+phase: Running
+startTime: "2026-03-14T10:00:00Z"
+pipelineRunRef:
+  name: wfe-8df8f872429e9491
+  namespace: kubernaut-workflows
+pipelineRunStatus:
+  status: Unknown
+  reason: Running
+  message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
+conditions:
+- type: Succeeded
+  status: Unknown
+  reason: Running
+  message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
+`
+	// busyByRun names the holder from what its PipelineRun says.
+	const busyByRun = `
+observedGeneration: 1
+phase: Skipped
+completionTime: "2026-03-14T10:05:00Z"
+skipDetails:
+  reason: ResourceBusy
+  skippedAt: "2026-03-14T10:05:00Z"
+  conflictingWorkflow:
+    name: scale-api
+    namespace: billing
+    workflowId: scale-up
+    startedAt: "2026-03-14T10:00:00Z"
+    targetResource: payment/DEPLOYMENT/api
+conditions:
+- type: Succeeded
+  status: "False"
+  reason: ResourceBusy
+`
+	// The PipelineRun of an execution whose status write was lost.
+	adoptedRun := func(t *testing.T) *pipelinev1.PipelineRun {
+		pr := ownPipelineRun(t, prRunning)
+		pr.CreationTimestamp.Time = time.Date(2026, 3, 14, 10, 0, 0, 0, time.UTC)
+		return pr
+	}
+
+	var cases []reconcileCase
+	for _, cached := range []bool{true, false} {
+		where := "cached"
+		lookup := []string(nil)
+		if !cached {
+			where = "not cached: AlreadyExists then GET"
+			lookup = []string{createPR, getPR}
+		}
+		build := func(selfStatus string, run func(t *testing.T) *pipelinev1.PipelineRun, others ...func(t *testing.T) *v1alpha1.WorkflowExecution) func(t *testing.T) seed {
+			return func(t *testing.T) seed {
+				s := seed{}
+				s.cached = append(s.cached, self(t, selfStatus))
+				for _, o := range others {
+					s.cached = append(s.cached, o(t))
+				}
+				if cached {
+					s.cached = append(s.cached, run(t))
+				} else {
+					s.uncached = append(s.uncached, run(t))
+				}
+				return s
+			}
+		}
+		otherWith := func(status string) func(t *testing.T) *v1alpha1.WorkflowExecution {
+			return func(t *testing.T) *v1alpha1.WorkflowExecution { return other(t, status) }
+		}
+		cases = append(cases, reconcileCase{
+			name:       "own PipelineRun (lost status write) is adopted, " + where,
+			seed:       build("", adoptedRun),
+			wantResult: "nil",
+			wantStatus: adopted,
+			wantTekton: lookup,
+			wantEvents: []string{"Normal PipelineRunCreated"},
+			check: func(t *testing.T, f *fixture, _ *v1alpha1.WorkflowExecution) {
+				if prs := f.pipelineRuns(); len(prs) != 1 || prs[0].UID != prUID {
+					t.Errorf("PipelineRuns = %d, want only the adopted one", len(prs))
+				}
+			},
+		}, reconcileCase{
+			name:           "foreign unfinished run, owner gone: Skipped naming it, " + where,
+			seed:           build(statusPending, func(t *testing.T) *pipelinev1.PipelineRun { return foreignRun(t, prRunning) }),
+			wantResult:     "nil",
+			wantStatus:     busyByRun,
+			ignoreMessages: true,
+			wantTekton:     lookup,
+			wantEvents:     []string{"Normal WorkflowSkipped"},
+			check:          skipMessage(otherName),
+		}, reconcileCase{
+			name: "foreign unfinished run, owner Pending in the cache: Skipped naming it, " + where,
+			seed: build(statusPending, func(t *testing.T) *pipelinev1.PipelineRun { return foreignRun(t, prRunning) },
+				otherWith(statusPending)),
+			wantResult:     "nil",
+			wantStatus:     busyByRun,
+			ignoreMessages: true,
+			wantTekton:     lookup,
+			wantEvents:     []string{"Normal WorkflowSkipped"},
+			check:          skipMessage(otherName),
+		}, reconcileCase{
+			name: "foreign finished run, owner terminal: deleted with a UID precondition, requeue, " + where,
+			seed: build(statusPending, func(t *testing.T) *pipelinev1.PipelineRun { return foreignRun(t, prSucceeded) },
+				otherWith(ended("Completed", time.Minute))),
+			wantResult: "requeue-now",
+			wantTekton: append(append([]string(nil), lookup...), deleteForeign),
+			check: func(t *testing.T, f *fixture, got *v1alpha1.WorkflowExecution) {
+				if n := len(f.pipelineRuns()); n != 0 {
+					t.Errorf("%d PipelineRuns left, want the finished one deleted", n)
+				}
+				if got.Status.Phase != v1alpha1.PhasePending {
+					t.Errorf("phase = %q, want Pending until the create", got.Status.Phase)
+				}
+			},
+		}, reconcileCase{
+			name:       "foreign finished run, owner gone: deleted, requeue, " + where,
+			seed:       build(statusPending, func(t *testing.T) *pipelinev1.PipelineRun { return foreignRun(t, prFailed) }),
+			wantResult: "requeue-now",
+			wantTekton: append(append([]string(nil), lookup...), deleteForeign),
+		}, reconcileCase{
+			name: "foreign finished run, owner replaced by a namesake: deleted, requeue, " + where,
+			seed: build(statusPending, func(t *testing.T) *pipelinev1.PipelineRun { return foreignRun(t, prFailed) },
+				func(t *testing.T) *v1alpha1.WorkflowExecution {
+					o := other(t, statusPending)
+					o.UID = "5f0c1c2e-0000-4000-8000-0000000000ff"
+					return o
+				}),
+			wantResult: "requeue-now",
+			wantTekton: append(append([]string(nil), lookup...), deleteForeign),
+		}, reconcileCase{
+			name: "foreign finished run, owner has not recorded it: requeue, no delete, " + where,
+			seed: build(statusPending, func(t *testing.T) *pipelinev1.PipelineRun { return foreignRun(t, prSucceeded) },
+				otherWith(statusPending)),
+			wantResult: "requeue-after 1s",
+			wantTekton: lookup,
+			check: func(t *testing.T, f *fixture, _ *v1alpha1.WorkflowExecution) {
+				if n := len(f.pipelineRuns()); n != 1 {
+					t.Errorf("%d PipelineRuns, want the unread one kept", n)
+				}
+			},
+		})
+	}
+	cases = append(cases, reconcileCase{
+		name:       "AlreadyExists, then gone by the GET: requeue",
+		seed:       func(t *testing.T) seed { return objects(self(t, statusPending)) },
+		reactors:   failOn("create", apierrors.NewAlreadyExists(prResource, prName)),
+		wantResult: "requeue-now",
+		wantTekton: []string{createPR, getPR},
+	}, reconcileCase{
+		name: "AlreadyExists, then the GET fails: error",
+		seed: func(t *testing.T) seed { return objects(self(t, statusPending)) },
+		reactors: func(f *fixture) {
+			failOn("get", apierrors.NewInternalError(errors.New("boom")))(f)
+			failOn("create", apierrors.NewAlreadyExists(prResource, prName))(f)
+		},
+		wantResult: "error",
+		wantTekton: []string{createPR, getPR},
+		wantEvents: []string{"Warning InternalError"},
+	}, reconcileCase{
+		name: "taking over fails on a server error: error, nothing recorded",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, statusPending), foreignRun(t, prSucceeded))
+		},
+		reactors:   failOn("delete", apierrors.NewInternalError(errors.New("boom"))),
+		wantResult: "error",
+		wantTekton: []string{deleteForeign},
+		wantEvents: []string{"Warning InternalError"},
+	}, reconcileCase{
+		name: "stale cache: the finished run is already gone, requeue",
+		seed: func(t *testing.T) seed {
+			return seed{cached: list(self(t, statusPending)), cacheOnly: list(foreignRun(t, prSucceeded))}
+		},
+		wantResult: "requeue-now",
+		wantTekton: []string{deleteForeign},
+	}, reconcileCase{
+		name: "stale cache: the finished run was replaced; the UID precondition protects the new one",
+		seed: func(t *testing.T) seed {
+			newer := foreignRun(t, prRunning)
+			newer.UID = newerUID
+			return seed{
+				cached:    list(self(t, statusPending)),
+				cacheOnly: list(foreignRun(t, prSucceeded)),
+				uncached:  list(newer),
+			}
+		},
+		wantResult: "requeue-now",
+		wantTekton: []string{deleteForeign},
+		check: func(t *testing.T, f *fixture, _ *v1alpha1.WorkflowExecution) {
+			if prs := f.pipelineRuns(); len(prs) != 1 || prs[0].UID != newerUID {
+				t.Errorf("the newer PipelineRun was not kept: %d runs", len(prs))
+			}
+		},
+	})
+	runReconcileCases(t, cases)
+}
+
+// TestReconcileOwnRunWinsOverStaleCache: an execution whose own PipelineRun
+// exists holds the lock, whatever a stale cache says of other executions;
+// skipping it would leave its workflow running, reported Skipped, with
+// nobody to mirror or clean it (SPEC §4.3: the run belongs to this WFE →
+// adopt it).
+func TestReconcileOwnRunWinsOverStaleCache(t *testing.T) {
+	run := ownPipelineRun(t, prRunning)
+	f := newFixture(t, objects(self(t, ""), other(t, otherRunning), run))
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("Reconcile() = %v", err)
+	}
+	got := f.get(selfKey)
+	if got.Status.Phase != v1alpha1.PhaseRunning || got.Status.PipelineRunRef == nil {
+		t.Errorf("phase = %q, pipelineRunRef = %+v; want Running with its own PipelineRun", got.Status.Phase, got.Status.PipelineRunRef)
+	}
+	if diff := cmp.Diff([]string{"Normal PipelineRunCreated"}, f.events()); diff != "" {
+		t.Errorf("events (-want, +got):\n%s", diff)
+	}
+}
+
+// TestReconcileRaceForAStaleRun: two executions racing for the target's
+// finished run (its owner gone) end with exactly one Running (SPEC §4.3).
+func TestReconcileRaceForAStaleRun(t *testing.T) {
+	for _, syncedBeforeLoser := range []bool{true, false} {
+		t.Run(fmt.Sprintf("loser's cache synced=%v", syncedBeforeLoser), func(t *testing.T) {
+			stale := pipelineRun(t, "ops", "old-restart", "5f0c1c2e-0000-4000-8000-0000000000aa", foreignUID, prSucceeded)
+			a := self(t, statusPending)
+			b := wfe(t, otherNS, "restart-api-2", otherUID, selfWorkflow, otherTarget, statusPending)
+			f := newFixture(t, objects(a, b, stale))
+			bKey := otherNS + "/restart-api-2"
+
+			// Both see the stale run and delete it; one delete finds it gone.
+			if got := requeue(f.reconcile(selfKey)); got != "requeue-now" {
+				t.Fatalf("A: %s, want requeue-now", got)
+			}
+			if got := requeue(f.reconcile(bKey)); got != "requeue-now" {
+				t.Fatalf("B: %s, want requeue-now", got)
+			}
+			f.sync()
+			// B creates first.
+			if err := f.reconcile(bKey); err != nil {
+				t.Fatalf("B: %v", err)
+			}
+			if syncedBeforeLoser {
+				f.sync()
+			}
+			// A loses: layer 1 if its cache saw B Running, else layer 2.
+			if err := f.reconcile(selfKey); err != nil {
+				t.Fatalf("A: %v", err)
+			}
+
+			gotA, gotB := f.get(selfKey), f.get(bKey)
+			if gotB.Status.Phase != v1alpha1.PhaseRunning {
+				t.Errorf("B phase = %q, want Running", gotB.Status.Phase)
+			}
+			if gotA.Status.Phase != v1alpha1.PhaseSkipped || gotA.Status.SkipDetails.Reason != v1alpha1.SkipReasonResourceBusy {
+				t.Errorf("A phase = %q, skip = %+v; want Skipped ResourceBusy", gotA.Status.Phase, gotA.Status.SkipDetails)
+			} else if cw := gotA.Status.SkipDetails.ConflictingWorkflow; cw == nil || cw.Name != "restart-api-2" || cw.Namespace != otherNS {
+				t.Errorf("A conflictingWorkflow = %+v, want billing/restart-api-2", cw)
+			}
+			prs := f.pipelineRuns()
+			if len(prs) != 1 {
+				t.Fatalf("%d PipelineRuns, want 1", len(prs))
+			}
+			if prs[0].Labels["kubernaut.ai/workflow-execution"] != "restart-api-2" {
+				t.Errorf("the PipelineRun belongs to %q, want restart-api-2", prs[0].Labels["kubernaut.ai/workflow-execution"])
+			}
+		})
+	}
+}
+
+func TestIndexByTarget(t *testing.T) {
+	tests := []struct {
+		name string
+		obj  any
+		want []string
+	}{
+		{"namespaced", &v1alpha1.WorkflowExecution{Spec: v1alpha1.WorkflowExecutionSpec{TargetResource: "payment/Deployment/api"}}, []string{"payment/deployment/api"}},
+		{"cluster-scoped", &v1alpha1.WorkflowExecution{Spec: v1alpha1.WorkflowExecutionSpec{TargetResource: "Node/worker-1"}}, []string{"node/worker-1"}},
+		{"invalid target", &v1alpha1.WorkflowExecution{Spec: v1alpha1.WorkflowExecutionSpec{TargetResource: "nope"}}, nil},
+		{"not an execution", &pipelinev1.PipelineRun{}, nil},
+		{"tombstone", cache.DeletedFinalStateUnknown{Key: "a/b"}, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := indexByTarget(tc.obj)
+			if err != nil {
+				t.Fatalf("indexByTarget() = %v", err)
+			}
+			if diff := cmp.Diff(tc.want, got); diff != "" {
+				t.Errorf("indexByTarget() (-want, +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestCountLocksHeld(t *testing.T) {
+	indexer := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{targetIndex: indexByTarget})
+	released := parseStatus(t, ended("Completed", 10*time.Minute))
+	released.LockReleaseTime = released.CompletionTime
+	for i, st := range []string{
+		"",                              // new
+		statusPending,                   // Pending
+		statusRunning,                   // holds
+		ended("Completed", time.Minute), // holds until released
+		ended("Failed", time.Minute),    // holds until released
+		ended("Skipped", time.Minute),   // never held
+	} {
+		w := wfe(t, "ns", fmt.Sprintf("w%d", i), fmt.Sprintf("uid-%d", i), selfWorkflow, selfTarget, st)
+		if err := indexer.Add(w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w := wfe(t, "ns", "released", "uid-r", selfWorkflow, selfTarget, "")
+	w.Status = released
+	if err := indexer.Add(w); err != nil {
+		t.Fatal(err)
+	}
+	r := &Reconciler{wfeIndexer: indexer}
+	if got := r.countLocksHeld(); got != 3 {
+		t.Errorf("countLocksHeld() = %d, want 3", got)
+	}
+}

@@ -1,0 +1,479 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package workflowexecution
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+)
+
+const (
+	// statusRunningMirrored is statusRunning once prRunning is mirrored.
+	statusRunningMirrored = `
+observedGeneration: 1
+phase: Running
+startTime: "2026-03-14T10:00:00Z"
+pipelineRunRef:
+  name: wfe-8df8f872429e9491
+  namespace: kubernaut-workflows
+pipelineRunStatus:
+  status: Unknown
+  reason: Running
+  message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
+conditions:
+- type: Succeeded
+  status: Unknown
+  reason: Running
+  message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
+`
+	cancelPR = `patch kubernaut-workflows/wfe-8df8f872429e9491 {"spec":{"status":"Cancelled"}}`
+)
+
+// failureMessage checks the failure message, mirrored in the condition.
+func failureMessage(mustContain ...string) func(*testing.T, *fixture, *v1alpha1.WorkflowExecution) {
+	return func(t *testing.T, f *fixture, got *v1alpha1.WorkflowExecution) {
+		t.Helper()
+		d := got.Status.FailureDetails
+		if d == nil {
+			t.Fatal("failureDetails is nil")
+		}
+		if c := got.Status.GetSucceededCondition(); c.Message != d.Message {
+			t.Errorf("condition message %q != failure message %q", c.Message, d.Message)
+		}
+		for _, s := range mustContain {
+			if !strings.Contains(d.Message, s) {
+				t.Errorf("failure message %q does not contain %q", d.Message, s)
+			}
+		}
+		checkSummary(t, d, selfWorkflow, selfTarget)
+		if len(f.recorded) != 1 || !strings.HasSuffix(f.recorded[0], d.NaturalLanguageSummary) {
+			t.Errorf("event %q does not carry the summary %q", f.recorded, d.NaturalLanguageSummary)
+		}
+	}
+}
+
+// stuckRun is our PipelineRun, started d ago and still running.
+func stuckRun(t *testing.T, d time.Duration, timeout string) *pipelinev1.PipelineRun {
+	t.Helper()
+	pr := ownPipelineRun(t, strings.Replace(prRunning, `"2026-03-14T10:00:00Z"`, fmt.Sprintf("%q", ago(d)), 1))
+	if timeout != "" {
+		d, err := time.ParseDuration(timeout)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pr.Spec.Timeouts.Pipeline.Duration = d
+	}
+	return pr
+}
+
+func TestReconcileRunning(t *testing.T) {
+	runReconcileCases(t, []reconcileCase{{
+		name: "PipelineRun succeeded: Completed with its completion time",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, statusRunning), ownPipelineRun(t, prSucceeded))
+		},
+		wantResult: "nil",
+		wantStatus: `
+observedGeneration: 1
+phase: Completed
+startTime: "2026-03-14T10:00:00Z"
+completionTime: "2026-03-14T10:02:30Z"
+duration: 2m30s
+pipelineRunRef:
+  name: wfe-8df8f872429e9491
+  namespace: kubernaut-workflows
+pipelineRunStatus:
+  status: "True"
+  reason: Succeeded
+  message: "Tasks Completed: 3 (Failed: 0, Cancelled 0), Skipped: 0"
+conditions:
+- type: Succeeded
+  status: "True"
+  reason: Succeeded
+  message: PipelineRun kubernaut-workflows/wfe-8df8f872429e9491 succeeded
+`,
+		wantEvents: []string{"Normal WorkflowCompleted"},
+	}, {
+		name: "PipelineRun succeeded without a completion time: now",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, statusRunning), ownPipelineRun(t, `
+startTime: "2026-03-14T10:00:00Z"
+conditions:
+- type: Succeeded
+  status: "True"
+  reason: Succeeded
+`))
+		},
+		wantResult:     "nil",
+		ignoreMessages: true,
+		wantStatus: `
+observedGeneration: 1
+phase: Completed
+startTime: "2026-03-14T10:00:00Z"
+completionTime: "2026-03-14T10:05:00Z"
+duration: 5m0s
+pipelineRunRef:
+  name: wfe-8df8f872429e9491
+  namespace: kubernaut-workflows
+pipelineRunStatus:
+  status: "True"
+  reason: Succeeded
+conditions:
+- type: Succeeded
+  status: "True"
+  reason: Succeeded
+`,
+		wantEvents: []string{"Normal WorkflowCompleted"},
+	}, {
+		name: "PipelineRun failed: Failed with failure details from the TaskRuns",
+		seed: func(t *testing.T) seed {
+			return objects(append([]runtime.Object{self(t, statusRunning)}, readObjects(t, "task-failed.yaml")...)...)
+		},
+		wantResult: "nil",
+		wantStatus: `
+observedGeneration: 1
+phase: Failed
+startTime: "2026-03-14T10:00:00Z"
+completionTime: "2026-03-14T10:01:23Z"
+duration: 1m23s
+pipelineRunRef:
+  name: wfe-8df8f872429e9491
+  namespace: kubernaut-workflows
+pipelineRunStatus:
+  status: "False"
+  reason: Failed
+  message: "Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 1"
+  completedTasks: 2
+  totalTasks: 3
+failureDetails:
+  failedTaskIndex: 1
+  failedTaskName: restart-deployment
+  failedStepName: rollout-restart
+  reason: TaskFailed
+  message: '"step-rollout-restart" exited with code 3: Error'
+  exitCode: 3
+  failedAt: "2026-03-14T10:01:23Z"
+  executionTimeBeforeFailure: 1m23s
+  wasExecutionFailure: true
+conditions:
+- type: Succeeded
+  status: "False"
+  reason: TaskFailed
+  message: '"step-rollout-restart" exited with code 3: Error'
+`,
+		wantEvents: []string{"Warning WorkflowFailed"},
+		check: func(t *testing.T, f *fixture, got *v1alpha1.WorkflowExecution) {
+			failureMessage()(t, f, got)
+			checkSummary(t, got.Status.FailureDetails, "restart-deployment", "rollout-restart", "3")
+			if s := got.Status.FailureDetails.NaturalLanguageSummary; strings.Contains(s, "s3cr3tW3bh00k") {
+				t.Errorf("summary leaks a parameter value: %q", s)
+			}
+		},
+	}, {
+		name: "stale cache: missing from the cache, present in the API: still Running",
+		seed: func(t *testing.T) seed {
+			return seed{
+				cached:   list(self(t, statusRunningMirrored)),
+				uncached: list(ownPipelineRun(t, prRunning)),
+			}
+		},
+		wantResult: "nil",
+		wantTekton: []string{getPR},
+	}, {
+		name: "stale cache, first mirror: still Running, progress written",
+		seed: func(t *testing.T) seed {
+			return seed{
+				cached:   list(self(t, statusRunning)),
+				uncached: list(ownPipelineRun(t, prRunning)),
+			}
+		},
+		wantResult: "nil",
+		wantStatus: statusRunningMirrored,
+		wantTekton: []string{getPR},
+	}, {
+		name:       "PipelineRun deleted externally: Failed, Unknown",
+		seed:       func(t *testing.T) seed { return objects(self(t, statusRunning)) },
+		wantResult: "nil",
+		wantStatus: `
+observedGeneration: 1
+phase: Failed
+startTime: "2026-03-14T10:00:00Z"
+completionTime: "2026-03-14T10:05:00Z"
+duration: 5m0s
+pipelineRunRef:
+  name: wfe-8df8f872429e9491
+  namespace: kubernaut-workflows
+failureDetails:
+  reason: Unknown
+  failedAt: "2026-03-14T10:05:00Z"
+  executionTimeBeforeFailure: 5m0s
+  wasExecutionFailure: true
+conditions:
+- type: Succeeded
+  status: "False"
+  reason: Unknown
+`,
+		ignoreMessages: true,
+		wantTekton:     []string{getPR},
+		wantEvents:     []string{"Warning WorkflowFailed"},
+		check:          failureMessage("deleted externally", prName),
+	}, {
+		name: "PipelineRun replaced by another execution's run: Failed, the other run untouched",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, statusRunning), foreignRun(t, prRunning))
+		},
+		wantResult: "nil",
+		wantStatus: `
+observedGeneration: 1
+phase: Failed
+startTime: "2026-03-14T10:00:00Z"
+completionTime: "2026-03-14T10:05:00Z"
+duration: 5m0s
+pipelineRunRef:
+  name: wfe-8df8f872429e9491
+  namespace: kubernaut-workflows
+failureDetails:
+  reason: Unknown
+  failedAt: "2026-03-14T10:05:00Z"
+  executionTimeBeforeFailure: 5m0s
+  wasExecutionFailure: true
+conditions:
+- type: Succeeded
+  status: "False"
+  reason: Unknown
+`,
+		ignoreMessages: true,
+		wantEvents:     []string{"Warning WorkflowFailed"},
+		check:          failureMessage(prName),
+	}, {
+		name:       "PipelineRun unreadable: error, nothing recorded",
+		seed:       func(t *testing.T) seed { return objects(self(t, statusRunningMirrored)) },
+		reactors:   failOn("get", apierrors.NewInternalError(errors.New("boom"))),
+		wantResult: "error",
+		wantTekton: []string{getPR},
+		wantEvents: []string{"Warning InternalError"},
+	}, {
+		name:       "Running without a pipelineRunRef: treated as not started",
+		seed:       func(t *testing.T) seed { return objects(self(t, runningNoRef)) },
+		wantResult: "nil",
+		wantStatus: wantCreated,
+		wantTekton: []string{createPR},
+		wantEvents: []string{"Normal PipelineRunCreated"},
+	}})
+}
+
+const runningNoRef = `
+observedGeneration: 1
+phase: Running
+conditions:
+- type: Succeeded
+  status: Unknown
+  reason: Running
+`
+
+func TestReconcileRunningMirrorsTasks(t *testing.T) {
+	pr := ownPipelineRun(t, `
+startTime: "2026-03-14T10:00:00Z"
+conditions:
+- type: Succeeded
+  status: Unknown
+  reason: Running
+  message: "Tasks Completed: 2 (Failed: 0, Cancelled 0), Incomplete: 2, Skipped: 0"
+pipelineSpec:
+  tasks:
+  - name: validate-target
+    taskRef: {name: validate}
+  - name: restart-deployment
+    taskRef: {name: restart}
+  - name: verify-health
+    taskRef: {name: verify}
+  finally:
+  - name: notify
+    taskRef: {name: notify}
+`)
+	taskRun := func(name, task, ownerUID, status string) *pipelinev1.TaskRun {
+		return parseTaskRun(t, fmt.Sprintf(`
+metadata:
+  name: %s
+  namespace: kubernaut-workflows
+  labels:
+    kubernaut.ai/workflow-execution: restart-api
+    tekton.dev/pipelineRun: wfe-8df8f872429e9491
+    tekton.dev/pipelineTask: %s
+  ownerReferences:
+  - apiVersion: tekton.dev/v1
+    kind: PipelineRun
+    name: wfe-8df8f872429e9491
+    uid: %s
+    controller: true
+status:
+  conditions:
+  - type: Succeeded
+    status: %q
+`, name, task, ownerUID, status))
+	}
+	f := newFixture(t, objects(self(t, statusRunning), pr,
+		taskRun("wfe-8df8f872429e9491-validate-target", "validate-target", prUID, "True"),
+		taskRun("wfe-8df8f872429e9491-restart-deployment", "restart-deployment", prUID, "True"),
+		taskRun("wfe-8df8f872429e9491-verify-health", "verify-health", prUID, "Unknown"),
+		// A leftover of an earlier run of the same name: another owner UID.
+		taskRun("wfe-8df8f872429e9491-old", "notify", "7d000000-0000-4000-8000-0000000000d4", "False"),
+	))
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("Reconcile() = %v", err)
+	}
+	got := f.get(selfKey)
+	want := &v1alpha1.PipelineRunStatusSummary{
+		Status:         "Unknown",
+		Reason:         "Running",
+		Message:        "Tasks Completed: 2 (Failed: 0, Cancelled 0), Incomplete: 2, Skipped: 0",
+		CompletedTasks: 2,
+		TotalTasks:     4,
+	}
+	if diff := cmp.Diff(want, got.Status.PipelineRunStatus); diff != "" {
+		t.Errorf("pipelineRunStatus (-want, +got):\n%s", diff)
+	}
+	if c := got.Status.GetSucceededCondition(); c.Reason != "Running" || c.Message != want.Message {
+		t.Errorf("condition = %s/%q, want Running with the PipelineRun's message", c.Reason, c.Message)
+	}
+}
+
+func TestReconcileHoldLimit(t *testing.T) {
+	started := func(d time.Duration) string {
+		return strings.Replace(statusRunningMirrored, `"2026-03-14T10:00:00Z"`, fmt.Sprintf("%q", ago(d)), 1)
+	}
+	cancelled := func(d time.Duration) string {
+		return fmt.Sprintf(`
+observedGeneration: 1
+phase: Failed
+startTime: %q
+completionTime: "2026-03-14T10:05:00Z"
+duration: %s
+pipelineRunRef:
+  name: wfe-8df8f872429e9491
+  namespace: kubernaut-workflows
+pipelineRunStatus:
+  status: Unknown
+  reason: Running
+  message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
+failureDetails:
+  reason: DeadlineExceeded
+  failedAt: "2026-03-14T10:05:00Z"
+  executionTimeBeforeFailure: %s
+conditions:
+- type: Succeeded
+  status: "False"
+  reason: DeadlineExceeded
+`, ago(d), d, d)
+	}
+	// Whether workflow code ran is not known for a wedged run.
+	anyExecution := []cmp.Option{cmpopts.IgnoreFields(v1alpha1.FailureDetails{}, "WasExecutionFailure")}
+	over := 35*time.Minute + time.Second
+	runReconcileCases(t, []reconcileCase{{
+		name: "unfinished past timeout + stuck-grace-period: cancelled, Failed DeadlineExceeded",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, started(over)), stuckRun(t, over, ""))
+		},
+		wantResult:     "nil",
+		wantStatus:     cancelled(over),
+		statusOpts:     anyExecution,
+		ignoreMessages: true,
+		wantTekton:     []string{cancelPR},
+		wantEvents:     []string{"Warning WorkflowFailed"},
+		check:          failureMessage(prName, "30m0s", "cancelled"),
+	}, {
+		name: "the PipelineRun's own timeout counts",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, started(16*time.Minute)), stuckRun(t, 16*time.Minute, "10m"))
+		},
+		wantResult:     "nil",
+		wantStatus:     cancelled(16 * time.Minute),
+		statusOpts:     anyExecution,
+		ignoreMessages: true,
+		wantTekton:     []string{cancelPR},
+		wantEvents:     []string{"Warning WorkflowFailed"},
+	}, {
+		name: "configured stuck-grace-period counts",
+		seed: func(t *testing.T) seed {
+			s := objects(self(t, started(31*time.Minute)), stuckRun(t, 31*time.Minute, ""))
+			s.config = map[string]string{"stuck-grace-period": "30s"}
+			return s
+		},
+		wantResult:     "nil",
+		wantStatus:     cancelled(31 * time.Minute),
+		statusOpts:     anyExecution,
+		ignoreMessages: true,
+		wantTekton:     []string{cancelPR},
+		wantEvents:     []string{"Warning WorkflowFailed"},
+	}, {
+		name: "before the hold limit: nothing",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, started(35*time.Minute-time.Second)), stuckRun(t, 35*time.Minute-time.Second, ""))
+		},
+		wantResult: "nil",
+	}, {
+		name: "run already gone when cancelling: still Failed",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, started(over)), stuckRun(t, over, ""))
+		},
+		reactors:       failOn("patch", apierrors.NewNotFound(prResource, prName)),
+		wantResult:     "nil",
+		wantStatus:     cancelled(over),
+		statusOpts:     anyExecution,
+		ignoreMessages: true,
+		wantTekton:     []string{cancelPR},
+		wantEvents:     []string{"Warning WorkflowFailed"},
+	}, {
+		name: "cancel fails: error, still Running",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, started(over)), stuckRun(t, over, ""))
+		},
+		reactors:   failOn("patch", apierrors.NewInternalError(errors.New("boom"))),
+		wantResult: "error",
+		wantTekton: []string{cancelPR},
+		wantEvents: []string{"Warning InternalError"},
+	}})
+}
+
+// TestReconcileHoldLimitRequeue: before the hold limit the execution is
+// requeued for the deadline, not polled.
+func TestReconcileHoldLimitRequeue(t *testing.T) {
+	s := objects(self(t, statusRunningMirrored), stuckRun(t, 35*time.Minute, ""))
+	// The deadline is 300ms after now.
+	s.config = map[string]string{"stuck-grace-period": "5m0.3s"}
+	f := newFixture(t, s)
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("Reconcile() = %v", err)
+	}
+	if n := f.impl.WorkQueue().Len(); n != 0 {
+		t.Errorf("queue length right after the reconcile = %d, want 0 (requeued for the deadline)", n)
+	}
+	if !f.enqueued(10 * time.Second) {
+		t.Error("the execution was not requeued for its hold-limit deadline")
+	}
+}

@@ -1,0 +1,117 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package workflowexecution
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgotesting "k8s.io/client-go/testing"
+	"knative.dev/pkg/apis"
+)
+
+// TestStaleExecutionCache: the informer has not seen the status this
+// process wrote when the next reconcile comes (a PipelineRun event can
+// arrive first). Reconciling the stale copy must not repeat the
+// transition: no second event, no second create or delete, no regression
+// of the status (SPEC §4 invariant, §6 events once per transition).
+func TestStaleExecutionCache(t *testing.T) {
+	tests := []struct {
+		name string
+		seed func(t *testing.T) seed
+	}{{
+		name: "Pending → Running",
+		seed: func(t *testing.T) seed { return objects(self(t, "")) },
+	}, {
+		name: "Running → Completed",
+		seed: func(t *testing.T) seed { return objects(self(t, statusRunning), ownPipelineRun(t, prSucceeded)) },
+	}, {
+		name: "Running → Failed",
+		seed: func(t *testing.T) seed {
+			return objects(append([]runtime.Object{self(t, statusRunning)}, readObjects(t, "task-failed.yaml")...)...)
+		},
+	}, {
+		name: "Pending → Skipped",
+		seed: func(t *testing.T) seed { return objects(self(t, ""), other(t, otherRunning)) },
+	}, {
+		name: "Completed → lock released",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, ended("Completed", 6*time.Minute)), ownPipelineRun(t, prSucceeded))
+		},
+	}}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFixture(t, tc.seed(t))
+			if err := f.reconcile(selfKey); err != nil {
+				t.Fatalf("first Reconcile() = %v", err)
+			}
+			first := f.events()
+			if len(first) != 1 {
+				t.Fatalf("first reconcile events = %q, want one transition", first)
+			}
+			after := f.get(selfKey).Status
+			f.tekton.ClearActions()
+			f.wfes.ClearActions()
+
+			// Second reconcile on the same, now stale, caches.
+			if err := f.reconcile(selfKey); err != nil {
+				t.Fatalf("second Reconcile() = %v", err)
+			}
+			if got := f.events(); len(got) != 0 {
+				t.Errorf("second reconcile events = %q, want none (first: %q)", got, first)
+			}
+			for _, a := range f.tektonActions() {
+				if !strings.HasPrefix(a, "get ") {
+					t.Errorf("second reconcile Tekton write %q", a)
+				}
+			}
+			if diff := cmp.Diff(after, f.get(selfKey).Status,
+				cmpopts.IgnoreFields(apis.Condition{}, "LastTransitionTime")); diff != "" {
+				t.Errorf("status changed by the stale reconcile (-first, +second):\n%s", diff)
+			}
+		})
+	}
+}
+
+// TestStaleExecutionCacheReadFails: when the cache is known stale and the
+// execution cannot be read back, the reconcile fails (retry) rather than
+// act on the stale copy.
+func TestStaleExecutionCacheReadFails(t *testing.T) {
+	f := newFixture(t, objects(self(t, statusRunning), ownPipelineRun(t, prSucceeded)))
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("first Reconcile() = %v", err)
+	}
+	f.events()
+	f.tekton.ClearActions()
+	f.wfes.PrependReactor("get", "workflowexecutions", func(clientgotesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewInternalError(errors.New("boom"))
+	})
+	if got := requeue(f.reconcile(selfKey)); got != "error" {
+		t.Errorf("second Reconcile() = %s, want error", got)
+	}
+	for _, e := range f.events() {
+		if strings.Contains(e, "WorkflowCompleted") {
+			t.Errorf("second reconcile repeated the transition: %q", e)
+		}
+	}
+}
