@@ -17,6 +17,7 @@ package integration
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -293,5 +294,48 @@ func wantEvents(t *testing.T, ns, name string, reasons ...string) {
 		if got[r] > 1 {
 			t.Errorf("event %s emitted %d times, want once", r, got[r])
 		}
+	}
+}
+
+func TestConfigurationReloadsLive(t *testing.T) {
+	checkInvariant(t)
+	ctx := context.Background()
+	ns := env.Namespace(t, "live-config")
+	withSA := func(w *v1alpha1.WorkflowExecution) {
+		w.Spec.ExecutionConfig = &v1alpha1.ExecutionConfig{ServiceAccountName: "special-runner"}
+	}
+	// Not allowed yet: ConfigurationError.
+	first := env.Create(t, framework.NewWFE(ns, "before", env.Target("Deployment"), "restart", image, withSA))
+	env.WaitForPhase(t, ns, first.Name, v1alpha1.PhaseFailed, waitLong)
+
+	// Allow it without restarting the controller; a bad value in the same
+	// change is rejected while the good one applies.
+	cfg := map[string]string{"cooldown-period": "0s", "allowed-service-accounts": "special-runner", "default-timeout": "not-a-duration"}
+	if err := env.SetConfig(ctx, cfg); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.SetConfig(ctx, baseConfig) })
+	var got *v1alpha1.WorkflowExecution
+	for i := 0; ; i++ {
+		w := env.Create(t, framework.NewWFE(ns, fmt.Sprintf("after-%d", i), env.Target("Deployment"), "restart", image, withSA))
+		got = env.WaitFor(t, ns, w.Name, "started or rejected", waitLong, func(w *v1alpha1.WorkflowExecution) bool {
+			return w.Status.Phase == v1alpha1.PhaseRunning || w.Status.Phase == v1alpha1.PhaseFailed
+		})
+		if got.Status.Phase == v1alpha1.PhaseRunning || i == 50 {
+			break
+		}
+	}
+	if got.Status.Phase != v1alpha1.PhaseRunning {
+		t.Fatalf("the live change of allowed-service-accounts never applied: %+v", got.Status.FailureDetails)
+	}
+	pr := env.PipelineRun(t, got.Status.PipelineRunRef.Name)
+	if pr.Spec.TaskRunTemplate.ServiceAccountName != "special-runner" {
+		t.Errorf("serviceAccountName = %q, want special-runner", pr.Spec.TaskRunTemplate.ServiceAccountName)
+	}
+	if pr.Spec.Timeouts == nil || pr.Spec.Timeouts.Pipeline == nil || pr.Spec.Timeouts.Pipeline.Duration != 30*time.Minute {
+		t.Errorf("timeout = %v, want the default 30m kept when default-timeout is rejected", pr.Spec.Timeouts)
+	}
+	if !strings.Contains(env.Controller.Logs(), "default-timeout") {
+		t.Error("the rejected default-timeout was not logged with its key")
 	}
 }
