@@ -225,12 +225,17 @@ func TestControllerRoleIsLeastPrivilege(t *testing.T) {
 	want := map[string]string{
 		"workflowexecution.kubernaut.ai/workflowexecutions":        "get,list,patch,watch",
 		"workflowexecution.kubernaut.ai/workflowexecutions/status": "update",
-		"tekton.dev/pipelineruns":                                  "create,delete,get,list,patch,watch",
+		"tekton.dev/pipelineruns":                                  "get,list,watch",
 		"tekton.dev/taskruns":                                      "list,watch",
 		"/events":                                                  "create,patch,update",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("controller ClusterRole (-want, +got): %s", diff)
+	}
+	runs := find[rbacv1.Role](t, objs, "Role", "workflowexecution-controller-runs")
+	if runs.Namespace != rig.ExecutionNamespace || len(runs.Rules) != 1 ||
+		strings.Join(runs.Rules[0].Resources, ",") != "pipelineruns" || strings.Join(runs.Rules[0].Verbs, ",") != "create,patch,delete" {
+		t.Errorf("the PipelineRun writer Role = %+v, want create,patch,delete on pipelineruns in %s only", runs, rig.ExecutionNamespace)
 	}
 	for _, r := range role.Rules {
 		for _, v := range r.Verbs {

@@ -39,7 +39,9 @@ import (
 
 var env *framework.Env
 
-var baseConfig = map[string]string{"cooldown-period": "0s"}
+// baseConfig keeps finished runs (and their TaskRuns) for the whole suite:
+// every test uses its own targets, and the tests read the TaskRuns.
+var baseConfig = map[string]string{"cooldown-period": "1h"}
 
 const waitLong = 90 * time.Second
 
@@ -271,8 +273,6 @@ func TestLockConflictAndFinalizerCleanup(t *testing.T) {
 }
 
 func TestCooldown(t *testing.T) {
-	env.RestartWithConfig(t, map[string]string{"cooldown-period": "1h"})
-	t.Cleanup(func() { env.RestartWithConfig(t, baseConfig) })
 	checkInvariant(t)
 	image := push(t, "wf/quick:v1", task{name: "run", step: "run", annotations: map[string]string{rig.DelayAnnotation: "100ms"}})
 	ns := env.Namespace(t, "cooldown")

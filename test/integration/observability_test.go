@@ -32,10 +32,12 @@ import (
 	"github.com/prometheus/common/expfmt"
 	"github.com/prometheus/common/model"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/audit"
+	wfeclient "kubernaut.ai/workflowexecution/pkg/client/clientset/versioned"
 	"kubernaut.ai/workflowexecution/test/framework"
 	"kubernaut.ai/workflowexecution/test/rig"
 )
@@ -345,4 +347,35 @@ func value(m map[string]*dto.MetricFamily, name string, labels map[string]string
 		}
 	}
 	return sum
+}
+
+func TestControllerStartsWithDefaultsWithoutItsConfigMap(t *testing.T) {
+	c := rig.StartForTest(t, rig.Options{Tier: rig.Integration})
+	ctx := context.Background()
+	if err := c.Kube.CoreV1().ConfigMaps(rig.SystemNamespace).Delete(ctx, "config-workflowexecution", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	ctl := c.StartController(t, rig.ControllerOptions{Name: "no-config", Args: []string{"--disable-ha"}})
+	if err := ctl.WaitReady(ctx); err != nil {
+		t.Fatalf("the controller did not start without config-workflowexecution: %v", err)
+	}
+	wfes := wfeclient.NewForConfigOrDie(c.RESTConfig).WorkflowexecutionV1alpha1().WorkflowExecutions("default")
+	w := framework.NewWFE("default", "defaults", "default/Deployment/api", "restart", image)
+	if _, err := wfes.Create(ctx, w, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, waitLong, true, func(ctx context.Context) (bool, error) {
+		got, err := wfes.Get(ctx, w.Name, metav1.GetOptions{})
+		return err == nil && got.Status.Phase == v1alpha1.PhaseRunning, nil
+	})
+	if err != nil {
+		t.Fatalf("the execution did not run with the default configuration: %v\n%s", err, ctl.Logs())
+	}
+	pr, err := c.Tekton.TektonV1().PipelineRuns(rig.ExecutionNamespace).Get(ctx, prName(t, w.Spec.TargetResource), metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sa := pr.Spec.TaskRunTemplate.ServiceAccountName; sa != "kubernaut-workflow-runner" {
+		t.Errorf("serviceAccountName = %q, want the default", sa)
+	}
 }

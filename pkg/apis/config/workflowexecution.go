@@ -122,14 +122,21 @@ func (c *WorkflowExecution) ServiceAccountAllowed(sa string) bool {
 	return sa == c.ServiceAccount || slices.Contains(c.AllowedServiceAccounts, sa)
 }
 
-// BundleAllowed reports whether a bundle reference starts with one of the
-// allowed repository prefixes (any when none are configured).
+// BundleAllowed reports whether a bundle reference is in one of the allowed
+// repositories (any when none are configured). A prefix matches at a path
+// boundary: "registry.example.com/remediations" allows
+// "registry.example.com/remediations/restart:v1" but not
+// "registry.example.com/remediations-evil/x".
 func (c *WorkflowExecution) BundleAllowed(ref string) bool {
 	if len(c.AllowedBundleRepositories) == 0 {
 		return true
 	}
 	for _, p := range c.AllowedBundleRepositories {
-		if strings.HasPrefix(ref, p) {
+		if !strings.HasPrefix(ref, p) {
+			continue
+		}
+		rest := ref[len(p):]
+		if rest == "" || strings.HasSuffix(p, "/") || strings.ContainsRune("/:@", rune(rest[0])) {
 			return true
 		}
 	}

@@ -303,6 +303,11 @@ func TestBundleAllowed(t *testing.T) {
 		{"second prefix", []string{"a.io/", "b.io/"}, "b.io/x:1", true},
 		{"no match", []string{"registry.example.com/remediations/"}, "evil.io/remediations/restart:1", false},
 		{"prefix of prefix", []string{"registry.example.com/remediations/"}, "registry.example.com/remediation:1", false},
+		{"prefix without a slash matches at a path boundary", []string{"registry.example.com/remediations"}, "registry.example.com/remediations/restart:1", true},
+		{"prefix without a slash is not a string prefix", []string{"registry.example.com/remediations"}, "registry.example.com/remediations-evil/x:1", false},
+		{"a whole repository, tagged", []string{"registry.example.com/remediations/restart"}, "registry.example.com/remediations/restart:v2", true},
+		{"a whole repository, by digest", []string{"registry.example.com/remediations/restart"}, "registry.example.com/remediations/restart@sha256:abc", true},
+		{"a registry host is not a prefix of a longer host", []string{"registry.example.com"}, "registry.example.community/x:1", false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -30,6 +30,7 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/audit"
 	"kubernaut.ai/workflowexecution/pkg/lifecycle"
+	"kubernaut.ai/workflowexecution/pkg/metrics"
 )
 
 // auditFullRetry is how long an execution waits to enqueue its audit events
@@ -40,9 +41,14 @@ const auditFullRetry = 5 * time.Second
 // lives in each execution's status (AuditDelivered); settled holds the
 // outcomes the sender reported that are not yet written there.
 type auditTrail struct {
-	logger       *zap.SugaredLogger
-	current      atomic.Pointer[auditSender]
-	settled      sync.Map // event id -> result
+	metrics *metrics.Recorder
+	logger  *zap.SugaredLogger
+	current atomic.Pointer[auditSender]
+	settled sync.Map // event id -> result
+	// deleting remembers when this process first saw each execution being
+	// deleted: the drain timeout counts from then, so an execution deleted
+	// while the controller was down still gets its chance.
+	deleting     sync.Map // UID -> time.Time
 	enqueue      func(types.NamespacedName)
 	enqueueAfter func(types.NamespacedName, time.Duration)
 	resync       func()
@@ -62,6 +68,7 @@ type auditSender struct {
 // audit configuration changes.
 func (r *Reconciler) setupAudit(ctx context.Context, store *config.Store, enqueueAfter func(types.NamespacedName, time.Duration), resync func()) {
 	a := &auditTrail{
+		metrics:      r.metrics,
 		logger:       logging.FromContext(ctx).Named("audit"),
 		enqueue:      r.enqueueKey,
 		enqueueAfter: enqueueAfter,
@@ -89,7 +96,11 @@ func (r *Reconciler) setupAudit(ctx context.Context, store *config.Store, enqueu
 			}
 		}
 	}
-	apply(store.Load().WorkflowExecution)
+	// The ConfigMap is read when the watcher starts; a static watcher (tests)
+	// has already delivered it.
+	if store.UntypedLoad(config.ConfigName) != nil {
+		apply(store.Load().WorkflowExecution)
+	}
 	store.OnChange(func(cfg *config.WorkflowExecution) { apply(cfg) })
 	lifecycle.FromContext(ctx).OnShutdown(func(ctx context.Context) {
 		if s := a.current.Load(); s != nil {
@@ -196,21 +207,22 @@ func (a *auditTrail) drainWait(ctx context.Context, wfe *v1alpha1.WorkflowExecut
 		a.forgetAll(wfe)
 		return 0
 	}
-	deadline := now
-	if wfe.DeletionTimestamp != nil {
-		deadline = wfe.DeletionTimestamp.Add(cfg.AuditDrainTimeout)
-	}
-	if wait := deadline.Sub(now); wait > 0 {
+	first, _ := a.deleting.LoadOrStore(wfe.UID, now)
+	if wait := first.(time.Time).Add(cfg.AuditDrainTimeout).Sub(now); wait > 0 {
 		a.sync(ctx, wfe, false)
 		return wait
 	}
-	sender.Drop(id)
+	if !sender.Drop(id) {
+		// Not queued (e.g. the buffer was full): count the loss all the same.
+		a.metrics.EventSent(audit.ResultDropped, 1)
+	}
 	logging.FromContext(ctx).Warnf("Dropped audit event %s of a deleted execution after %s", t, cfg.AuditDrainTimeout)
 	a.forgetAll(wfe)
 	return 0
 }
 
 func (a *auditTrail) forgetAll(wfe *v1alpha1.WorkflowExecution) {
+	a.deleting.Delete(wfe.UID)
 	for _, t := range audit.EventTypesFor(wfe) {
 		a.settled.Delete(audit.EventID(wfe, t))
 	}

@@ -149,23 +149,26 @@ func TestAuditDeliveredAndRecorded(t *testing.T) {
 func TestAuditDeletionWaitsForTerminalEvent(t *testing.T) {
 	tests := []struct {
 		name       string
-		deletedAgo time.Duration
 		delivered  bool
+		later      time.Duration // a second reconcile this much later
+		wantFirst  string
 		wantResult string
 		wantDelete bool
 	}{{
-		name:       "undelivered, within the drain timeout: wait",
-		deletedAgo: 10 * time.Second,
+		name:       "undelivered: wait the drain timeout from when the deletion is first seen",
+		wantFirst:  "requeue-after 30s",
+		later:      10 * time.Second,
 		wantResult: "requeue-after 20s",
 	}, {
 		name:       "undelivered, drain timeout passed: dropped, cleanup goes on",
-		deletedAgo: 31 * time.Second,
+		wantFirst:  "requeue-after 30s",
+		later:      31 * time.Second,
 		wantResult: "nil",
 		wantDelete: true,
 	}, {
 		name:       "delivered: cleanup goes on",
-		deletedAgo: time.Second,
 		delivered:  true,
+		wantFirst:  "nil",
 		wantResult: "nil",
 		wantDelete: true,
 	}}
@@ -173,7 +176,9 @@ func TestAuditDeletionWaitsForTerminalEvent(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			sink := newAuditSink(t, http.StatusServiceUnavailable)
 			w := self(t, ended("Completed", time.Minute))
-			ts := metav1.NewTime(now.Add(-tc.deletedAgo))
+			// Deleted long ago, e.g. while the controller was down: the
+			// event still gets the whole drain timeout.
+			ts := metav1.NewTime(now.Add(-time.Hour))
 			w.DeletionTimestamp = &ts
 			if tc.delivered {
 				w.Status.AuditDelivered = []string{string(audit.EventTypeStarted), string(audit.EventTypeCompleted)}
@@ -181,8 +186,14 @@ func TestAuditDeletionWaitsForTerminalEvent(t *testing.T) {
 			s := objects(w, ownPipelineRun(t, prSucceeded))
 			s.config = map[string]string{"audit-sink-url": sink.URL, "audit-drain-timeout": "30s"}
 			f := newFixture(t, s)
-			if got := requeue(f.reconcile(selfKey)); got != tc.wantResult {
-				t.Errorf("Reconcile() = %s, want %s", got, tc.wantResult)
+			if got := requeue(f.reconcile(selfKey)); got != tc.wantFirst {
+				t.Errorf("first Reconcile() = %s, want %s", got, tc.wantFirst)
+			}
+			if !tc.delivered {
+				f.clock.SetTime(now.Add(tc.later))
+				if got := requeue(f.reconcile(selfKey)); got != tc.wantResult {
+					t.Errorf("Reconcile() %s later = %s, want %s", tc.later, got, tc.wantResult)
+				}
 			}
 			deleted := slices.Contains(f.tektonActions(), deleteOwn)
 			if deleted != tc.wantDelete {
@@ -236,5 +247,27 @@ func TestAuditSinkChangedLive(t *testing.T) {
 	}
 	if got := f.get(otherNS + "/" + otherName).Status.AuditDelivered; len(got) != 0 {
 		t.Errorf("auditDelivered = %q with audit disabled, want none", got)
+	}
+}
+
+// TestAuditDeletedWhileRunning: an execution deleted before it ended gets
+// a terminal (failed) audit event; its status is not written.
+func TestAuditDeletedWhileRunning(t *testing.T) {
+	sink := newAuditSink(t, http.StatusOK)
+	w := self(t, statusRunning)
+	ts := metav1.NewTime(now)
+	w.DeletionTimestamp = &ts
+	s := objects(w, ownPipelineRun(t, prRunning))
+	s.config = map[string]string{"audit-sink-url": sink.URL}
+	f := newFixture(t, s)
+	if got := requeue(f.reconcile(selfKey)); got != "requeue-after 30s" {
+		t.Errorf("Reconcile() = %s, want a wait for the terminal event", got)
+	}
+	sink.waitFor(t, 2)
+	if diff := cmp.Diff(sorted([]string{string(audit.EventTypeStarted), string(audit.EventTypeFailed)}), sorted(sink.types())); diff != "" {
+		t.Errorf("audit events (-want, +got):\n%s", diff)
+	}
+	if got := f.writes(); len(got) != 0 {
+		t.Errorf("status writes for a deleted execution: %v", got)
 	}
 }

@@ -21,11 +21,15 @@ import (
 	pipelineclient "github.com/tektoncd/pipeline/pkg/client/injection/client"
 	filteredpipelineruninformer "github.com/tektoncd/pipeline/pkg/client/injection/informers/pipeline/v1/pipelinerun/filtered"
 	filteredtaskruninformer "github.com/tektoncd/pipeline/pkg/client/injection/informers/pipeline/v1/taskrun/filtered"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
 	"knative.dev/pkg/configmap"
+	cminformer "knative.dev/pkg/configmap/informer"
 	"knative.dev/pkg/controller"
 	"knative.dev/pkg/logging"
+	"knative.dev/pkg/system"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
@@ -79,7 +83,14 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 	}
 
 	configStore := config.NewStore(logger.Named("config-store"))
-	configStore.WatchConfigs(cmw)
+	if iw, ok := cmw.(*cminformer.InformedWatcher); ok {
+		// A missing config-workflowexecution means the defaults.
+		iw.WatchWithDefault(corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{
+			Name: config.ConfigName, Namespace: system.Namespace(),
+		}}, configStore.OnConfigChanged)
+	} else {
+		configStore.WatchConfigs(cmw)
+	}
 
 	impl := wfereconciler.NewImpl(ctx, r, func(*controller.Impl) controller.Options {
 		return controller.Options{

@@ -304,6 +304,7 @@ type fixture struct {
 	// recorded are the events the runner drained, as "Type Reason Message".
 	recorded []string
 	watcher  *fakeWatcher
+	clock    *clocktesting.FakePassiveClock
 }
 
 // fakeWatcher is a configmap.Watcher whose ConfigMap the test can change.
@@ -395,7 +396,8 @@ func newFixture(t *testing.T, s seed) *fixture {
 		Data:       s.config,
 	}
 	watcher := &fakeWatcher{cm: cm}
-	impl := NewControllerWithClock(ctx, watcher, clocktesting.NewFakePassiveClock(now))
+	clk := clocktesting.NewFakePassiveClock(now)
+	impl := NewControllerWithClock(ctx, watcher, clk)
 	t.Cleanup(impl.WorkQueue().ShutDown)
 	if la, ok := impl.Reconciler.(pkgreconciler.LeaderAware); ok {
 		if err := la.Promote(pkgreconciler.UniversalBucket(), func(pkgreconciler.Bucket, types.NamespacedName) {}); err != nil {
@@ -407,6 +409,7 @@ func newFixture(t *testing.T, s seed) *fixture {
 		t:        t,
 		ctx:      ctx,
 		impl:     impl,
+		clock:    clk,
 		wfes:     fakewfeclient.Get(ctx),
 		tekton:   faketektonclient.Get(ctx),
 		recorder: recorder,

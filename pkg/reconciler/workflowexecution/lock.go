@@ -165,13 +165,18 @@ func (r *Reconciler) ownerOf(pr *pipelinev1.PipelineRun) *v1alpha1.WorkflowExecu
 	return wfe
 }
 
-// countLocksHeld counts executions holding a target's lock: a PipelineRun
-// created and not yet released.
+// countLocksHeld counts the targets locked by this controller's executions:
+// executions whose PipelineRun exists, is theirs, and is not yet released
+// (running, or kept for its cooldown).
 func (r *Reconciler) countLocksHeld() int64 {
 	var n int64
 	for _, obj := range r.wfeIndexer.List() {
-		if wfe, ok := obj.(*v1alpha1.WorkflowExecution); ok &&
-			wfe.Status.PipelineRunRef != nil && wfe.Status.LockReleaseTime == nil {
+		wfe, ok := obj.(*v1alpha1.WorkflowExecution)
+		if !ok || wfe.Status.PipelineRunRef == nil || wfe.Status.LockReleaseTime != nil {
+			continue
+		}
+		ref := wfe.Status.PipelineRunRef
+		if pr, err := r.pipelineRunLister.PipelineRuns(ref.Namespace).Get(ref.Name); err == nil && resources.IsOwnedBy(pr, wfe) {
 			n++
 		}
 	}

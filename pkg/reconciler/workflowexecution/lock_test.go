@@ -19,6 +19,9 @@ package workflowexecution
 import (
 	"errors"
 	"fmt"
+	pipelinelisters "github.com/tektoncd/pipeline/pkg/client/listers/pipeline/v1"
+	"kubernaut.ai/workflowexecution/pkg/apis/config"
+	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
 	"strings"
 	"testing"
 	"time"
@@ -592,6 +595,7 @@ func TestIndexByTarget(t *testing.T) {
 
 func TestCountLocksHeld(t *testing.T) {
 	indexer := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{targetIndex: indexByTarget})
+	runs := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
 	released := parseStatus(t, ended("Completed", 10*time.Minute))
 	released.LockReleaseTime = released.CompletionTime
 	for i, st := range []string{
@@ -601,8 +605,22 @@ func TestCountLocksHeld(t *testing.T) {
 		ended("Completed", time.Minute), // holds until released
 		ended("Failed", time.Minute),    // holds until released
 		ended("Skipped", time.Minute),   // never held
+		ended("Completed", time.Minute), // its run was taken over: not held
 	} {
 		w := wfe(t, "ns", fmt.Sprintf("w%d", i), fmt.Sprintf("uid-%d", i), selfWorkflow, selfTarget, st)
+		if w.Status.PipelineRunRef != nil {
+			w.Status.PipelineRunRef.Name = fmt.Sprintf("run-%d", i)
+			owner := w
+			if i == 6 {
+				owner = wfe(t, "ns", "taker", "uid-taker", otherWorkflow, selfTarget, "")
+			}
+			pr := resources.MakePipelineRun(owner, config.Defaults(), "ns/deployment/api")
+			pr.Name = w.Status.PipelineRunRef.Name
+			pr.Namespace = w.Status.PipelineRunRef.Namespace
+			if err := runs.Add(pr); err != nil {
+				t.Fatal(err)
+			}
+		}
 		if err := indexer.Add(w); err != nil {
 			t.Fatal(err)
 		}
@@ -612,7 +630,7 @@ func TestCountLocksHeld(t *testing.T) {
 	if err := indexer.Add(w); err != nil {
 		t.Fatal(err)
 	}
-	r := &Reconciler{wfeIndexer: indexer}
+	r := &Reconciler{wfeIndexer: indexer, pipelineRunLister: pipelinelisters.NewPipelineRunLister(runs)}
 	if got := r.countLocksHeld(); got != 3 {
 		t.Errorf("countLocksHeld() = %d, want 3", got)
 	}

@@ -54,18 +54,19 @@ func (r *Reconciler) deletePipelineRun(ctx context.Context, pr *pipelinev1.Pipel
 	return fmt.Errorf("deleting PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err)
 }
 
-// deleteOwnedPipelineRun deletes the named PipelineRun if it belongs to wfe.
-func (r *Reconciler) deleteOwnedPipelineRun(ctx context.Context, wfe *v1alpha1.WorkflowExecution, ns, name string) error {
+// deleteOwnedPipelineRun deletes the named PipelineRun if it belongs to
+// wfe, and reports whether it did.
+func (r *Reconciler) deleteOwnedPipelineRun(ctx context.Context, wfe *v1alpha1.WorkflowExecution, ns, name string) (bool, error) {
 	pr, err := r.getPipelineRun(ctx, ns, name)
 	if apierrors.IsNotFound(err) {
-		return nil
+		return false, nil
 	} else if err != nil {
-		return fmt.Errorf("getting PipelineRun %s/%s: %w", ns, name, err)
+		return false, fmt.Errorf("getting PipelineRun %s/%s: %w", ns, name, err)
 	}
 	if !resources.IsOwnedBy(pr, wfe) {
-		return nil
+		return false, nil
 	}
-	return r.deletePipelineRun(ctx, pr)
+	return true, r.deletePipelineRun(ctx, pr)
 }
 
 // cancelPipelineRun asks Tekton to cancel a run.

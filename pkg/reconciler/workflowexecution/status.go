@@ -78,8 +78,9 @@ func classifyCreateError(err error) (v1alpha1.FailureReason, bool) {
 	return "", false
 }
 
-// failureDetails builds the details of a failure the controller detects itself.
-func (r *Reconciler) failureDetails(wfe *v1alpha1.WorkflowExecution, reason v1alpha1.FailureReason, msg string, executed bool, now time.Time) *v1alpha1.FailureDetails {
+// failureDetails builds the details of a failure the controller detects
+// itself; what says what happened, recommendation what to do.
+func (r *Reconciler) failureDetails(wfe *v1alpha1.WorkflowExecution, reason v1alpha1.FailureReason, msg string, executed bool, now time.Time, what, recommendation string) *v1alpha1.FailureDetails {
 	at := metav1.NewTime(now)
 	d := &v1alpha1.FailureDetails{
 		Reason:              reason,
@@ -90,12 +91,24 @@ func (r *Reconciler) failureDetails(wfe *v1alpha1.WorkflowExecution, reason v1al
 	if wfe.Status.StartTime != nil {
 		d.ExecutionTimeBeforeFailure = now.Sub(wfe.Status.StartTime.Time).Round(time.Second).String()
 	}
-	d.NaturalLanguageSummary = failure.Summary(wfe.Spec.WorkflowRef.WorkflowID, wfe.Spec.TargetResource, d)
+	d.NaturalLanguageSummary = failure.ControllerSummary(wfe.Spec.WorkflowRef.WorkflowID, wfe.Spec.TargetResource, d, what, recommendation)
 	return d
 }
 
+// redact hides the execution's parameter values in a message copied from
+// elsewhere (Tekton, the API server).
+func redact(wfe *v1alpha1.WorkflowExecution, msg string) string {
+	params := make(pipelinev1.Params, 0, len(wfe.Spec.Parameters))
+	for k, v := range wfe.Spec.Parameters {
+		params = append(params, pipelinev1.Param{Name: k, Value: *pipelinev1.NewStructuredValues(v)})
+	}
+	return failure.Redact(msg, params)
+}
+
 func (r *Reconciler) markConfigurationError(ctx context.Context, wfe *v1alpha1.WorkflowExecution, msg string, now time.Time) pkgreconciler.Event {
-	details := r.failureDetails(wfe, v1alpha1.FailureReasonConfigurationError, msg, false, now)
+	details := r.failureDetails(wfe, v1alpha1.FailureReasonConfigurationError, msg, false, now,
+		"The controller rejected the execution before creating its PipelineRun: "+msg+".",
+		"Correct the field named in the message, or have the operator allow the value in config-workflowexecution, then create a new execution.")
 	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
 	r.metrics.ExecutionFinished(ctx, string(v1alpha1.PhaseFailed), now.Sub(wfe.CreationTimestamp.Time))
 	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhasePending), string(v1alpha1.PhaseFailed), now.Sub(wfe.CreationTimestamp.Time))
@@ -103,8 +116,9 @@ func (r *Reconciler) markConfigurationError(ctx context.Context, wfe *v1alpha1.W
 }
 
 func (r *Reconciler) markCreateFailed(ctx context.Context, wfe *v1alpha1.WorkflowExecution, reason v1alpha1.FailureReason, err error, now time.Time) pkgreconciler.Event {
-	msg := fmt.Sprintf("Creating the PipelineRun was rejected: %v", err)
-	details := r.failureDetails(wfe, reason, msg, false, now)
+	msg := redact(wfe, fmt.Sprintf("Creating the PipelineRun was rejected: %v", err))
+	details := r.failureDetails(wfe, reason, msg, false, now,
+		"The API server rejected the PipelineRun: "+msg+".", failure.Recommendation(reason))
 	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
 	r.metrics.ExecutionFinished(ctx, string(v1alpha1.PhaseFailed), now.Sub(wfe.CreationTimestamp.Time))
 	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhasePending), string(v1alpha1.PhaseFailed), now.Sub(wfe.CreationTimestamp.Time))
@@ -125,7 +139,7 @@ func (r *Reconciler) markSkipped(ctx context.Context, wfe *v1alpha1.WorkflowExec
 func (r *Reconciler) mirror(wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun) {
 	sum := &v1alpha1.PipelineRunStatusSummary{Status: string(corev1.ConditionUnknown)}
 	if c := pr.Status.GetCondition(apis.ConditionSucceeded); c != nil {
-		sum.Status, sum.Reason, sum.Message = string(c.Status), c.Reason, c.Message
+		sum.Status, sum.Reason, sum.Message = string(c.Status), c.Reason, failure.Redact(c.Message, pr.Spec.Params)
 	}
 	if spec := pr.Status.PipelineSpec; spec != nil {
 		sum.TotalTasks = int32(len(spec.Tasks) + len(spec.Finally))

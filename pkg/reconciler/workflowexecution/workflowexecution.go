@@ -116,6 +116,29 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 	return event
 }
 
+// endedView is the execution as the audit trail sees it at deletion: one
+// deleted before it ended ends Failed (its run is deleted too). Only the
+// audit event uses this view; the status is not written.
+func endedView(r *Reconciler, wfe *v1alpha1.WorkflowExecution) *v1alpha1.WorkflowExecution {
+	if wfe.Status.IsDone() {
+		return wfe
+	}
+	view := wfe.DeepCopy()
+	at := wfe.DeletionTimestamp.Time
+	msg := fmt.Sprintf("The execution was deleted while %s; its PipelineRun was deleted", phaseName(wfe.Status.Phase))
+	details := r.failureDetails(view, v1alpha1.FailureReasonUnknown, msg, wfe.Status.StartTime != nil, at,
+		msg+".", "Nothing to do unless the deletion was a mistake: then create a new execution.")
+	view.Status.MarkFailed(at, details, details.Reason, "%s", msg)
+	return view
+}
+
+func phaseName(p v1alpha1.Phase) string {
+	if p == "" {
+		return string(v1alpha1.PhasePending)
+	}
+	return string(p)
+}
+
 // rank orders the statuses an execution goes through: Pending, Running,
 // terminal, lock released.
 func rank(st *v1alpha1.WorkflowExecutionStatus) int {
@@ -163,6 +186,9 @@ func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.Workflo
 		return r.markConfigurationError(ctx, wfe, err.Error(), now)
 	}
 	target := canonicalTarget(wfe)
+	if wfe.Status.Phase == "" {
+		r.metrics.PhaseTransition(ctx, "", string(v1alpha1.PhasePending), 0)
+	}
 	wfe.Status.MarkPending("Waiting for the PipelineRun to be created")
 	pr := resources.MakePipelineRun(wfe, cfg, target)
 
@@ -332,7 +358,9 @@ func (r *Reconciler) enforceHoldLimit(ctx context.Context, wfe *v1alpha1.Workflo
 	}
 	msg := fmt.Sprintf("PipelineRun %s/%s was still running %s after its %s timeout; it was cancelled to free the lock",
 		pr.Namespace, pr.Name, cfg.StuckGracePeriod, timeout)
-	details := r.failureDetails(wfe, v1alpha1.FailureReasonDeadlineExceeded, msg, true, now)
+	details := r.failureDetails(wfe, v1alpha1.FailureReasonDeadlineExceeded, msg, failure.Executed(r.taskRuns(pr)), now,
+		msg+". Tekton did not end the run by itself (stuck-grace-period passed).",
+		failure.Recommendation(v1alpha1.FailureReasonDeadlineExceeded)+" Check the health of the Tekton controller.")
 	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
 	r.finished(ctx, wfe, cfg, now, now)
 	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
@@ -343,7 +371,9 @@ func (r *Reconciler) markLost(ctx context.Context, wfe *v1alpha1.WorkflowExecuti
 	cfg := config.FromContextOrDefaults(ctx).WorkflowExecution
 	ref := wfe.Status.PipelineRunRef
 	msg := fmt.Sprintf("PipelineRun %s/%s %s externally while running", ref.Namespace, ref.Name, what)
-	details := r.failureDetails(wfe, v1alpha1.FailureReasonUnknown, msg, true, now)
+	details := r.failureDetails(wfe, v1alpha1.FailureReasonUnknown, msg, true, now,
+		msg+"; the controller does not run it again.",
+		"Find out who removed the PipelineRun (a pruning job, a person; the API server's audit log tells), then create a new execution.")
 	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
 	r.finished(ctx, wfe, cfg, now, now)
 	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
@@ -357,7 +387,7 @@ func (r *Reconciler) finished(ctx context.Context, wfe *v1alpha1.WorkflowExecuti
 	if wfe.Status.StartTime != nil {
 		ran = completion.Sub(wfe.Status.StartTime.Time)
 	}
-	r.metrics.ExecutionFinished(ctx, phase, ran)
+	r.metrics.ExecutionFinished(ctx, phase, completion.Sub(wfe.CreationTimestamp.Time))
 	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhaseRunning), phase, ran)
 	r.metrics.StatusSync(ctx, now.Sub(completion))
 	r.enqueueAfter(wfe, cfg.CooldownPeriod-now.Sub(completion))
@@ -374,11 +404,17 @@ func (r *Reconciler) reconcileDone(ctx context.Context, wfe *v1alpha1.WorkflowEx
 		r.enqueueAfter(wfe, wait)
 		return nil
 	}
-	if err := r.deleteOwnedPipelineRun(ctx, wfe, st.PipelineRunRef.Namespace, st.PipelineRunRef.Name); err != nil {
+	deleted, err := r.deleteOwnedPipelineRun(ctx, wfe, st.PipelineRunRef.Namespace, st.PipelineRunRef.Name)
+	if err != nil {
 		return err
 	}
 	released := metav1.NewTime(now)
 	st.LockReleaseTime = &released
+	if !deleted {
+		// Another execution took the finished run over, or it is gone:
+		// the lock was already released.
+		return nil
+	}
 	return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventLockReleased,
 		"Released the lock on %s", wfe.Spec.TargetResource)
 }
@@ -388,7 +424,7 @@ func (r *Reconciler) reconcileDone(ctx context.Context, wfe *v1alpha1.WorkflowEx
 func (r *Reconciler) FinalizeKind(ctx context.Context, wfe *v1alpha1.WorkflowExecution) pkgreconciler.Event {
 	cfg := config.FromContextOrDefaults(ctx).WorkflowExecution
 	defer r.progress.Delete(wfe.UID)
-	if wait := r.audit.drainWait(ctx, wfe, cfg, r.clock.Now()); wait > 0 {
+	if wait := r.audit.drainWait(ctx, endedView(r, wfe), cfg, r.clock.Now()); wait > 0 {
 		return controller.NewRequeueAfter(wait)
 	}
 	if wfe.Status.LockReleaseTime != nil {
