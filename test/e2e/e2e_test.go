@@ -23,12 +23,14 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
@@ -287,4 +289,53 @@ func TestCooldown(t *testing.T) {
 	// Another workflow may run inside the cooldown: it takes the finished run over.
 	different := env.Create(t, framework.NewWFE(ns, "different", target, "scale", image))
 	env.WaitForPhase(t, ns, different.Name, v1alpha1.PhaseCompleted, waitLong)
+}
+
+// TestSamplesRun applies config/samples (with the placeholder registry and
+// digest replaced by the local ones) so that the documented examples never rot.
+func TestSamplesRun(t *testing.T) {
+	checkInvariant(t)
+	ctx := context.Background()
+	dir := filepath.Join(env.Cluster.RepoRoot, "config", "samples")
+	source, err := os.ReadFile(filepath.Join(dir, "bundle", "restart-pipeline.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const placeholder = "registry.example.com"
+	digest, err := env.Cluster.PushPipelineBundle(ctx, "remediations/restart-deployment:v1.0.0", string(source))
+	if err != nil {
+		t.Fatalf("pushing the sample bundle: %v", err)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	objs, err := rig.ReadYAMLFiles(files...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := env.Namespace(t, "samples")
+	var names []string
+	for _, o := range objs {
+		if o.GetKind() != "WorkflowExecution" {
+			continue
+		}
+		w := &v1alpha1.WorkflowExecution{}
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, w); err != nil {
+			t.Fatal(err)
+		}
+		w.Namespace = ns
+		w.Spec.WorkflowRef.ContainerImage = strings.Replace(w.Spec.WorkflowRef.ContainerImage, placeholder, env.Cluster.RegistryHost, 1)
+		if w.Spec.WorkflowRef.ContainerDigest != "" {
+			w.Spec.WorkflowRef.ContainerDigest = digest
+		}
+		env.Create(t, w)
+		names = append(names, w.Name)
+	}
+	if len(names) == 0 {
+		t.Fatal("config/samples holds no WorkflowExecution")
+	}
+	for _, name := range names {
+		got := env.WaitFor(t, ns, name, "terminal", waitLong, func(w *v1alpha1.WorkflowExecution) bool { return w.Status.IsDone() })
+		if got.Status.Phase != v1alpha1.PhaseCompleted {
+			t.Errorf("sample %s ended %s: %+v", name, got.Status.Phase, got.Status.FailureDetails)
+		}
+	}
 }
