@@ -379,3 +379,34 @@ func TestControllerStartsWithDefaultsWithoutItsConfigMap(t *testing.T) {
 		t.Errorf("serviceAccountName = %q, want the default", sa)
 	}
 }
+
+func TestGracefulShutdownFlushesAudit(t *testing.T) {
+	rcv := newReceiver(t)
+	rcv.setStatus(http.StatusServiceUnavailable)
+	useConfig(t, map[string]string{"cooldown-period": "0s", "audit-sink-url": rcv.srv.URL, "audit-drain-timeout": "10s"})
+	ns := env.Namespace(t, "shutdown")
+	target := env.Target("Deployment")
+	w := env.Create(t, framework.NewWFE(ns, "flush", target, "restart", image))
+	env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)
+	env.FinishPipelineRun(t, prName(t, target), corev1.ConditionTrue, "Succeeded", "done")
+	env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseCompleted, waitLong)
+	// The sink has refused the events so far; it recovers just as the
+	// controller is told to stop: the shutdown flush must deliver them.
+	if got := rcv.byResource(t, ns+"/flush"); len(got) != 0 {
+		t.Fatalf("events delivered while the sink was down: %v", got)
+	}
+	rcv.setStatus(http.StatusOK)
+	start := time.Now()
+	if err := env.Controller.Stop(); err != nil {
+		t.Errorf("SIGTERM: the controller exited with %v, want 0", err)
+	}
+	took := time.Since(start)
+	got := rcv.byResource(t, ns+"/flush")
+	if !contains(got, string(audit.EventTypeStarted)) || !contains(got, string(audit.EventTypeCompleted)) {
+		t.Errorf("events delivered by the shutdown flush = %v, want started and completed", got)
+	}
+	if took > 25*time.Second {
+		t.Errorf("shutdown took %s, want it bounded", took)
+	}
+	t.Logf("graceful shutdown with a flush took %s", took.Round(time.Millisecond))
+}
