@@ -156,8 +156,10 @@ func (a *auditTrail) sender() *audit.Sender {
 
 // sync enqueues the execution's undelivered audit events and records in its
 // status those the sender settled. To save API writes, settled events are
-// recorded only when the status is written anyway (changed) or the
-// execution is terminal, where it is the last bookkeeping left.
+// recorded only when the status is written anyway (changed), or when the
+// execution is terminal and holds no lock (whose release would write the
+// status later): then it is the last bookkeeping left. Until recorded, a
+// restart re-sends an event with the same event_id.
 func (a *auditTrail) sync(ctx context.Context, wfe *v1alpha1.WorkflowExecution, changed bool) {
 	sender := a.sender()
 	if !sender.Enabled() {
@@ -167,7 +169,7 @@ func (a *auditTrail) sync(ctx context.Context, wfe *v1alpha1.WorkflowExecution, 
 	for _, t := range audit.Undelivered(wfe) {
 		id := audit.EventID(wfe, t)
 		if _, ok := a.settled.Load(id); ok {
-			if changed || wfe.Status.IsDone() {
+			if changed || (wfe.Status.IsDone() && !holdsLock(wfe)) {
 				wfe.Status.MarkAuditDelivered(string(t))
 			}
 			continue
@@ -226,4 +228,10 @@ func (a *auditTrail) forgetAll(wfe *v1alpha1.WorkflowExecution) {
 	for _, t := range audit.EventTypesFor(wfe) {
 		a.settled.Delete(audit.EventID(wfe, t))
 	}
+}
+
+// holdsLock reports whether a terminal execution still has a lock release
+// (a status write) ahead of it.
+func holdsLock(wfe *v1alpha1.WorkflowExecution) bool {
+	return wfe.Status.PipelineRunRef != nil && wfe.Status.LockReleaseTime == nil
 }

@@ -21,6 +21,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -106,19 +107,33 @@ func TestAuditDeliveredAndRecorded(t *testing.T) {
 		t.Fatal("the execution was not enqueued after the delivery")
 	}
 	f.events()
+	f.writes()
 	f.sync()
 	if err := f.reconcile(selfKey); err != nil {
 		t.Fatalf("Reconcile() after delivery = %v", err)
+	}
+	// The execution holds its lock for the cooldown: the delivery is
+	// recorded with the release, in the same write.
+	if got := f.writes(); len(got) != 0 {
+		t.Errorf("writes during the cooldown = %q, want none (recorded with the release)", got)
+	}
+	f.clock.SetTime(now.Add(6 * time.Minute))
+	f.sync()
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("Reconcile() after the cooldown = %v", err)
 	}
 	got := f.get(selfKey)
 	if diff := cmp.Diff(sorted([]string{string(audit.EventTypeStarted), string(audit.EventTypeCompleted)}), sorted(got.Status.AuditDelivered)); diff != "" {
 		t.Errorf("auditDelivered (-want, +got):\n%s", diff)
 	}
-	if got := f.writes(); len(got) != 1 {
-		t.Errorf("writes = %q, want the one status write recording the delivery", got)
+	if got.Status.LockReleaseTime == nil {
+		t.Error("the lock was not released after the cooldown")
 	}
-	if got := f.events(); len(got) != 0 {
-		t.Errorf("events = %q, want none for the audit bookkeeping", got)
+	if got := f.writes(); len(got) != 1 {
+		t.Errorf("writes = %q, want the one status write recording the release and the delivery", got)
+	}
+	if got := f.events(); len(got) != 1 || !strings.Contains(got[0], "LockReleased") {
+		t.Errorf("events = %q, want only LockReleased (none for the audit bookkeeping)", got)
 	}
 
 	// Nothing is sent or written again.
