@@ -192,6 +192,9 @@ func TestAuditTrailLosesNothing(t *testing.T) {
 	if strings.Contains(env.Controller.Logs(), secret) {
 		t.Error("a parameter value reached the controller's logs")
 	}
+	if strings.Contains(lastRun(env.Controller.Logs()), "audit disabled") {
+		t.Error("a controller configured with an audit sink logged 'audit disabled'")
+	}
 }
 
 func TestAuditRejectedIsNotRetriedForever(t *testing.T) {
@@ -228,6 +231,9 @@ func TestMetricsAfterAKnownSequence(t *testing.T) {
 		}
 		env.FinishPipelineRun(t, prName(t, target), outcome, "Succeeded", "done")
 		env.WaitFor(t, ns, w.Name, "terminal", waitLong, func(w *v1alpha1.WorkflowExecution) bool { return w.Status.IsDone() })
+	}
+	if n := strings.Count(lastRun(env.Controller.Logs()), "audit disabled: audit-sink-url is empty"); n != 1 {
+		t.Errorf("a controller without an audit sink logged 'audit disabled' %d times, want once", n)
 	}
 	m := scrape(t, env.Controller)
 	for _, c := range []struct {
@@ -409,4 +415,13 @@ func TestGracefulShutdownFlushesAudit(t *testing.T) {
 		t.Errorf("shutdown took %s, want it bounded", took)
 	}
 	t.Logf("graceful shutdown with a flush took %s", took.Round(time.Millisecond))
+}
+
+// lastRun returns the log of the controller's latest run (the rig writes a
+// "=== rig:" line at each start).
+func lastRun(logs string) string {
+	if i := strings.LastIndex(logs, "=== rig:"); i >= 0 {
+		return logs[i:]
+	}
+	return logs
 }

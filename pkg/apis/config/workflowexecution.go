@@ -86,8 +86,8 @@ type WorkflowExecution struct {
 	StuckGracePeriod time.Duration
 	// BundlePipelineName is the name of the Pipeline in each bundle.
 	BundlePipelineName string
-	// AllowedBundleRepositories are prefixes a bundle reference must start
-	// with; empty allows any.
+	// AllowedBundleRepositories are repository prefixes, matched at a path
+	// boundary, a bundle reference must be in; empty allows any.
 	AllowedBundleRepositories []string
 	// RequireBundleDigest rejects executions without a pinned digest.
 	RequireBundleDigest bool

@@ -24,6 +24,7 @@ import (
 
 	"go.uber.org/zap"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/cache"
 	"knative.dev/pkg/logging"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
@@ -66,7 +67,7 @@ type auditSender struct {
 
 // setupAudit creates the audit trail and (re)builds the sender whenever the
 // audit configuration changes.
-func (r *Reconciler) setupAudit(ctx context.Context, store *config.Store, enqueueAfter func(types.NamespacedName, time.Duration), resync func()) {
+func (r *Reconciler) setupAudit(ctx context.Context, store *config.Store, synced cache.InformerSynced, enqueueAfter func(types.NamespacedName, time.Duration), resync func()) {
 	a := &auditTrail{
 		metrics:      r.metrics,
 		logger:       logging.FromContext(ctx).Named("audit"),
@@ -96,12 +97,30 @@ func (r *Reconciler) setupAudit(ctx context.Context, store *config.Store, enqueu
 			}
 		}
 	}
-	// The ConfigMap is read when the watcher starts; a static watcher (tests)
-	// has already delivered it.
-	if store.UntypedLoad(config.ConfigName) != nil {
+	// The ConfigMap watcher first delivers a default (empty) ConfigMap, then
+	// the real one: build the sender only once the informers synced, which
+	// happens after the watcher started, so that the first sender (and its
+	// "audit disabled" line) reflects the real configuration. A static
+	// watcher (tests) has already delivered it.
+	var started atomic.Bool
+	store.OnChange(func(cfg *config.WorkflowExecution) {
+		if started.Load() {
+			apply(cfg)
+		}
+	})
+	start := func() {
+		started.Store(true)
 		apply(store.Load().WorkflowExecution)
 	}
-	store.OnChange(func(cfg *config.WorkflowExecution) { apply(cfg) })
+	if store.UntypedLoad(config.ConfigName) != nil {
+		start()
+	} else {
+		go func() {
+			if cache.WaitForCacheSync(ctx.Done(), synced) {
+				start()
+			}
+		}()
+	}
 	lifecycle.FromContext(ctx).OnShutdown(func(ctx context.Context) {
 		if s := a.current.Load(); s != nil {
 			s.stop()

@@ -96,11 +96,13 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 		return controller.Options{
 			AgentName:   ControllerName,
 			ConfigStore: configStore,
+			// ReconcileKind writes the status itself (see writeStatus).
+			SkipStatusUpdates: true,
 		}
 	})
 	r.enqueueAfter = impl.EnqueueAfter
 	r.enqueueKey = impl.EnqueueKey
-	r.setupAudit(ctx, configStore, impl.EnqueueKeyAfter, func() { impl.GlobalResync(wfeInf.Informer()) })
+	r.setupAudit(ctx, configStore, wfeInf.Informer().HasSynced, impl.EnqueueKeyAfter, func() { impl.GlobalResync(wfeInf.Informer()) })
 	rec.SetLocksHeld(r.countLocksHeld)
 
 	wfeInf.Informer().AddEventHandler(controller.HandleAll(impl.Enqueue))

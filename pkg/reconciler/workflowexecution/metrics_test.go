@@ -94,6 +94,7 @@ func TestMetricsPerTransition(t *testing.T) {
 		name: "Pending → Running",
 		seed: func(t *testing.T) seed { return objects(self(t, "")) },
 		want: collected{
+			"workflowexecution_phase_transitions_total{phase=Pending}":     1, // first seen
 			"workflowexecution_pipelinerun_creation_total{result=success}": 1,
 			"workflowexecution_pipelinerun_creation_duration_seconds":      1,
 			"workflowexecution_phase_transitions_total{phase=Running}":     1,
@@ -105,6 +106,7 @@ func TestMetricsPerTransition(t *testing.T) {
 		name: "Pending → Skipped",
 		seed: func(t *testing.T) seed { return objects(self(t, ""), other(t, otherRunning)) },
 		want: collected{
+			"workflowexecution_phase_transitions_total{phase=Pending}": 1, // first seen
 			"workflowexecution_skip_total{reason=ResourceBusy}":        1,
 			"workflowexecution_total{outcome=Skipped}":                 1,
 			"workflowexecution_duration_seconds{outcome=Skipped}":      1,
@@ -147,12 +149,13 @@ func TestMetricsPerTransition(t *testing.T) {
 			return objects(w)
 		},
 		want: collected{
-			"workflowexecution_total{outcome=Failed}":                 1,
-			"workflowexecution_duration_seconds{outcome=Failed}":      1,
-			"workflowexecution_phase_transitions_total{phase=Failed}": 1,
-			"workflowexecution_phase_duration_seconds{phase=Pending}": 1,
-			"workflowexecution_locks_held":                            0,
-			"workflowexecution_audit_pending":                         0,
+			"workflowexecution_phase_transitions_total{phase=Pending}": 1, // first seen
+			"workflowexecution_total{outcome=Failed}":                  1,
+			"workflowexecution_duration_seconds{outcome=Failed}":       1,
+			"workflowexecution_phase_transitions_total{phase=Failed}":  1,
+			"workflowexecution_phase_duration_seconds{phase=Pending}":  1,
+			"workflowexecution_locks_held":                             0,
+			"workflowexecution_audit_pending":                          0,
 		},
 	}}
 	for _, tc := range tests {

@@ -28,6 +28,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgotesting "k8s.io/client-go/testing"
 	"knative.dev/pkg/apis"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 )
 
 // TestStaleExecutionCache: the informer has not seen the status this
@@ -113,5 +115,39 @@ func TestStaleExecutionCacheReadFails(t *testing.T) {
 		if strings.Contains(e, "WorkflowCompleted") {
 			t.Errorf("second reconcile repeated the transition: %q", e)
 		}
+	}
+}
+
+// TestStatusConflictRequeuesWithoutEvent: a status write that conflicts
+// (the cached copy was stale) is not forced: the pass fails, emits no
+// event, and the next pass, on fresh data, records the transition and its
+// event exactly once.
+func TestStatusConflictRequeuesWithoutEvent(t *testing.T) {
+	f := newFixture(t, objects(self(t, "")))
+	f.wfes.PrependReactor("update", "workflowexecutions", func(action clientgotesting.Action) (bool, runtime.Object, error) {
+		if action.GetSubresource() != "status" {
+			return false, nil, nil
+		}
+		return true, nil, apierrors.NewConflict(v1alpha1.Resource("workflowexecutions"), "restart-api", errors.New("the object has been modified"))
+	})
+	if err := f.reconcile(selfKey); err == nil || !apierrors.IsConflict(errors.Unwrap(err)) && !strings.Contains(err.Error(), "modified") {
+		t.Fatalf("Reconcile() = %v, want the conflict", err)
+	}
+	if got := f.events(); len(got) != 0 {
+		t.Errorf("events after a failed status write = %q, want none", got)
+	}
+	f.wfes.ReactionChain = f.wfes.ReactionChain[1:]
+	f.sync()
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("second Reconcile() = %v", err)
+	}
+	if got := f.get(selfKey); got.Status.Phase != v1alpha1.PhaseRunning {
+		t.Errorf("phase = %s, want Running (the run created by the first pass adopted)", got.Status.Phase)
+	}
+	if got := f.events(); len(got) != 1 || got[0] != "Normal PipelineRunCreated" {
+		t.Errorf("events = %q, want PipelineRunCreated once", got)
+	}
+	if n := len(f.pipelineRuns()); n != 1 {
+		t.Errorf("%d PipelineRuns, want 1", n)
 	}
 }

@@ -100,6 +100,10 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 		return err
 	}
 	before := wfe.Status.DeepCopy()
+	if before.Phase == "" {
+		r.metrics.PhaseTransition(ctx, "", string(v1alpha1.PhasePending), 0)
+	}
+	wfe.Status.InitializeConditions()
 	var event pkgreconciler.Event
 	switch wfe.Status.Phase {
 	case v1alpha1.PhaseCompleted, v1alpha1.PhaseFailed, v1alpha1.PhaseSkipped:
@@ -110,10 +114,34 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 		event = r.reconcilePending(ctx, wfe, cfg)
 	}
 	r.audit.sync(ctx, wfe, !equality.Semantic.DeepEqual(before, &wfe.Status))
+	if err := r.writeStatus(ctx, wfe, before); err != nil {
+		return err
+	}
 	if rank(&wfe.Status) > rank(before) {
 		r.progress.Store(wfe.UID, rank(&wfe.Status))
 	}
 	return event
+}
+
+// writeStatus writes the status when it changed, with optimistic
+// concurrency on the execution's resourceVersion. The controller writes it
+// itself rather than through the generated reconciler, which would write
+// with the cached resourceVersion (always a conflict right after it added
+// the finalizer in the same pass) and then overwrite, from a fresh read,
+// whatever status was there with one computed from the stale copy. A
+// conflict here means the view was stale: the error requeues the
+// execution, and the next pass recomputes from fresh data.
+func (r *Reconciler) writeStatus(ctx context.Context, wfe *v1alpha1.WorkflowExecution, before *v1alpha1.WorkflowExecutionStatus) error {
+	if equality.Semantic.DeepEqual(before, &wfe.Status) && before.ObservedGeneration == wfe.Generation {
+		return nil
+	}
+	wfe.Status.ObservedGeneration = wfe.Generation
+	updated, err := r.wfeClient.WorkflowexecutionV1alpha1().WorkflowExecutions(wfe.Namespace).UpdateStatus(ctx, wfe, metav1.UpdateOptions{})
+	if err != nil {
+		return fmt.Errorf("updating the status of %s/%s: %w", wfe.Namespace, wfe.Name, err)
+	}
+	wfe.ResourceVersion = updated.ResourceVersion
+	return nil
 }
 
 // endedView is the execution as the audit trail sees it at deletion: one
@@ -175,6 +203,7 @@ func (r *Reconciler) freshen(ctx context.Context, wfe *v1alpha1.WorkflowExecutio
 	}
 	if fresh.UID == wfe.UID {
 		wfe.Status = *fresh.Status.DeepCopy()
+		wfe.ResourceVersion = fresh.ResourceVersion
 	}
 	return nil
 }
@@ -186,9 +215,6 @@ func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.Workflo
 		return r.markConfigurationError(ctx, wfe, err.Error(), now)
 	}
 	target := canonicalTarget(wfe)
-	if wfe.Status.Phase == "" {
-		r.metrics.PhaseTransition(ctx, "", string(v1alpha1.PhasePending), 0)
-	}
 	wfe.Status.MarkPending("Waiting for the PipelineRun to be created")
 	pr := resources.MakePipelineRun(wfe, cfg, target)
 
