@@ -29,6 +29,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/rest"
+	"knative.dev/pkg/controller"
 	"knative.dev/pkg/injection"
 	"knative.dev/pkg/injection/sharedmain"
 	"knative.dev/pkg/signals"
@@ -44,10 +45,11 @@ var (
 	commit  = "unknown"
 )
 
-// Client rate limits unless set by flags.
+// Client rate limits unless set by flags, and the default number of workers.
 const (
-	defaultQPS   = 100
-	defaultBurst = 200
+	defaultQPS     = 200
+	defaultBurst   = 400
+	defaultThreads = 8
 )
 
 // shutdownBound bounds the work done after SIGTERM (audit flush).
@@ -55,6 +57,11 @@ const shutdownBound = 20 * time.Second
 
 func main() {
 	disableHA := flag.Bool("disable-ha", false, "Disable leader election (one replica only).")
+	// Reconciles wait on the API server, not the CPU: knative's default of 2
+	// workers saturates under load (docs/benchmarks.md).
+	controller.DefaultThreadsPerController = defaultThreads
+	flag.IntVar(&controller.DefaultThreadsPerController, "threads-per-controller", defaultThreads,
+		"Workers reconciling executions concurrently (never two for the same execution).")
 	cfg := injection.ParseAndGetRESTConfigOrDie()
 	// knative's --kube-api-qps/--kube-api-burst (or KUBE_API_QPS/BURST)
 	// win; client-go's default of 5 QPS would make the controller slow.

@@ -22,6 +22,7 @@ import (
 	filteredpipelineruninformer "github.com/tektoncd/pipeline/pkg/client/injection/informers/pipeline/v1/pipelinerun/filtered"
 	filteredtaskruninformer "github.com/tektoncd/pipeline/pkg/client/injection/informers/pipeline/v1/taskrun/filtered"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
@@ -61,6 +62,13 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 
 	if err := wfeInf.Informer().AddIndexers(cache.Indexers{targetIndex: indexByTarget}); err != nil {
 		logger.Fatalw("Failed to add the target index", "error", err)
+	}
+	// managedFields are half of each cached object and never read: drop
+	// them from the caches.
+	for _, inf := range []cache.SharedIndexInformer{wfeInf.Informer(), prInf.Informer(), trInf.Informer()} {
+		if err := inf.SetTransform(stripManagedFields); err != nil {
+			logger.Debugw("Informer already started; keeping managedFields", "error", err)
+		}
 	}
 
 	lifecycle.FromContext(ctx).WaitForSync(ctx,
@@ -111,4 +119,12 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 			workflowexecution.SourceNamespaceLabelKey,
 			workflowexecution.WorkflowExecutionLabelKey)))
 	return impl
+}
+
+// stripManagedFields is an informer transform that drops managedFields.
+func stripManagedFields(obj any) (any, error) {
+	if m, err := meta.Accessor(obj); err == nil {
+		m.SetManagedFields(nil)
+	}
+	return obj, nil
 }
