@@ -1,0 +1,663 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package main
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	tektoninformers "github.com/tektoncd/pipeline/pkg/client/informers/externalversions"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/tools/cache"
+	"knative.dev/pkg/apis"
+	duckv1 "knative.dev/pkg/apis/duck/v1"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	wfeinformers "kubernaut.ai/workflowexecution/pkg/client/informers/externalversions"
+	"kubernaut.ai/workflowexecution/test/framework"
+	"kubernaut.ai/workflowexecution/test/rig"
+)
+
+// mode says who does the work: the floor (a bare client) or the controller.
+type mode int
+
+const (
+	modeFloor mode = iota
+	modeController
+)
+
+// scenario is one measured run.
+type scenario struct {
+	// ID names the scenario, its namespace (bench-<ID>) and its targets.
+	ID    string
+	Title string
+	Group string
+	Mode  mode
+	N, M  int
+	// Rate is the arrival rate (WFE/s); 0 creates all N at once.
+	Rate float64
+	// Duration, when set, creates executions until it has passed (N is
+	// then only a bound).
+	Duration time.Duration
+	// DeleteReleased deletes each execution once its lock is released (the
+	// soak keeps the cluster's population steady).
+	DeleteReleased bool
+	// Sample is the controller's RSS sampling period.
+	Sample time.Duration
+	// Floor is the ID of the floor scenario the latencies are compared to.
+	Floor string
+	// Baseline is the ID of the controller scenario memory and decision
+	// cost are compared to (scale scenarios).
+	Baseline string
+	// Population describes what else the cluster holds.
+	Population string
+}
+
+// namespace is where the scenario's executions live.
+func (sc *scenario) namespace() string { return "bench-" + sc.ID }
+
+// execRecord follows one execution. Times are the harness's.
+type execRecord struct {
+	name      string
+	target    int
+	created   time.Time // Create returned
+	prSeen    time.Time // PipelineRun ADDED seen by the harness's watch
+	prDone    time.Time // the stand-in's status update returned
+	terminal  time.Time // Succeeded True/False seen by the harness's watch
+	released  time.Time // lock released (controller) or terminal (floor)
+	outcome   v1alpha1.Phase
+	writesTo  int // updates of the execution seen up to the terminal one
+	writesAft int // updates seen after it
+	createErr error
+}
+
+// tracker watches one scenario's executions and PipelineRuns, plays Tekton
+// (the stand-in) and hands out free targets.
+type tracker struct {
+	b      *bench
+	sc     *scenario
+	ns     string
+	execNS string
+	cls    clients // watches and the stand-in
+	driver clients
+
+	mu          sync.Mutex
+	recs        map[string]*execRecord
+	free        chan int
+	issued      int // -1 until the driver is done
+	released    int
+	allDone     chan struct{}
+	starved     int
+	stalled     bool
+	firstAt     time.Time
+	lastAt      time.Time
+	standinErrs int
+
+	cancel   context.CancelFunc
+	finishes sync.WaitGroup
+}
+
+func (b *bench) newTracker(sc *scenario, execNS string) (*tracker, error) {
+	cls, err := b.clients("watch-" + sc.ID)
+	if err != nil {
+		return nil, err
+	}
+	driver, err := b.clients("driver-" + sc.ID)
+	if err != nil {
+		return nil, err
+	}
+	t := &tracker{
+		b: b, sc: sc, ns: sc.namespace(), execNS: execNS, cls: cls, driver: driver,
+		recs: map[string]*execRecord{}, free: make(chan int, sc.M), issued: -1,
+		allDone: make(chan struct{}),
+	}
+	for i := 0; i < sc.M; i++ {
+		t.free <- i
+	}
+	return t, nil
+}
+
+// start starts the watches and waits for their caches.
+func (t *tracker) start(ctx context.Context) error {
+	runCtx, cancel := context.WithCancel(context.Background())
+	t.cancel = cancel
+	wf := wfeinformers.NewSharedInformerFactoryWithOptions(t.cls.wfe, 0, wfeinformers.WithNamespace(t.ns))
+	wi := wf.Workflowexecution().V1alpha1().WorkflowExecutions().Informer()
+	if _, err := wi.AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(obj any) { t.onWFE(nil, obj) },
+		UpdateFunc: t.onWFE,
+	}); err != nil {
+		return err
+	}
+	pf := tektoninformers.NewSharedInformerFactoryWithOptions(t.cls.tekton, 0,
+		tektoninformers.WithNamespace(t.execNS),
+		tektoninformers.WithTweakListOptions(func(o *metav1.ListOptions) {
+			o.LabelSelector = workflowexecution.SourceNamespaceLabelKey + "=" + t.ns
+		}))
+	pi := pf.Tekton().V1().PipelineRuns().Informer()
+	if _, err := pi.AddEventHandler(cache.ResourceEventHandlerFuncs{AddFunc: t.onRunAdded}); err != nil {
+		return err
+	}
+	wf.Start(runCtx.Done())
+	pf.Start(runCtx.Done())
+	if !cache.WaitForCacheSync(ctx.Done(), wi.HasSynced, pi.HasSynced) {
+		cancel()
+		return fmt.Errorf("tracker caches did not sync")
+	}
+	return nil
+}
+
+// stop stops the watches once every pending stand-in update is done.
+func (t *tracker) stop() {
+	t.finishes.Wait()
+	t.cancel()
+}
+
+func (t *tracker) target(i int) string {
+	return fmt.Sprintf("%s/Deployment/api-%03d", t.ns, i)
+}
+
+// onWFE records the transitions of an execution.
+func (t *tracker) onWFE(oldObj, obj any) {
+	now := time.Now()
+	w, ok := obj.(*v1alpha1.WorkflowExecution)
+	if !ok {
+		return
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	rec := t.recs[w.Name]
+	if rec == nil {
+		return
+	}
+	if old, ok := oldObj.(*v1alpha1.WorkflowExecution); ok {
+		if old.ResourceVersion == w.ResourceVersion {
+			return
+		}
+		if rec.terminal.IsZero() {
+			rec.writesTo++
+		} else {
+			rec.writesAft++
+		}
+	}
+	if rec.terminal.IsZero() && w.Status.IsDone() {
+		rec.terminal, rec.outcome = now, w.Status.Phase
+	}
+	released := w.Status.IsDone()
+	if t.sc.Mode == modeController {
+		// The controller frees the target when it records the release; a
+		// Skipped or invalid execution never held it.
+		released = w.Status.LockReleaseTime != nil || (w.Status.IsDone() && w.Status.PipelineRunRef == nil)
+	}
+	if released {
+		t.releaseLocked(rec, now)
+	}
+}
+
+// releaseLocked frees the record's target; t.mu is held.
+func (t *tracker) releaseLocked(rec *execRecord, now time.Time) {
+	if !rec.released.IsZero() {
+		return
+	}
+	rec.released = now
+	t.released++
+	t.free <- rec.target // never blocks: at most one execution per target
+	if t.sc.DeleteReleased && rec.createErr == nil {
+		go func(name string) {
+			_ = t.driver.wfe.WorkflowexecutionV1alpha1().WorkflowExecutions(t.ns).Delete(context.Background(), name, metav1.DeleteOptions{})
+		}(rec.name)
+	}
+	t.checkDoneLocked()
+}
+
+func (t *tracker) checkDoneLocked() {
+	if t.issued >= 0 && t.released >= t.issued {
+		select {
+		case <-t.allDone:
+		default:
+			close(t.allDone)
+		}
+	}
+}
+
+// onRunAdded records the PipelineRun's arrival and schedules the stand-in.
+func (t *tracker) onRunAdded(obj any) {
+	now := time.Now()
+	pr, ok := obj.(*pipelinev1.PipelineRun)
+	if !ok {
+		return
+	}
+	t.mu.Lock()
+	rec := t.recs[pr.Labels[workflowexecution.WorkflowExecutionLabelKey]]
+	if rec != nil && rec.prSeen.IsZero() {
+		rec.prSeen = now
+	}
+	t.mu.Unlock()
+	if rec == nil || isDone(pr) {
+		return
+	}
+	t.finishes.Add(1)
+	time.AfterFunc(t.b.opts.Delay, func() {
+		defer t.finishes.Done()
+		t.finish(pr, rec)
+	})
+}
+
+func isDone(pr *pipelinev1.PipelineRun) bool {
+	c := pr.Status.GetCondition(apis.ConditionSucceeded)
+	return c != nil && c.Status != corev1.ConditionUnknown
+}
+
+// finish plays Tekton: the run succeeds, through the status subresource.
+func (t *tracker) finish(pr *pipelinev1.PipelineRun, rec *execRecord) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	prs := t.cls.tekton.TektonV1().PipelineRuns(pr.Namespace)
+	for attempt := 0; attempt < 5; attempt++ {
+		done := pr.DeepCopy()
+		now := metav1.Now()
+		if done.Status.StartTime == nil {
+			done.Status.StartTime = &done.CreationTimestamp
+		}
+		done.Status.CompletionTime = &now
+		done.Status.Conditions = duckv1.Conditions{{
+			Type: apis.ConditionSucceeded, Status: corev1.ConditionTrue, Reason: "Succeeded",
+			Message:            "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0",
+			LastTransitionTime: apis.VolatileTime{Inner: now},
+		}}
+		_, err := prs.UpdateStatus(ctx, done, metav1.UpdateOptions{})
+		if err == nil {
+			returned := time.Now()
+			t.mu.Lock()
+			rec.prDone = returned
+			t.mu.Unlock()
+			return
+		}
+		if apierrors.IsNotFound(err) {
+			return
+		}
+		if !apierrors.IsConflict(err) {
+			t.mu.Lock()
+			t.standinErrs++
+			t.mu.Unlock()
+		}
+		fresh, getErr := prs.Get(ctx, pr.Name, metav1.GetOptions{})
+		if getErr != nil || fresh.UID != pr.UID {
+			return
+		}
+		pr = fresh
+	}
+}
+
+// drive creates the executions at the scenario's rate, each on a free
+// target (round-robin in the order the targets were freed).
+func (t *tracker) drive(ctx context.Context) {
+	sc := t.sc
+	var tick <-chan time.Time
+	if sc.Rate > 0 {
+		ticker := time.NewTicker(time.Duration(float64(time.Second) / sc.Rate))
+		defer ticker.Stop()
+		tick = ticker.C
+	}
+	wfes := t.driver.wfe.WorkflowexecutionV1alpha1().WorkflowExecutions(t.ns)
+	start := time.Now()
+	var wg sync.WaitGroup
+	issued := 0
+loop:
+	for ; issued < sc.N; issued++ {
+		if sc.Duration > 0 && time.Since(start) >= sc.Duration {
+			break
+		}
+		if tick != nil {
+			select {
+			case <-tick:
+			case <-ctx.Done():
+				break loop
+			}
+		}
+		var tgt int
+		select {
+		case tgt = <-t.free:
+		default:
+			t.mu.Lock()
+			t.starved++
+			t.mu.Unlock()
+			select {
+			case tgt = <-t.free:
+			case <-time.After(t.b.opts.DrainTimeout):
+				t.mu.Lock()
+				t.stalled = true
+				t.mu.Unlock()
+				break loop
+			case <-ctx.Done():
+				break loop
+			}
+		}
+		rec := &execRecord{name: fmt.Sprintf("%s-%05d", sc.ID, issued), target: tgt}
+		t.mu.Lock()
+		t.recs[rec.name] = rec
+		t.mu.Unlock()
+		w := framework.NewWFE(t.ns, rec.name, t.target(tgt), workflowID, image, func(w *v1alpha1.WorkflowExecution) {
+			w.Spec.Parameters = map[string]string{"REPLICAS": "3", "REASON": "bench"}
+		})
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			callStart := time.Now()
+			_, err := wfes.Create(ctx, w, metav1.CreateOptions{})
+			returned := time.Now()
+			t.mu.Lock()
+			defer t.mu.Unlock()
+			rec.created = returned
+			if t.firstAt.IsZero() || callStart.Before(t.firstAt) {
+				t.firstAt = callStart
+			}
+			if returned.After(t.lastAt) {
+				t.lastAt = returned
+			}
+			if err != nil {
+				rec.createErr = err
+				t.releaseLocked(rec, returned)
+			}
+		}()
+	}
+	wg.Wait()
+	t.mu.Lock()
+	t.issued = issued
+	t.checkDoneLocked()
+	t.mu.Unlock()
+}
+
+// wait waits until every issued execution released its target, or timeout.
+func (t *tracker) wait(ctx context.Context, timeout time.Duration) bool {
+	select {
+	case <-t.allDone:
+		return true
+	case <-time.After(timeout):
+		return false
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// rssPoint is one sample of the controller's memory.
+type rssPoint struct {
+	at       time.Duration // since the window opened
+	rss, hwm int64
+	cpu      time.Duration
+	done     int // executions released so far
+}
+
+// sampler samples the controller's memory periodically.
+type sampler struct {
+	stop   chan struct{}
+	done   chan struct{}
+	points []rssPoint
+}
+
+func (t *tracker) startSampler(pid int, every time.Duration) *sampler {
+	s := &sampler{stop: make(chan struct{}), done: make(chan struct{})}
+	if pid == 0 || every <= 0 {
+		close(s.done)
+		return s
+	}
+	start := time.Now()
+	go func() {
+		defer close(s.done)
+		tick := time.NewTicker(every)
+		defer tick.Stop()
+		for {
+			select {
+			case <-s.stop:
+				return
+			case <-tick.C:
+				p, err := readProc(pid)
+				if err != nil {
+					return
+				}
+				t.mu.Lock()
+				n := t.released
+				t.mu.Unlock()
+				s.points = append(s.points, rssPoint{at: time.Since(start), rss: p.RSS, hwm: p.HWM, cpu: p.CPU, done: n})
+			}
+		}
+	}()
+	return s
+}
+
+func (s *sampler) finish() []rssPoint {
+	select {
+	case <-s.done:
+	default:
+		close(s.stop)
+		<-s.done
+	}
+	return s.points
+}
+
+// result is what one scenario measured.
+type result struct {
+	sc *scenario
+
+	issued, createErrors                   int
+	completed, failed, skipped, incomplete int
+	stalled                                bool
+	starved                                int
+	standinErrs                            int
+
+	createToPR, doneToTerminal summary
+	createRate                 float64 // creates/s achieved
+	throughput                 float64 // executions ended per second over the run
+	wall                       time.Duration
+
+	ctlCPU, apiCPU, etcdCPU time.Duration
+	ctlHWM, ctlRSS          int64
+	ctlAPI                  reqCounts // requests attributed to the controller
+	writesTo, writesAfter   float64   // per execution, from the watch
+	violations              int
+	rss                     []rssPoint
+	startup                 *startupCost
+	ctlMetrics              *controllerMetrics
+	queue                   queueStats
+	window                  time.Duration
+	windowStart, windowEnd  time.Time
+	audit                   *auditSummary
+	profile                 string // pprof -top output
+	// wfeBytes is the JSON size of a finished execution, of which
+	// wfeManagedBytes are metadata.managedFields.
+	wfeBytes, wfeManagedBytes int
+	note                      string
+}
+
+// runScenario runs one scenario from a clean namespace to a clean namespace.
+func (b *bench) runScenario(ctx context.Context, sc *scenario) (*result, error) {
+	ns := sc.namespace()
+	execNS := floorExecNamespace
+	if sc.Mode == modeController {
+		execNS = rig.ExecutionNamespace
+	}
+	if err := b.c.CreateNamespace(ctx, ns); err != nil {
+		return nil, err
+	}
+	res := &result{sc: sc}
+	var ctl *rig.Controller
+	var fl *floor
+	var err error
+	if sc.Mode == modeController {
+		if ctl, res.startup, err = b.startController(ctx, sc.ID); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if ctl != nil {
+				ctl.Kill()
+			}
+		}()
+	} else {
+		if fl, err = b.startFloor(ctx, ns, execNS); err != nil {
+			return nil, err
+		}
+		defer fl.stop()
+	}
+	t, err := b.newTracker(sc, execNS)
+	if err != nil {
+		return nil, err
+	}
+	if err := t.start(ctx); err != nil {
+		return nil, err
+	}
+	defer t.stop()
+
+	before, err := b.snap(ctx, ctl)
+	if err != nil {
+		return nil, err
+	}
+	var metricsBefore *controllerMetrics
+	if ctl != nil {
+		metricsBefore = b.scrapeController(ctx, ctl, "")
+	}
+	pid := 0
+	if ctl != nil {
+		pid = ctl.PID()
+	}
+	every := sc.Sample
+	if every == 0 {
+		every = time.Second
+	}
+	smp := t.startSampler(pid, every)
+	b.logf("%s: %s", sc.ID, sc.Title)
+	profiled := make(chan string, 1)
+	if b.opts.Pprof && ctl != nil {
+		d := sc.Duration
+		if d == 0 && sc.Rate > 0 {
+			d = time.Duration(float64(sc.N) / sc.Rate * float64(time.Second))
+		}
+		d = min(max(d, 5*time.Second), 60*time.Second)
+		go func() { profiled <- b.profile(ctx, ctl, sc.ID, d) }()
+	} else {
+		profiled <- ""
+	}
+	t.drive(ctx)
+	if !t.wait(ctx, b.opts.DrainTimeout) {
+		b.logf("%s: not every execution ended and released its target within %s", sc.ID, b.opts.DrainTimeout)
+	}
+	time.Sleep(settle)
+	after, err := b.snap(ctx, ctl)
+	if err != nil {
+		return nil, err
+	}
+	res.rss = smp.finish()
+	res.profile = <-profiled
+	t.stop()
+
+	b.collect(res, t, before, after)
+	if b.auditLog != "" && sc.Mode == modeController {
+		if events, err := readAudit(b.auditLog, before.at, after.at); err != nil {
+			b.logf("%s: reading the audit log: %v", sc.ID, err)
+		} else {
+			res.audit = summarizeAudit(events, t)
+		}
+	}
+	if ctl != nil {
+		res.ctlMetrics = b.scrapeController(ctx, ctl, sc.ID)
+		res.queue = queueDelta(metricsBefore, res.ctlMetrics)
+		if err := ctl.Stop(); err != nil {
+			b.logf("%s: controller exit: %v", sc.ID, err)
+		}
+		ctl = nil
+	}
+	if sc.Mode == modeController {
+		res.wfeBytes, res.wfeManagedBytes = b.objectSize(ctx, ns)
+	}
+	if fl != nil {
+		fl.stop()
+		res.standinErrs += int(fl.errs.Load())
+	}
+	if err := b.purge(ctx, ns, execNS); err != nil {
+		return res, fmt.Errorf("cleaning up after %s: %w", sc.ID, err)
+	}
+	return res, nil
+}
+
+// collect turns the records and snapshots into the result.
+func (b *bench) collect(res *result, t *tracker, before, after snapshot) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	res.issued, res.starved, res.stalled, res.standinErrs = t.issued, t.starved, t.stalled, t.standinErrs
+	var a, bl []time.Duration
+	var lastEnd time.Time
+	var writesTo, writesAfter, nTerm, nRel int
+	for _, r := range t.recs {
+		switch {
+		case r.createErr != nil:
+			res.createErrors++
+			continue
+		case r.terminal.IsZero():
+			res.incomplete++
+		case r.outcome == v1alpha1.PhaseCompleted:
+			res.completed++
+		case r.outcome == v1alpha1.PhaseSkipped:
+			res.skipped++
+		default:
+			res.failed++
+		}
+		if !r.prSeen.IsZero() && !r.created.IsZero() {
+			a = append(a, r.prSeen.Sub(r.created))
+		}
+		if !r.terminal.IsZero() && !r.prDone.IsZero() && r.outcome != v1alpha1.PhaseSkipped {
+			bl = append(bl, r.terminal.Sub(r.prDone))
+		}
+		if !r.terminal.IsZero() {
+			nTerm++
+			writesTo += r.writesTo
+			if r.terminal.After(lastEnd) {
+				lastEnd = r.terminal
+			}
+		}
+		if !r.released.IsZero() {
+			nRel++
+			writesAfter += r.writesAft
+		}
+	}
+	res.createToPR, res.doneToTerminal = summarize(a), summarize(bl)
+	if nTerm > 0 {
+		res.writesTo = float64(writesTo) / float64(nTerm)
+	}
+	if nRel > 0 {
+		res.writesAfter = float64(writesAfter) / float64(nRel)
+	}
+	if span := t.lastAt.Sub(t.firstAt); span > 0 && t.issued > 1 {
+		res.createRate = float64(t.issued-1) / span.Seconds()
+	}
+	if span := lastEnd.Sub(t.firstAt); span > 0 {
+		res.throughput = float64(nTerm) / span.Seconds()
+		res.wall = span
+	}
+	res.ctlCPU = after.procs["controller"].CPU - before.procs["controller"].CPU
+	res.apiCPU = after.procs["kube-apiserver"].CPU - before.procs["kube-apiserver"].CPU
+	res.etcdCPU = after.procs["etcd"].CPU - before.procs["etcd"].CPU
+	res.ctlHWM, res.ctlRSS = after.procs["controller"].HWM, after.procs["controller"].RSS
+	res.ctlAPI = attributed(before, after)
+	res.violations = after.violations - before.violations
+	res.window = after.at.Sub(before.at)
+	res.windowStart, res.windowEnd = before.at, after.at
+}
