@@ -82,7 +82,10 @@ type bench struct {
 	binary, source string
 	// auditLog is the API server's audit log (-audit), else "".
 	auditLog string
-	logf     func(format string, args ...any)
+	// bundleImage is the pushed Pipeline bundle the tekton scenario's
+	// executions run (E2E tier only).
+	bundleImage string
+	logf        func(format string, args ...any)
 }
 
 // clients are the harness's clients of one role. Each role has its own
@@ -104,19 +107,32 @@ func newBench(ctx context.Context, o *options) (*bench, error) {
 	if o.Verbose {
 		rigLog = b.logf
 	}
-	b.logf("starting the integration rig (etcd, kube-apiserver)")
+	tier := rig.Integration
+	if o.Scenarios["tekton"] {
+		tier = rig.E2E
+		useE2EBinaries(b.logf)
+		b.logf("starting the E2E rig (etcd, kube-apiserver, scheduler, controller-manager, KWOK, Tekton controller and resolvers, OCI registry)")
+	} else {
+		b.logf("starting the integration rig (etcd, kube-apiserver)")
+	}
 	// The rig's data and logs live in a directory of our own, not in the
 	// shared temporary directory that other runs on the machine clean up.
 	var err error
 	if b.dir, err = runDir(); err != nil {
 		return nil, err
 	}
-	ropts := rig.Options{Tier: rig.Integration, Logf: rigLog, Dir: b.dir}
+	ropts := rig.Options{Tier: tier, Logf: rigLog, Dir: b.dir}
 	if o.Audit {
 		if ropts.APIServerArgs, b.auditLog, err = auditArgs(b.dir); err != nil {
 			return nil, err
 		}
 		b.logf("API server audit log: %s", b.auditLog)
+	}
+	if tier == rig.E2E {
+		if err := waitResolversPort(ctx, 15*time.Minute, b.logf); err != nil {
+			_ = os.RemoveAll(b.dir)
+			return nil, err
+		}
 	}
 	c, err := rig.Start(ctx, ropts)
 	if err != nil {
@@ -133,6 +149,13 @@ func newBench(ctx context.Context, o *options) (*bench, error) {
 	if err := b.env.SetConfig(ctx, benchConfig); err != nil {
 		c.Stop()
 		return nil, fmt.Errorf("configuring the controller: %w", err)
+	}
+	if tier == rig.E2E {
+		if b.bundleImage, err = b.pushBundle(ctx); err != nil {
+			c.Stop()
+			return nil, err
+		}
+		b.logf("pushed the Pipeline bundle %s", b.bundleImage)
 	}
 	if o.Pprof {
 		if err := b.enableProfiling(ctx); err != nil {

@@ -24,6 +24,8 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // The benchmark itself needs a cluster (run it with hack/bench.sh); these
@@ -249,5 +251,70 @@ func TestPlan(t *testing.T) {
 	}
 	if diff := cmp.Diff([]string{"floor-20", "ctl-20", "ctl-finished"}, ids); diff != "" {
 		t.Errorf("scale alone runs its baseline first (-want, +got): %s", diff)
+	}
+}
+
+func TestTektonScenario(t *testing.T) {
+	o, err := parseOptions(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.Scenarios["tekton"] {
+		t.Error("the tekton scenario must be off by default (it needs the E2E tier's binaries)")
+	}
+	o, err = parseOptions([]string{"-scenarios", "tekton", "-tekton-n", "50"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.TektonN != 50 || o.TektonM != 20 || o.TektonRate != 5 || o.TektonDelay != 200*time.Millisecond {
+		t.Errorf("tekton knobs: N=%d M=%d rate=%v delay=%s", o.TektonN, o.TektonM, o.TektonRate, o.TektonDelay)
+	}
+	p := plan(o)
+	if len(p) != 1 || p[0].ID != "ctl-tekton" || !p[0].RealTekton || p[0].N != 50 || p[0].M != 20 || p[0].Rate != 5 {
+		t.Errorf("plan: %+v", p)
+	}
+	for _, bad := range [][]string{{"-scenarios", "tekton,steady"}, {"-scenarios", "tekton", "-tekton-rate", "0"}, {"-scenarios", "tekton", "-soak", "1m"}} {
+		if _, err := parseOptions(bad); err == nil {
+			t.Errorf("parseOptions(%q) succeeded", bad)
+		}
+	}
+	if s := benchPipeline(200 * time.Millisecond); !strings.Contains(s, `rig.kubernaut.ai/delay: "200ms"`) || !strings.Contains(s, "name: workflow") {
+		t.Errorf("bundle Pipeline:\n%s", s)
+	}
+}
+
+func TestClientRequests(t *testing.T) {
+	const raw = `# TYPE http_client_request_duration_seconds histogram
+http_client_request_duration_seconds_bucket{http_request_method="POST",url_template="/apis/tekton.dev/v1/namespaces/kubernaut-workflows/pipelineruns",le="+Inf"} 3
+http_client_request_duration_seconds_sum{http_request_method="POST",url_template="/apis/tekton.dev/v1/namespaces/kubernaut-workflows/pipelineruns"} 0.1
+http_client_request_duration_seconds_count{http_request_method="POST",url_template="/apis/tekton.dev/v1/namespaces/kubernaut-workflows/pipelineruns"} 3
+http_client_request_duration_seconds_bucket{http_request_method="PUT",url_template="/apis/workflowexecution.kubernaut.ai/v1alpha1/namespaces/ns/workflowexecutions/a/status",le="+Inf"} 5
+http_client_request_duration_seconds_sum{http_request_method="PUT",url_template="/apis/workflowexecution.kubernaut.ai/v1alpha1/namespaces/ns/workflowexecutions/a/status"} 0.1
+http_client_request_duration_seconds_count{http_request_method="PUT",url_template="/apis/workflowexecution.kubernaut.ai/v1alpha1/namespaces/ns/workflowexecutions/a/status"} 5
+http_client_request_duration_seconds_bucket{http_request_method="GET",url_template="/api/v1/namespaces/ns/configmaps",le="+Inf"} 9
+http_client_request_duration_seconds_sum{http_request_method="GET",url_template="/api/v1/namespaces/ns/configmaps"} 0.1
+http_client_request_duration_seconds_count{http_request_method="GET",url_template="/api/v1/namespaces/ns/configmaps"} 9
+# TYPE kn_k8s_client_http_response_status_code_total counter
+kn_k8s_client_http_response_status_code_total{http_request_method="PUT",http_response_status_code="409"} 2
+kn_k8s_client_http_response_status_code_total{http_request_method="PUT",http_response_status_code="200"} 3
+`
+	m := &controllerMetrics{}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	var err error
+	if m.families, err = parser.TextToMetricFamilies(strings.NewReader(raw)); err != nil {
+		t.Fatal(err)
+	}
+	want := reqCounts{
+		{Verb: "POST", Resource: "pipelineruns"}:                             3,
+		{Verb: "PUT", Resource: "workflowexecutions", Subresource: "status"}: 5,
+	}
+	if diff := cmp.Diff(want, clientRequests(m)); diff != "" {
+		t.Errorf("clientRequests (-want, +got): %s", diff)
+	}
+	if got := clientConflicts(m); got != 2 {
+		t.Errorf("clientConflicts = %v, want 2", got)
+	}
+	if k, ok := classifyTemplate("GET", "/apis/tekton.dev/v1/namespaces/x/pipelineruns"); !ok || k.Verb != "LIST" {
+		t.Errorf("GET on a collection: %+v %v", k, ok)
 	}
 }

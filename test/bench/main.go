@@ -90,6 +90,12 @@ func plan(o *options) []*scenario {
 			Rate: o.SoakRate, Duration: o.Soak, DeleteReleased: true, Sample: o.SoakSample,
 			Title: fmt.Sprintf("controller, soak for %s at %s/s (executions deleted once released)", o.Soak, rateID(o.SoakRate))})
 	}
+	if o.Scenarios["tekton"] {
+		out = append(out, &scenario{ID: "ctl-tekton", Group: "tekton", Mode: modeController, N: o.TektonN, M: o.TektonM, Rate: o.TektonRate,
+			RealTekton: true,
+			Title: fmt.Sprintf("controller with the real Tekton controller and KWOK, %d executions at %s/s over %d targets, task pods run %s",
+				o.TektonN, rateID(o.TektonRate), o.TektonM, o.TektonDelay)})
+	}
 	return out
 }
 

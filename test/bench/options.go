@@ -56,10 +56,18 @@ type options struct {
 	// Pprof captures a CPU profile of the controller during each
 	// controller scenario.
 	Pprof bool
+
+	// The tekton scenario (off by default): the rig's E2E tier, the real
+	// Tekton controller and KWOK instead of the stand-in.
+	TektonN     int
+	TektonM     int
+	TektonRate  float64
+	TektonDelay time.Duration // simulated pod duration (rig.DelayAnnotation)
 }
 
 // scenarioGroups are the values of -scenarios.
-var scenarioGroups = []string{"steady", "burst", "scale", "unrelated", "soak"}
+// tekton is not a default: it needs the E2E tier's binaries and runs alone.
+var scenarioGroups = []string{"steady", "burst", "scale", "unrelated", "soak", "tekton"}
 
 func env(name, def string) string {
 	if v, ok := os.LookupEnv("BENCH_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); ok {
@@ -90,6 +98,10 @@ func parseOptions(args []string) (*options, error) {
 	verbose := fs.Bool("v", env("v", "") != "", "log progress details")
 	pprof := fs.Bool("pprof", env("pprof", "") != "", "capture a CPU profile of the controller during each controller scenario (runtime-profiling enabled in config-observability) and print its top functions")
 	audit := fs.Bool("audit", env("audit", "") != "", "turn on the API server's audit log and print the controller's request sequence per execution (costs API server CPU)")
+	tektonN := fs.Int("tekton-n", atoi(env("tekton-n", "100")), "tekton scenario: executions")
+	tektonM := fs.Int("tekton-m", atoi(env("tekton-m", "20")), "tekton scenario: targets")
+	tektonRate := fs.Float64("tekton-rate", atof(env("tekton-rate", "5")), "tekton scenario: arrival rate, WFE/s")
+	tektonDelay := fs.Duration("tekton-delay", dur(env("tekton-delay", "200ms")), "tekton scenario: how long KWOK runs each task pod (rig.DelayAnnotation)")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -107,6 +119,7 @@ func parseOptions(args []string) (*options, error) {
 		Soak: *soak, SoakRate: *soakRate, SoakSample: *soakSample,
 		DrainTimeout: *drain, ControllerArgs: strings.Fields(*ctlArgs), ControllerBinary: *ctlBin, Verbose: *verbose, Audit: *audit, Pprof: *pprof,
 		Scenarios: map[string]bool{},
+		TektonN:   *tektonN, TektonM: *tektonM, TektonRate: *tektonRate, TektonDelay: *tektonDelay,
 	}
 	var err error
 	if o.Rates, err = parseRates(*rates); err != nil {
@@ -149,6 +162,10 @@ func parseOptions(args []string) (*options, error) {
 		return nil, fmt.Errorf("-delay must not be negative")
 	case o.Scenarios["soak"] && (o.Soak <= 0 || o.SoakRate <= 0):
 		return nil, fmt.Errorf("the soak needs -soak > 0 and -soak-rate > 0")
+	case o.Scenarios["tekton"] && len(o.Scenarios) > 1:
+		return nil, fmt.Errorf("-scenarios tekton runs alone: it needs the E2E tier, where the real Tekton controller would also reconcile the other scenarios' PipelineRuns")
+	case o.Scenarios["tekton"] && (o.TektonN < 1 || o.TektonM < 1 || o.TektonRate <= 0 || o.TektonDelay < 0):
+		return nil, fmt.Errorf("the tekton scenario needs -tekton-n, -tekton-m and -tekton-rate > 0 and -tekton-delay >= 0")
 	case (o.Scenarios["scale"] || o.Scenarios["unrelated"]) && len(o.Rates) == 0:
 		return nil, fmt.Errorf("the scale scenarios run at the first of -rates: give at least one rate")
 	}
