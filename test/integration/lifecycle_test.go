@@ -339,3 +339,21 @@ func TestConfigurationReloadsLive(t *testing.T) {
 		t.Error("the rejected default-timeout was not logged with its key")
 	}
 }
+
+func TestATerminalStatusIsFinalAtTheAPIServer(t *testing.T) {
+	ctx := context.Background()
+	ns := env.Namespace(t, "final")
+	target := env.Target("Deployment")
+	w := env.Create(t, framework.NewWFE(ns, "final", target, "restart", image))
+	env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)
+	env.FinishPipelineRun(t, prName(t, target), corev1.ConditionTrue, "Succeeded", "done")
+	done := env.WaitFor(t, ns, w.Name, "released", waitLong, func(w *v1alpha1.WorkflowExecution) bool { return w.Status.LockReleaseTime != nil })
+	// A writer acting on a stale copy (status from before the end) is refused.
+	stale := done.DeepCopy()
+	stale.Status.Phase = v1alpha1.PhaseRunning
+	stale.Status.LockReleaseTime = nil
+	_, err := env.WFE.WorkflowexecutionV1alpha1().WorkflowExecutions(ns).UpdateStatus(ctx, stale, metav1.UpdateOptions{})
+	if err == nil || !strings.Contains(err.Error(), "a terminal phase is final") || !strings.Contains(err.Error(), "cannot be taken back") {
+		t.Errorf("rewriting a terminal status: %v, want it refused naming both rules", err)
+	}
+}

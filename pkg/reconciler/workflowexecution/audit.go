@@ -173,28 +173,30 @@ func (a *auditTrail) sender() *audit.Sender {
 	return nil
 }
 
-// sync enqueues the execution's undelivered audit events and records in its
-// status those the sender settled. To save API writes, settled events are
-// recorded only when the status is written anyway (changed), or when the
-// execution is terminal and holds no lock (whose release would write the
-// status later): then it is the last bookkeeping left. Until recorded, a
-// restart re-sends an event with the same event_id.
-func (a *auditTrail) sync(ctx context.Context, wfe *v1alpha1.WorkflowExecution, changed bool) {
+// sync enqueues the audit events of read, the execution as this pass read
+// it (committed state: an event is never sent for a transition whose status
+// write may still fail), and records in wfe's status (the status being
+// written) the outcomes the sender settled. To save API writes, settled
+// events are recorded only when the status is written anyway (changed), or
+// when the execution is terminal and holds no lock (whose release would
+// write the status later). Until recorded, a restart re-sends an event with
+// the same event_id.
+func (a *auditTrail) sync(ctx context.Context, read, wfe *v1alpha1.WorkflowExecution, changed bool) {
 	sender := a.sender()
 	if !sender.Enabled() {
 		return
 	}
 	now := time.Now()
-	for _, t := range audit.Undelivered(wfe) {
-		id := audit.EventID(wfe, t)
+	key := types.NamespacedName{Namespace: read.Namespace, Name: read.Name}
+	for _, t := range audit.Undelivered(read) {
+		id := audit.EventID(read, t)
 		if _, ok := a.settled.Load(id); ok {
 			if changed || (wfe.Status.IsDone() && !holdsLock(wfe)) {
 				wfe.Status.MarkAuditDelivered(string(t))
 			}
 			continue
 		}
-		key := types.NamespacedName{Namespace: wfe.Namespace, Name: wfe.Name}
-		err := sender.Enqueue(audit.NewEvent(wfe, t, now), func(ev audit.Event, result string) {
+		err := sender.Enqueue(audit.NewEvent(read, t, now), func(ev audit.Event, result string) {
 			a.settled.Store(ev.EventID, result)
 			a.enqueue(key)
 		})
@@ -204,7 +206,10 @@ func (a *auditTrail) sync(ctx context.Context, wfe *v1alpha1.WorkflowExecution, 
 			return
 		}
 	}
-	a.forgetRecorded(wfe)
+	// Forget only what the read (committed) status already records: a
+	// recording in a status write that fails must not lose the outcome,
+	// or the event would be sent again.
+	a.forgetRecorded(read)
 }
 
 // forgetRecorded drops settled outcomes already written in the status.
@@ -230,7 +235,7 @@ func (a *auditTrail) drainWait(ctx context.Context, wfe *v1alpha1.WorkflowExecut
 	}
 	first, _ := a.deleting.LoadOrStore(wfe.UID, now)
 	if wait := first.(time.Time).Add(cfg.AuditDrainTimeout).Sub(now); wait > 0 {
-		a.sync(ctx, wfe, false)
+		a.sync(ctx, wfe, wfe, false)
 		return wait
 	}
 	if !sender.Drop(id) {

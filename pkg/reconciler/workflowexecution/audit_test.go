@@ -98,6 +98,16 @@ func TestAuditDeliveredAndRecorded(t *testing.T) {
 	if err := f.reconcile(selfKey); err != nil {
 		t.Fatalf("Reconcile() = %v", err)
 	}
+	// Only the committed state is audited: the pass that read Running sends
+	// started; completed goes out once the Completed status is read back.
+	sink.waitFor(t, 1)
+	if diff := cmp.Diff([]string{string(audit.EventTypeStarted)}, sink.types()); diff != "" {
+		t.Errorf("audit events of the pass that marked Completed (-want, +got):\n%s", diff)
+	}
+	f.sync()
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("Reconcile() on the committed Completed status = %v", err)
+	}
 	sink.waitFor(t, 2)
 	if diff := cmp.Diff(sorted([]string{string(audit.EventTypeStarted), string(audit.EventTypeCompleted)}), sorted(sink.types())); diff != "" {
 		t.Errorf("audit events (-want, +got):\n%s", diff)
@@ -258,7 +268,7 @@ func TestAuditSinkChangedLive(t *testing.T) {
 	}
 	time.Sleep(100 * time.Millisecond)
 	if n := len(up.types()); n != 2 {
-		t.Errorf("the sink received %d events, want 2 (audit disabled)", n)
+		t.Errorf("the sink received %d events %q, want 2 (audit disabled)", n, up.types())
 	}
 	if got := f.get(otherNS + "/" + otherName).Status.AuditDelivered; len(got) != 0 {
 		t.Errorf("auditDelivered = %q with audit disabled, want none", got)

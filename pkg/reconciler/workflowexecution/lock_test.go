@@ -383,14 +383,19 @@ conditions:
 				}
 			},
 		}, reconcileCase{
-			name:           "foreign unfinished run, owner gone: Skipped naming it, " + where,
-			seed:           build(statusPending, func(t *testing.T) *pipelinev1.PipelineRun { return foreignRun(t, prRunning) }),
-			wantResult:     "nil",
-			wantStatus:     busyByRun,
-			ignoreMessages: true,
-			wantTekton:     lookup,
-			wantEvents:     []string{"Normal WorkflowSkipped"},
-			check:          skipMessage(otherName),
+			// Nobody will ever finish or release it (the owner is gone, as the
+			// API server confirms): the run is abandoned and taken over.
+			name:       "foreign unfinished run, owner gone: abandoned, deleted, requeue, " + where,
+			seed:       build(statusPending, func(t *testing.T) *pipelinev1.PipelineRun { return foreignRun(t, prRunning) }),
+			wantResult: "requeue-now",
+			wantTekton: append(append([]string(nil), lookup...), deleteForeign),
+		}, reconcileCase{
+			// The hold limit failed the owner but Tekton never ended the run.
+			name: "foreign unfinished run, owner terminal: abandoned, deleted, requeue, " + where,
+			seed: build(statusPending, func(t *testing.T) *pipelinev1.PipelineRun { return foreignRun(t, prRunning) },
+				otherWith(ended("Failed", time.Minute))),
+			wantResult: "requeue-now",
+			wantTekton: append(append([]string(nil), lookup...), deleteForeign),
 		}, reconcileCase{
 			name: "foreign unfinished run, owner Pending in the cache: Skipped naming it, " + where,
 			seed: build(statusPending, func(t *testing.T) *pipelinev1.PipelineRun { return foreignRun(t, prRunning) },

@@ -151,3 +151,26 @@ func TestStatusConflictRequeuesWithoutEvent(t *testing.T) {
 		t.Errorf("%d PipelineRuns, want 1", n)
 	}
 }
+
+// TestStalePendingCopyOfAnotherProcessDoesNotRunAgain: the cache shows an
+// old execution Pending, but another process (a previous leader) already
+// ran it to the end and released the lock. The execution is read from the
+// API server before any create: no second run.
+func TestStalePendingCopyOfAnotherProcessDoesNotRunAgain(t *testing.T) {
+	released := self(t, ended("Completed", 6*time.Minute))
+	released.Status.LockReleaseTime = released.Status.CompletionTime
+	f := newFixture(t, objects(released))
+	f.toCache(self(t, statusPending))
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("Reconcile() = %v", err)
+	}
+	if got := f.tektonActions(); len(got) != 0 {
+		t.Errorf("Tekton actions = %q, want none (no second run)", got)
+	}
+	if got := f.events(); len(got) != 0 {
+		t.Errorf("events = %q, want none", got)
+	}
+	if got := f.get(selfKey); got.Status.Phase != v1alpha1.PhaseCompleted || got.Status.LockReleaseTime == nil {
+		t.Errorf("status = %s, released %v; want it untouched", got.Status.Phase, got.Status.LockReleaseTime)
+	}
+}

@@ -59,6 +59,10 @@ const (
 	EventPipelineRunDeleted = "PipelineRunDeleted"
 )
 
+// confirmPendingAfter is the age past which a Pending execution is read
+// from the API server before it creates its run (see freshen).
+const confirmPendingAfter = 2 * time.Second
+
 // ownerRecordDelay is how long to wait before looking again at a finished
 // PipelineRun whose execution has not recorded its outcome yet.
 const ownerRecordDelay = time.Second
@@ -99,7 +103,8 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 	if err := r.freshen(ctx, wfe); err != nil {
 		return err
 	}
-	before := wfe.Status.DeepCopy()
+	read := wfe.DeepCopy()
+	before := &read.Status
 	if before.Phase == "" {
 		r.metrics.PhaseTransition(ctx, "", string(v1alpha1.PhasePending), 0)
 	}
@@ -113,7 +118,7 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 	default:
 		event = r.reconcilePending(ctx, wfe, cfg)
 	}
-	r.audit.sync(ctx, wfe, !equality.Semantic.DeepEqual(before, &wfe.Status))
+	r.audit.sync(ctx, read, wfe, !equality.Semantic.DeepEqual(before, &wfe.Status))
 	if err := r.writeStatus(ctx, wfe, before); err != nil {
 		return err
 	}
@@ -188,13 +193,18 @@ func rank(st *v1alpha1.WorkflowExecutionStatus) int {
 // the execution from the API server and continues from that status. Acting
 // on the stale copy would repeat events, or worse, start a finished
 // execution again.
+//
+// Another process (a previous leader, a replica) may also have moved it:
+// an execution the cache shows Pending although it is older than
+// confirmPendingAfter is read from the API server too, so that a stale
+// copy never creates a second run for an execution that already ran.
 func (r *Reconciler) freshen(ctx context.Context, wfe *v1alpha1.WorkflowExecution) error {
 	want, ok := r.progress.Load(wfe.UID)
-	if !ok {
-		return nil
-	}
-	if rank(&wfe.Status) >= want.(int) {
+	switch {
+	case ok && rank(&wfe.Status) >= want.(int):
 		r.progress.CompareAndDelete(wfe.UID, want)
+		return nil
+	case !ok && (rank(&wfe.Status) > 0 || r.clock.Since(wfe.CreationTimestamp.Time) < confirmPendingAfter):
 		return nil
 	}
 	fresh, err := r.wfeClient.WorkflowexecutionV1alpha1().WorkflowExecutions(wfe.Namespace).Get(ctx, wfe.Name, metav1.GetOptions{})
@@ -260,6 +270,29 @@ func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.Workflo
 	}
 }
 
+// abandoned reports whether an unfinished run has no live owner: its owner
+// is terminal (a terminal status is final) or does not exist. An owner the
+// cache does not know is looked up on the API server, since the cache may
+// lag behind a new execution.
+func (r *Reconciler) abandoned(ctx context.Context, pr *pipelinev1.PipelineRun, owner *v1alpha1.WorkflowExecution) (bool, error) {
+	if owner != nil {
+		return owner.Status.IsDone(), nil
+	}
+	o := resources.OwnerOf(pr)
+	if o.Name == "" || o.Namespace == "" {
+		return false, nil // not labelled as ours: leave it alone
+	}
+	fresh, err := r.wfeClient.WorkflowexecutionV1alpha1().WorkflowExecutions(o.Namespace).Get(ctx, o.Name, metav1.GetOptions{})
+	switch {
+	case apierrors.IsNotFound(err):
+		return true, nil
+	case err != nil:
+		return false, fmt.Errorf("reading the owner %s of PipelineRun %s/%s: %w", o.NamespacedName, pr.Namespace, pr.Name, err)
+	default:
+		return fresh.UID != o.UID || fresh.Status.IsDone(), nil
+	}
+}
+
 // ownRunPastTheCache returns the execution's own run when the cache missed
 // it (its status write was lost and the cache lags): a skip must never
 // strand a run the execution already started.
@@ -287,19 +320,27 @@ func (r *Reconciler) handleExisting(ctx context.Context, wfe *v1alpha1.WorkflowE
 	}
 	owner := r.ownerOf(pr)
 	if !resources.IsDone(pr) {
-		return r.markSkipped(ctx, wfe, busyBy(wfe, pr, owner, now), now)
+		abandoned, err := r.abandoned(ctx, pr, owner)
+		if err != nil {
+			return err
+		}
+		if !abandoned {
+			return r.markSkipped(ctx, wfe, busyBy(wfe, pr, owner, now), now)
+		}
+		// An unfinished run nobody will ever finish or release: its owner
+		// ended (e.g. the hold limit cancelled it and Tekton is wedged) or
+		// is gone. It must not hold the target.
+	} else if owner != nil && !owner.Status.IsDone() {
+		// Never delete a run whose result its owner has not read.
+		return controller.NewRequeueAfter(ownerRecordDelay)
 	}
 	if owner != nil {
-		if !owner.Status.IsDone() {
-			// Never delete a run whose result its owner has not read.
-			return controller.NewRequeueAfter(ownerRecordDelay)
-		}
 		if skip := cooldownSkip(wfe, owner, cfg.CooldownPeriod, now); skip != nil {
 			return r.markSkipped(ctx, wfe, skip, now)
 		}
 	}
-	// A finished run kept for its cooldown: take the lock over.
-	logger.Infof("Taking over the finished PipelineRun %s/%s of %s", pr.Namespace, pr.Name, resources.OwnerOf(pr).NamespacedName)
+	// A finished (or abandoned) run kept for its cooldown: take the lock over.
+	logger.Infof("Taking over the PipelineRun %s/%s of %s", pr.Namespace, pr.Name, resources.OwnerOf(pr).NamespacedName)
 	if err := r.deletePipelineRun(ctx, pr); err != nil {
 		return err
 	}

@@ -211,7 +211,12 @@ const (
 	SkipReasonRecentlyRemediated SkipReason = "RecentlyRemediated"
 )
 
-// WorkflowExecutionStatus is the observed state of a WorkflowExecution.
+// WorkflowExecutionStatus is the observed state of a WorkflowExecution. A
+// terminal phase is final and a released lock stays released: a writer
+// acting on a stale copy is refused instead of rewriting history.
+//
+// +kubebuilder:validation:XValidation:rule="!has(oldSelf.phase) || !(oldSelf.phase in ['Completed', 'Failed', 'Skipped']) || (has(self.phase) && self.phase == oldSelf.phase)",message="status.phase: a terminal phase is final"
+// +kubebuilder:validation:XValidation:rule="!has(oldSelf.lockReleaseTime) || has(self.lockReleaseTime)",message="status.lockReleaseTime: a released lock cannot be taken back"
 type WorkflowExecutionStatus struct {
 	duckv1.Status `json:",inline"`
 
