@@ -21,7 +21,7 @@ LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 UNIT_PKGS = $$($(GO) list ./... | grep -v -e /test/integration -e /test/e2e -e /test/reliability -e /test/rig -e /test/demo -e /test/framework)
 COVER_PKGS = ./pkg/apis/...,./pkg/reconciler/...
 
-.PHONY: all build generate verify verify-ko vet fmt-check test test-unit test-integration test-e2e fuzz \
+.PHONY: all build generate verify verify-ko vet fmt-check test test-unit test-integration test-e2e test-reliability fuzz \
         rig cluster-up cluster-down demo bench
 
 all: build
@@ -49,8 +49,8 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^third_party/')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
-## test: the README's test command: unit, integration and e2e tiers
-test: test-unit test-integration test-e2e
+## test: the README's test command: unit, integration, e2e and reliability tiers
+test: test-unit test-integration test-e2e test-reliability
 
 ## test-unit: unit tests with coverage of pkg/apis and pkg/reconciler
 test-unit:
@@ -64,6 +64,10 @@ test-integration: rig-integration
 ## test-e2e: the full stack: API server, Tekton, KWOK, registry
 test-e2e: rig-e2e
 	$(GO) test -count=1 -timeout 30m ./test/e2e/...
+
+## test-reliability: faults injected into a real control plane (short mode; WFE_RELIABILITY_SOAK=1 for the soak)
+test-reliability: rig-integration
+	$(GO) test -count=1 -timeout 30m ./test/reliability/...
 
 ## fuzz: a short run of every fuzz target
 fuzz:

@@ -39,6 +39,10 @@ type process struct {
 	cmd     *exec.Cmd
 	done    chan struct{}
 	waitErr error
+	// bin, args and env of the last start, for restartSame (faults.go).
+	bin  string
+	args []string
+	env  []string
 }
 
 // startProcess starts bin with args and env (appended to the environment of
@@ -69,6 +73,7 @@ func (p *process) start(env []string, bin string, args ...string) error {
 	done := make(chan struct{})
 	p.mu.Lock()
 	p.cmd, p.done, p.waitErr = cmd, done, nil
+	p.bin, p.args, p.env = bin, args, env
 	p.mu.Unlock()
 	go func() {
 		err := cmd.Wait()
