@@ -25,6 +25,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	clientgotesting "k8s.io/client-go/testing"
 	"knative.dev/pkg/apis"
@@ -172,5 +173,39 @@ func TestStalePendingCopyOfAnotherProcessDoesNotRunAgain(t *testing.T) {
 	}
 	if got := f.get(selfKey); got.Status.Phase != v1alpha1.PhaseCompleted || got.Status.LockReleaseTime == nil {
 		t.Errorf("status = %s, released %v; want it untouched", got.Status.Phase, got.Status.LockReleaseTime)
+	}
+}
+
+// TestSpuriousRunIsDeletedWhenTheExecutionAlreadyEnded: a paused process
+// resumes with a young, stale Pending copy and creates a run; its status
+// write conflicts because another process already ran the execution to
+// the end. The run it just created is deleted: the workflow does not run
+// twice.
+func TestSpuriousRunIsDeletedWhenTheExecutionAlreadyEnded(t *testing.T) {
+	young := self(t, "")
+	young.CreationTimestamp = metav1.NewTime(now)
+	f := newFixture(t, objects(young))
+	// The API server holds the execution Completed and released (by
+	// another process); the cache still shows it new.
+	ended := self(t, ended("Completed", time.Second))
+	ended.CreationTimestamp = young.CreationTimestamp
+	ended.Status.LockReleaseTime = ended.Status.CompletionTime
+	if err := f.wfes.Tracker().Update(v1alpha1.SchemeGroupVersion.WithResource("workflowexecutions"), ended, ended.Namespace); err != nil {
+		t.Fatal(err)
+	}
+	f.wfes.PrependReactor("update", "workflowexecutions", func(action clientgotesting.Action) (bool, runtime.Object, error) {
+		if action.GetSubresource() != "status" {
+			return false, nil, nil
+		}
+		return true, nil, apierrors.NewConflict(v1alpha1.Resource("workflowexecutions"), "restart-api", errors.New("the object has been modified"))
+	})
+	if err := f.reconcile(selfKey); err == nil {
+		t.Fatal("Reconcile() = nil, want the conflict")
+	}
+	if n := len(f.pipelineRuns()); n != 0 {
+		t.Errorf("%d PipelineRuns left, want the spurious one deleted", n)
+	}
+	if got := f.events(); len(got) != 0 {
+		t.Errorf("events = %q, want none", got)
 	}
 }

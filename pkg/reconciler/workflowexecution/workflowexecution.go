@@ -86,6 +86,9 @@ type Reconciler struct {
 	// progress remembers, per execution UID, how far this process moved
 	// the status (see rank), until the informer's cache shows it.
 	progress sync.Map
+	// justCreated holds, per execution UID, the run created by the pass in
+	// progress (the same key is never reconciled concurrently).
+	justCreated sync.Map
 }
 
 var (
@@ -119,13 +122,35 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 		event = r.reconcilePending(ctx, wfe, cfg)
 	}
 	r.audit.sync(ctx, read, wfe, !equality.Semantic.DeepEqual(before, &wfe.Status))
+	created, _ := r.justCreated.LoadAndDelete(wfe.UID)
 	if err := r.writeStatus(ctx, wfe, before); err != nil {
+		if pr, ok := created.(*pipelinev1.PipelineRun); ok && apierrors.IsConflict(err) {
+			r.undoSpuriousRun(ctx, wfe, pr)
+		}
 		return err
 	}
 	if rank(&wfe.Status) > rank(before) {
 		r.progress.Store(wfe.UID, rank(&wfe.Status))
 	}
 	return event
+}
+
+// undoSpuriousRun handles a run created on a stale copy: the status write
+// that should record it conflicted. When the execution is in fact already
+// terminal (another process ran it to the end while this one was paused),
+// the run is spurious: it is deleted before Tekton gets far (resolving the
+// bundle alone takes seconds), so the workflow does not run twice. A run
+// of an execution still in progress is left alone: the other process may
+// have adopted it.
+func (r *Reconciler) undoSpuriousRun(ctx context.Context, wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun) {
+	fresh, err := r.wfeClient.WorkflowexecutionV1alpha1().WorkflowExecutions(wfe.Namespace).Get(ctx, wfe.Name, metav1.GetOptions{})
+	if err != nil || fresh.UID != wfe.UID || !fresh.Status.IsDone() {
+		return
+	}
+	logging.FromContext(ctx).Warnf("Deleting PipelineRun %s/%s created on a stale copy of an execution that already ended", pr.Namespace, pr.Name)
+	if err := r.deletePipelineRun(ctx, pr); err != nil {
+		logging.FromContext(ctx).Errorw("Failed to delete a spurious PipelineRun", "error", err)
+	}
 }
 
 // writeStatus writes the status when it changed, with optimistic
@@ -247,6 +272,7 @@ func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.Workflo
 	created, err := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Create(ctx, pr, metav1.CreateOptions{})
 	switch {
 	case err == nil:
+		r.justCreated.Store(wfe.UID, created)
 		r.metrics.PipelineRunCreation(ctx, "success", now.Sub(wfe.CreationTimestamp.Time))
 		r.markStarted(ctx, wfe, created)
 		return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventPipelineRunCreated,
