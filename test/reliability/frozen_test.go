@@ -55,6 +55,15 @@ func TestFrozenReplicaResumesWithAStaleCache(t *testing.T) {
 			minFreeze: 8 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if !tc.ha && !soak {
+				// Split brain (--disable-ha on two replicas) is unsupported:
+				// a replica paused mid-reconcile may still create a run on a
+				// stale copy, which the controller deletes within
+				// milliseconds once its status write reveals the execution
+				// ended (docs/reliability.md). That residual window makes
+				// these rounds timing-dependent: soak mode only.
+				t.Skip("split brain is unsupported; run in soak mode (WFE_RELIABILITY_SOAK=1)")
+			}
 			if soak {
 				tc.rounds *= 5
 			}

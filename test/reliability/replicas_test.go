@@ -41,6 +41,12 @@ func TestReplicas(t *testing.T) {
 		{name: "split brain, HA disabled, two replicas", replicas: 2, ha: false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			if !tc.ha && currentProfile().Name != "soak" {
+				// Split brain is unsupported (see TestFrozenReplicaResumesWithAStaleCache):
+				// frozen replicas make it timing-dependent. The integration suite
+				// runs split brain without freezes.
+				t.Skip("split brain is unsupported; run in soak mode (WFE_RELIABILITY_SOAK=1)")
+			}
 			s := newSuite(t, suiteOptions{Replicas: tc.replicas, HA: tc.ha})
 			st := s.newStream(streamOptions{Executions: p.Executions, Targets: p.Targets})
 			ctx, cancel := context.WithTimeout(context.Background(), 20*time.Minute)
