@@ -37,6 +37,7 @@ import (
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
 	"kubernaut.ai/workflowexecution/test/framework"
 	"kubernaut.ai/workflowexecution/test/rig"
 )
@@ -75,7 +76,18 @@ type history struct {
 	regress []string
 }
 
-type runLife struct{ created, deleted int64 }
+type runLife struct{ created, finished, deleted int64 }
+
+func (l *runLife) String() string {
+	s := fmt.Sprintf("created at revision %d", l.created)
+	if l.finished != 0 {
+		s += fmt.Sprintf(", finished at %d", l.finished)
+	}
+	if l.deleted != 0 {
+		s += fmt.Sprintf(", deleted at %d", l.deleted)
+	}
+	return s
+}
 
 type wfeState struct {
 	key, phase, state string
@@ -288,6 +300,9 @@ func (h *history) recordRun(pr *pipelinev1.PipelineRun, rev int64, deleted bool)
 		cur = &runLife{created: rev}
 		h.runs[key] = append(lives, cur)
 	}
+	if cur.finished == 0 && !deleted && resources.IsDone(pr) {
+		cur.finished = rev
+	}
 	if deleted {
 		cur.deleted = rev
 	}
@@ -350,7 +365,7 @@ func (h *history) Findings() []string {
 	for key, lives := range h.runs {
 		name, uid, _ := strings.Cut(key, "/")
 		for _, l := range lives {
-			perOwner[uid] = append(perOwner[uid], fmt.Sprintf("%s created at revision %d", name, l.created))
+			perOwner[uid] = append(perOwner[uid], fmt.Sprintf("%s %s", name, l))
 		}
 	}
 	for uid, runs := range perOwner {
