@@ -79,6 +79,14 @@ func TestFrozenReplicaResumesWithAStaleCache(t *testing.T) {
 				t.Errorf("a replica resuming with a stale cache rewrote history %d time(s):\n%s\nreplica B log:\n%s",
 					len(problems), strings.Join(head(problems, 40), "\n"), grepLines(b.Logs(), "frozen-", 30))
 			}
+			if tc.ha {
+				// Each freeze is longer than the lease: B must have noticed
+				// it stalled (and so read executions from the API server
+				// before creating runs) every time.
+				if n := strings.Count(b.Logs(), stallLog); n < tc.rounds {
+					t.Errorf("replica B logged %q %d time(s), want one per freeze (%d)", stallLog, n, tc.rounds)
+				}
+			}
 			orphans, held := st.checkReleased(context.Background(), 30*time.Second)
 			f.Orphans = len(orphans)
 			if len(orphans)+len(held) > 0 {
@@ -90,6 +98,10 @@ func TestFrozenReplicaResumesWithAStaleCache(t *testing.T) {
 		})
 	}
 }
+
+// stallLog is what the controller logs when it notices it was stalled
+// (pkg/reconciler/workflowexecution/stall.go).
+const stallLog = "The process was stalled"
 
 type frozenCase struct {
 	name   string

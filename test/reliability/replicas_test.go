@@ -56,9 +56,7 @@ func TestReplicas(t *testing.T) {
 			// leads, with a cache seconds old.
 			fr := st.runWithFaults(ctx, s.randomPoints(p.ReplicaFaults, 0.05, 0.85), time.Second, func(ctx context.Context, i int) error {
 				ctl := s.controllers[s.intn(len(s.controllers))]
-				// Freezes past the lease expose open bug 6 (docs/reliability.md):
-				// soak mode only until a claim-before-create closes it.
-				if i%2 == 0 || currentProfile().Name != "soak" {
+				if i%2 == 0 {
 					return s.killAndRestart(ctx, ctl, "replica SIGKILL+restart")
 				}
 				return s.freeze(ctx, ctl, s.between(2*time.Second, 9*time.Second))

@@ -88,7 +88,9 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 		taskRunLister:     trInf.Lister(),
 		clock:             clk,
 		metrics:           rec,
+		stalls:            newStallWatch(clk, logger.Named("stall-watch")),
 	}
+	go r.stalls.run(ctx)
 
 	configStore := config.NewStore(logger.Named("config-store"))
 	if iw, ok := cmw.(*cminformer.InformedWatcher); ok {

@@ -89,6 +89,8 @@ type Reconciler struct {
 	// justCreated holds, per execution UID, the run created by the pass in
 	// progress (the same key is never reconciled concurrently).
 	justCreated sync.Map
+	// stalls tells whether this process was recently paused (stall.go).
+	stalls *stallWatch
 }
 
 var (
@@ -222,14 +224,18 @@ func rank(st *v1alpha1.WorkflowExecutionStatus) int {
 // Another process (a previous leader, a replica) may also have moved it:
 // an execution the cache shows Pending although it is older than
 // confirmPendingAfter is read from the API server too, so that a stale
-// copy never creates a second run for an execution that already ran.
+// copy never creates a second run for an execution that already ran. So
+// is a young one after this process stalled (see stallWatch): while it
+// was frozen, another replica may have led its bucket.
 func (r *Reconciler) freshen(ctx context.Context, wfe *v1alpha1.WorkflowExecution) error {
 	want, ok := r.progress.Load(wfe.UID)
 	switch {
 	case ok && rank(&wfe.Status) >= want.(int):
 		r.progress.CompareAndDelete(wfe.UID, want)
 		return nil
-	case !ok && (rank(&wfe.Status) > 0 || r.clock.Since(wfe.CreationTimestamp.Time) < confirmPendingAfter):
+	case !ok && rank(&wfe.Status) > 0:
+		return nil
+	case !ok && r.clock.Since(wfe.CreationTimestamp.Time) < confirmPendingAfter && !r.stalls.suspect():
 		return nil
 	}
 	fresh, err := r.wfeClient.WorkflowexecutionV1alpha1().WorkflowExecutions(wfe.Namespace).Get(ctx, wfe.Name, metav1.GetOptions{})

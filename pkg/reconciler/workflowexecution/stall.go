@@ -1,0 +1,102 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package workflowexecution
+
+import (
+	"context"
+	"sync"
+	"time"
+
+	"go.uber.org/zap"
+	"k8s.io/utils/clock"
+)
+
+// Stall detection. Leader election keeps two replicas from reconciling the
+// same bucket only while every process makes progress: a process frozen
+// (SIGSTOP, a VM pause, heavy CPU starvation) past its lease still believes
+// it leads when it resumes, until its elector's next renew attempt, and its
+// informer cache is as old as the freeze. Another replica may have run one
+// of its young executions to the end meanwhile. The status writes are
+// resourceVersion-checked and the deletes UID-preconditioned, so the only
+// unsafe action from such a copy is the PipelineRun create: after a stall,
+// freshen reads every Pending execution from the API server before it
+// creates a run, for stallWindow.
+const (
+	// stallTick is how often the watch records that the process runs.
+	stallTick = 100 * time.Millisecond
+	// stallLimit is the gap between ticks counted as a stall. It must stay
+	// below the lease duration minus the renew deadline (6 s − 4 s in the
+	// reliability suite, 15 s − 10 s with knative's defaults).
+	stallLimit = time.Second
+	// stallWindow is how long the caches stay suspect after a stall: long
+	// enough for the elector to notice a lost lease (one retry period) and
+	// for the informers to catch up.
+	stallWindow = 30 * time.Second
+)
+
+// stallWatch tells whether this process may have been paused recently.
+type stallWatch struct {
+	clock  clock.PassiveClock
+	logger *zap.SugaredLogger
+
+	mu           sync.Mutex
+	last         time.Time // the last tick
+	suspectUntil time.Time
+	stalls       int
+}
+
+func newStallWatch(clk clock.PassiveClock, logger *zap.SugaredLogger) *stallWatch {
+	return &stallWatch{clock: clk, logger: logger, last: clk.Now()}
+}
+
+// run ticks until ctx is done.
+func (s *stallWatch) run(ctx context.Context) {
+	t := time.NewTicker(stallTick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			s.tick()
+		}
+	}
+}
+
+// tick records that the process runs; a late tick opens the window.
+func (s *stallWatch) tick() {
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if gap := now.Sub(s.last); gap > stallLimit {
+		s.suspectUntil = now.Add(stallWindow)
+		s.stalls++
+		s.logger.Warnw("The process was stalled; Pending executions are read from the API server before a PipelineRun is created",
+			"stalledFor", gap.String(), "until", s.suspectUntil)
+	}
+	s.last = now
+}
+
+// suspect reports whether the caches may be stale because of a stall: one
+// that is still in progress as seen from here (the ticker has not run yet
+// since the process resumed), or one that ended less than stallWindow ago.
+func (s *stallWatch) suspect() bool {
+	now := s.clock.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return now.Sub(s.last) > stallLimit || now.Before(s.suspectUntil)
+}

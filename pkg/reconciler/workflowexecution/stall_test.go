@@ -1,0 +1,118 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package workflowexecution
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"go.uber.org/zap"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	clocktesting "k8s.io/utils/clock/testing"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+)
+
+func TestStallWatch(t *testing.T) {
+	clk := clocktesting.NewFakePassiveClock(now)
+	s := newStallWatch(clk, zap.NewNop().Sugar())
+	// step moves the clock by d, ticking every stallTick unless the
+	// process is frozen, or once at the end when the tick is late.
+	step := func(d time.Duration, tick, late bool) {
+		if !tick || late {
+			clk.SetTime(clk.Now().Add(d))
+			if late {
+				s.tick()
+			}
+			return
+		}
+		for ; d > 0; d -= stallTick {
+			clk.SetTime(clk.Now().Add(min(d, stallTick)))
+			s.tick()
+		}
+	}
+	for i, c := range []struct {
+		what    string
+		advance time.Duration
+		tick    bool
+		late    bool
+		suspect bool
+	}{
+		{"ticking on time", stallTick, true, false, false},
+		{"a late tick, at the limit", stallLimit, true, true, false},
+		{"ticking again", time.Second, true, false, false},
+		{"frozen, the ticker has not run since", stallLimit + time.Millisecond, false, false, true},
+		{"resumed: the late tick opens the window", 0, true, true, true},
+		{"still inside the window", stallWindow - stallTick, true, false, true},
+		{"the window has passed", 2 * stallTick, true, false, false},
+	} {
+		step(c.advance, c.tick, c.late)
+		if got := s.suspect(); got != c.suspect {
+			t.Errorf("step %d (%s): suspect() = %v, want %v", i, c.what, got, c.suspect)
+		}
+	}
+	if s.stalls != 1 {
+		t.Errorf("stalls = %d, want 1", s.stalls)
+	}
+}
+
+func TestStallWatchRunStopsWithTheContext(t *testing.T) {
+	s := newStallWatch(clocktesting.NewFakePassiveClock(now), zap.NewNop().Sugar())
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		s.run(ctx)
+		close(done)
+	}()
+	cancel()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("run() did not return after the context was cancelled")
+	}
+}
+
+// TestYoungStaleCopyAfterAStallDoesNotRunAgain is bug 6: a leader frozen
+// past its lease resumes with a young, stale Pending copy of an execution
+// that another replica already ran to the end and released. Its age alone
+// would let the cache be trusted; the stall makes the reconciler read the
+// execution before any create: no second run, not even a short-lived one.
+func TestYoungStaleCopyAfterAStallDoesNotRunAgain(t *testing.T) {
+	released := self(t, ended("Completed", time.Second))
+	released.Status.LockReleaseTime = released.Status.CompletionTime
+	f := newFixture(t, objects(released))
+	// The process was frozen for 3 s; the execution was created just
+	// before the freeze ended, so it is still young.
+	resumed := now.Add(3 * time.Second)
+	young := self(t, statusPending)
+	young.CreationTimestamp = metav1.NewTime(resumed.Add(-500 * time.Millisecond))
+	f.toCache(young)
+	f.clock.SetTime(resumed)
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("Reconcile() = %v", err)
+	}
+	if got := f.tektonActions(); len(got) != 0 {
+		t.Errorf("Tekton actions = %q, want none (no second run)", got)
+	}
+	if got := f.events(); len(got) != 0 {
+		t.Errorf("events = %q, want none", got)
+	}
+	if got := f.get(selfKey); got.Status.Phase != v1alpha1.PhaseCompleted || got.Status.LockReleaseTime == nil {
+		t.Errorf("status = %s, released %v; want it untouched", got.Status.Phase, got.Status.LockReleaseTime)
+	}
+}
