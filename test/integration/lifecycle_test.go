@@ -26,6 +26,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/util/sets"
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
@@ -265,7 +266,8 @@ func mustCanonical(t *testing.T, target string) string {
 	return c
 }
 
-// wantEvents waits until the execution has at least the given events (by reason).
+// wantEvents waits until the execution has at least the given events (by
+// reason), each once, and no event SPEC §6 does not list.
 func wantEvents(t *testing.T, ns, name string, reasons ...string) {
 	t.Helper()
 	var got map[string]int
@@ -295,7 +297,17 @@ func wantEvents(t *testing.T, ns, name string, reasons ...string) {
 			t.Errorf("event %s emitted %d times, want once", r, got[r])
 		}
 	}
+	for r := range got {
+		if !specEvents.Has(r) {
+			t.Errorf("event %s on %s/%s is not one of SPEC §6's %v", r, ns, name, sets.List(specEvents))
+		}
+	}
 }
+
+// specEvents are the event reasons SPEC §6 lists: one per transition, and
+// nothing else (knative's FinalizerUpdate is dropped).
+var specEvents = sets.New("PipelineRunCreated", "WorkflowCompleted", "WorkflowFailed", "WorkflowSkipped",
+	"LockReleased", "ConfigurationError", "PipelineRunDeleted")
 
 func TestConfigurationReloadsLive(t *testing.T) {
 	checkInvariant(t)

@@ -102,7 +102,7 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 		configStore.WatchConfigs(cmw)
 	}
 
-	impl := wfereconciler.NewImpl(ctx, r, func(*controller.Impl) controller.Options {
+	impl := wfereconciler.NewImpl(withEventRecorder(ctx, ControllerName), r, func(*controller.Impl) controller.Options {
 		return controller.Options{
 			AgentName:   ControllerName,
 			ConfigStore: configStore,
