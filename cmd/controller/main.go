@@ -71,6 +71,8 @@ func main() {
 	if cfg.Burst == 0 {
 		cfg.Burst = defaultBurst
 	}
+	state := &lifecycle.State{}
+	cfg.Wrap(state.APIRecovery().WrapTransport)
 
 	log.Printf("%s version=%s commit=%s go=%s", workflowexecution.ControllerName, version, commit, runtime.Version())
 	if err := checkTektonAPIs(cfg); err != nil {
@@ -87,7 +89,6 @@ func main() {
 	}
 
 	ctx := signals.NewContext()
-	state := &lifecycle.State{}
 	ctx = lifecycle.WithState(ctx, state)
 	ctx = filteredinformerfactory.WithSelectors(ctx, resources.LabelSelector)
 	ctx = sharedmain.WithHealthProbesDisabled(ctx)

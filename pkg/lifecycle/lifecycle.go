@@ -14,7 +14,8 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 // Package lifecycle holds what the process shares with its controllers:
-// readiness (caches synced) for the probes, and hooks run at shutdown.
+// readiness (caches synced) for the probes, hooks run at shutdown, and the
+// end of API server outages.
 package lifecycle
 
 import (
@@ -41,6 +42,8 @@ type State struct {
 	syncs   []cache.InformerSynced
 	pending atomic.Int32
 	hooks   []func(context.Context)
+
+	recovery *APIRecovery
 }
 
 type stateKey struct{}

@@ -19,9 +19,14 @@ package reliability
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
+
+// recoveryLog is what the controller logs at the end of an API server
+// outage (pkg/reconciler/workflowexecution/controller.go).
+const recoveryLog = "The API server answers again"
 
 // TestControlPlaneFaults restarts kube-apiserver and pauses etcd (SIGSTOP,
 // then SIGCONT) in the middle of a stream. The controller is never
@@ -64,6 +69,11 @@ func TestControlPlaneFaults(t *testing.T) {
 	f := st.verify(t, fmt.Sprintf("control plane faults (%d×%d targets)", p.Executions, p.Targets), verifyOptions{WatchGapsExpected: true})
 	if exited, code := ctl.Exited(); exited || ctl.PID() != pid {
 		t.Errorf("the controller did not ride out the faults by itself: exited=%v code=%d pid %d -> %d", exited, code, pid, ctl.PID())
+	}
+	// Each API server restart is an outage the controller must notice
+	// (pkg/lifecycle/recovery.go), retrying its backed-off keys at once.
+	if n := strings.Count(ctl.Logs(), recoveryLog); n < p.APIServerRestarts {
+		t.Errorf("the controller logged %q %d time(s), want at least one per API server restart (%d)", recoveryLog, n, p.APIServerRestarts)
 	}
 	if n := fr.resumedNote(); n != "" {
 		f.Notes = append(f.Notes, n)

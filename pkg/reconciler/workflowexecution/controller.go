@@ -34,6 +34,7 @@ import (
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	wfeclient "kubernaut.ai/workflowexecution/pkg/client/injection/client"
 	wfeinformer "kubernaut.ai/workflowexecution/pkg/client/injection/informers/workflowexecution/v1alpha1/workflowexecution"
 	wfereconciler "kubernaut.ai/workflowexecution/pkg/client/injection/reconciler/workflowexecution/v1alpha1/workflowexecution"
@@ -115,12 +116,26 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 	r.setupAudit(ctx, configStore, wfeInf.Informer().HasSynced, impl.EnqueueKeyAfter, func() { impl.GlobalResync(wfeInf.Informer()) })
 	rec.SetLocksHeld(r.countLocksHeld)
 
+	// After an API server outage, retry at once whatever has work left
+	// rather than waiting out each key's exponential backoff.
+	lifecycle.FromContext(ctx).APIRecovery().OnRecovered(func() {
+		logger.Info("The API server answers again: reconciling unfinished executions now")
+		impl.FilteredGlobalResync(hasWorkLeft, wfeInf.Informer())
+	})
+
 	wfeInf.Informer().AddEventHandler(controller.HandleAll(impl.Enqueue))
 	prInf.Informer().AddEventHandler(controller.HandleAll(
 		impl.EnqueueLabelOfNamespaceScopedResource(
 			workflowexecution.SourceNamespaceLabelKey,
 			workflowexecution.WorkflowExecutionLabelKey)))
 	return impl
+}
+
+// hasWorkLeft reports whether an execution may still need a reconcile: it
+// is not terminal, holds its lock, or is being deleted.
+func hasWorkLeft(obj any) bool {
+	wfe, ok := obj.(*v1alpha1.WorkflowExecution)
+	return ok && (!wfe.Status.IsDone() || holdsLock(wfe) || wfe.DeletionTimestamp != nil)
 }
 
 // stripManagedFields is an informer transform that drops managedFields.
