@@ -96,26 +96,44 @@ func TestStaleExecutionCache(t *testing.T) {
 	}
 }
 
-// TestStaleExecutionCacheReadFails: when the cache is known stale and the
-// execution cannot be read back, the reconcile fails (retry) rather than
-// act on the stale copy.
-func TestStaleExecutionCacheReadFails(t *testing.T) {
+// TestStaleExecutionCacheWaitsForTheWatch: a pass on a copy older than
+// this process's own status write makes no API call at all (no read back,
+// no write, no event); the pass after the informer delivered the write
+// goes on from it, here releasing the lock once the cooldown is over.
+func TestStaleExecutionCacheWaitsForTheWatch(t *testing.T) {
 	f := newFixture(t, objects(self(t, statusRunning), ownPipelineRun(t, prSucceeded)))
 	if err := f.reconcile(selfKey); err != nil {
 		t.Fatalf("first Reconcile() = %v", err)
 	}
-	f.events()
-	f.tekton.ClearActions()
-	f.wfes.PrependReactor("get", "workflowexecutions", func(clientgotesting.Action) (bool, runtime.Object, error) {
-		return true, nil, apierrors.NewInternalError(errors.New("boom"))
-	})
-	if got := requeue(f.reconcile(selfKey)); got != "error" {
-		t.Errorf("second Reconcile() = %s, want error", got)
+	if got := f.events(); len(got) != 1 {
+		t.Fatalf("first reconcile events = %q, want the transition", got)
 	}
-	for _, e := range f.events() {
-		if strings.Contains(e, "WorkflowCompleted") {
-			t.Errorf("second reconcile repeated the transition: %q", e)
-		}
+	f.tekton.ClearActions()
+	f.wfes.ClearActions()
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("stale Reconcile() = %v", err)
+	}
+	if got := f.tektonActions(); len(got) != 0 {
+		t.Errorf("stale reconcile made Tekton API calls %q, want none", got)
+	}
+	if got := f.wfes.Actions(); len(got) != 0 {
+		t.Errorf("stale reconcile made %d WorkflowExecution API calls (%v), want none", len(got), got)
+	}
+	if got := f.events(); len(got) != 0 {
+		t.Errorf("stale reconcile events = %q, want none", got)
+	}
+
+	// The informer delivers the terminal write; the cooldown passes.
+	f.toCache(f.get(selfKey))
+	f.clock.SetTime(now.Add(6 * time.Minute))
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("Reconcile() after the watch = %v", err)
+	}
+	if got := f.events(); len(got) != 1 || got[0] != "Normal "+EventLockReleased {
+		t.Errorf("events = %q, want the lock released", got)
+	}
+	if got := f.get(selfKey); got.Status.LockReleaseTime == nil {
+		t.Error("lockReleaseTime not set after the cache caught up")
 	}
 }
 

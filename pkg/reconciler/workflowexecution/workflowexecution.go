@@ -105,7 +105,10 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 	cfg := config.FromContextOrDefaults(ctx).WorkflowExecution
 	ctx = logging.WithLogger(ctx, logging.FromContext(ctx).With(
 		"correlationId", wfe.CorrelationID(), "workflowId", wfe.Spec.WorkflowRef.WorkflowID))
-	if err := r.freshen(ctx, wfe); err != nil {
+	if behind, err := r.freshen(ctx, wfe); err != nil || behind {
+		// Behind: the watch event of this process's own status write,
+		// which the cache does not show yet, will bring the execution
+		// back.
 		return err
 	}
 	read := wfe.DeepCopy()
@@ -214,39 +217,40 @@ func rank(st *v1alpha1.WorkflowExecutionStatus) int {
 	}
 }
 
-// freshen guards against a stale informer cache: when this process already
+// freshen guards against a stale informer cache. When this process already
 // moved the execution further than the cached copy shows (a PipelineRun
-// event can arrive before our own status write reaches the cache), it reads
-// the execution from the API server and continues from that status. Acting
-// on the stale copy would repeat events, or worse, start a finished
-// execution again.
+// event can arrive before our own status write reaches the cache), acting
+// on the copy would repeat events, or worse, start a finished execution
+// again; the pass reports it is behind and does nothing. The informer
+// delivers every change, so the watch event of that write enqueues the
+// execution again, on a cache that shows it: no read needed.
 //
 // Another process (a previous leader, a replica) may also have moved it:
 // an execution the cache shows Pending although it is older than
-// confirmPendingAfter is read from the API server too, so that a stale
-// copy never creates a second run for an execution that already ran. So
-// is a young one after this process stalled (see stallWatch): while it
-// was frozen, another replica may have led its bucket.
-func (r *Reconciler) freshen(ctx context.Context, wfe *v1alpha1.WorkflowExecution) error {
-	want, ok := r.progress.Load(wfe.UID)
-	switch {
-	case ok && rank(&wfe.Status) >= want.(int):
+// confirmPendingAfter is read from the API server, so that a stale copy
+// never creates a second run for an execution that already ran. So is a
+// young one after this process stalled (see stallWatch): while it was
+// frozen, another replica may have led its bucket.
+func (r *Reconciler) freshen(ctx context.Context, wfe *v1alpha1.WorkflowExecution) (behind bool, err error) {
+	if want, ok := r.progress.Load(wfe.UID); ok {
+		if rank(&wfe.Status) < want.(int) {
+			return true, nil
+		}
 		r.progress.CompareAndDelete(wfe.UID, want)
-		return nil
-	case !ok && rank(&wfe.Status) > 0:
-		return nil
-	case !ok && r.clock.Since(wfe.CreationTimestamp.Time) < confirmPendingAfter && !r.stalls.suspect():
-		return nil
+		return false, nil
+	}
+	if rank(&wfe.Status) > 0 || (r.clock.Since(wfe.CreationTimestamp.Time) < confirmPendingAfter && !r.stalls.suspect()) {
+		return false, nil
 	}
 	fresh, err := r.wfeClient.WorkflowexecutionV1alpha1().WorkflowExecutions(wfe.Namespace).Get(ctx, wfe.Name, metav1.GetOptions{})
 	if err != nil {
-		return fmt.Errorf("reading %s/%s past a stale cache: %w", wfe.Namespace, wfe.Name, err)
+		return false, fmt.Errorf("reading %s/%s past a stale cache: %w", wfe.Namespace, wfe.Name, err)
 	}
 	if fresh.UID == wfe.UID {
 		wfe.Status = *fresh.Status.DeepCopy()
 		wfe.ResourceVersion = fresh.ResourceVersion
 	}
-	return nil
+	return false, nil
 }
 
 // reconcilePending validates the execution, checks the locks and creates the PipelineRun.
@@ -489,7 +493,12 @@ func (r *Reconciler) finished(ctx context.Context, wfe *v1alpha1.WorkflowExecuti
 	r.metrics.ExecutionFinished(ctx, phase, completion.Sub(wfe.CreationTimestamp.Time))
 	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhaseRunning), phase, ran)
 	r.metrics.StatusSync(ctx, now.Sub(completion))
-	r.enqueueAfter(wfe, cfg.CooldownPeriod-now.Sub(completion))
+	// A cooldown already over (0 s, or a late pass) needs no timer: the
+	// watch event of the terminal status write brings the execution back
+	// to release its lock, on a cache that shows it.
+	if wait := cfg.CooldownPeriod - now.Sub(completion); wait > 0 {
+		r.enqueueAfter(wfe, wait)
+	}
 }
 
 // reconcileDone releases the lock of a terminal execution after the cooldown.
