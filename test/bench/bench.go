@@ -38,6 +38,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/util/flowcontrol"
 
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
 	wfeclient "kubernaut.ai/workflowexecution/pkg/client/clientset/versioned"
 	"kubernaut.ai/workflowexecution/test/framework"
 	"kubernaut.ai/workflowexecution/test/rig"
@@ -52,7 +53,7 @@ const (
 	floorExecNamespace = "bench-floor-exec"
 	// finalizerName is the generated reconciler's finalizer (the
 	// resource's plural.group).
-	finalizerName = "workflowexecutions.workflowexecution.kubernaut.ai"
+	finalizerName = workflowexecution.FinalizerName
 	// settle lets the last asynchronous writes (events) land before a
 	// window closes.
 	settle = 2 * time.Second

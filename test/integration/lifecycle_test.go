@@ -109,6 +109,21 @@ func TestCompletedLifecycle(t *testing.T) {
 	env.WaitFor(t, ns, w.Name, "released", waitLong, func(w *v1alpha1.WorkflowExecution) bool { return w.Status.LockReleaseTime != nil })
 	env.WaitPipelineRunGone(t, name, waitLong)
 	wantEvents(t, ns, w.Name, "PipelineRunCreated", "WorkflowCompleted", "LockReleased")
+	// The API server had nothing to warn about (a finalizer name without
+	// a path drew a warning on every patch).
+	if warned := grepLine(env.Controller.Logs(), "API Warning"); warned != "" {
+		t.Errorf("the API server warned the controller: %s", warned)
+	}
+}
+
+// grepLine returns the first line of log that contains substr, or "".
+func grepLine(log, substr string) string {
+	for _, l := range strings.Split(log, "\n") {
+		if strings.Contains(l, substr) {
+			return l
+		}
+	}
+	return ""
 }
 
 func TestFailedLifecycle(t *testing.T) {

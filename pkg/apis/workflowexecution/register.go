@@ -41,4 +41,9 @@ const (
 	WorkflowIDAnnotationKey = "kubernaut.ai/workflow-id"
 	// TargetResourceAnnotationKey carries the raw target resource on a PipelineRun.
 	TargetResourceAnnotationKey = "kubernaut.ai/target-resource"
+
+	// FinalizerName is the controller's finalizer on a WorkflowExecution.
+	// Domain-qualified with a path, as the API server asks (knative's
+	// default, the bare group resource, draws a warning on every patch).
+	FinalizerName = "workflowexecution.kubernaut.ai/finalizer"
 )

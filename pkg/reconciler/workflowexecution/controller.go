@@ -105,8 +105,9 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 
 	impl := wfereconciler.NewImpl(withEventRecorder(ctx, ControllerName), r, func(*controller.Impl) controller.Options {
 		return controller.Options{
-			AgentName:   ControllerName,
-			ConfigStore: configStore,
+			AgentName:     ControllerName,
+			FinalizerName: workflowexecution.FinalizerName,
+			ConfigStore:   configStore,
 			// ReconcileKind writes the status itself (see writeStatus).
 			SkipStatusUpdates: true,
 		}

@@ -51,6 +51,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	wfefake "kubernaut.ai/workflowexecution/pkg/client/clientset/versioned/fake"
 	fakewfeclient "kubernaut.ai/workflowexecution/pkg/client/injection/client/fake"
@@ -76,7 +77,7 @@ const (
 	execNS       = "kubernaut-workflows"
 	prUID        = "7a000000-0000-4000-8000-0000000000a1"
 	createdUID   = "c0000000-0000-4000-8000-0000000000c1"
-	finalizer    = "workflowexecutions.workflowexecution.kubernaut.ai"
+	finalizer    = workflowexecution.FinalizerName
 )
 
 var now = time.Date(2026, 3, 14, 10, 5, 0, 0, time.UTC)
