@@ -40,11 +40,12 @@ const (
 	stallTick = 100 * time.Millisecond
 	// stallLimit is the gap between ticks counted as a stall. It must stay
 	// below the lease duration minus the renew deadline (6 s − 4 s in the
-	// reliability suite, 15 s − 10 s with knative's defaults).
+	// reliability suite, 60 s − 40 s with config-leader-election's
+	// defaults): a shorter pause cannot make a leader outlive its lease.
 	stallLimit = time.Second
 	// stallWindow is how long the caches stay suspect after a stall: long
-	// enough for the elector to notice a lost lease (one retry period) and
-	// for the informers to catch up.
+	// enough for the elector to notice a lost lease (one retry period, 10 s
+	// by default) and for the informers to catch up.
 	stallWindow = 30 * time.Second
 )
 
