@@ -95,7 +95,11 @@ func (s *stallWatch) tick() {
 // suspect reports whether the caches may be stale because of a stall: one
 // that is still in progress as seen from here (the ticker has not run yet
 // since the process resumed), or one that ended less than stallWindow ago.
+// A nil watch (a Reconciler built without NewController) never suspects.
 func (s *stallWatch) suspect() bool {
+	if s == nil {
+		return false
+	}
 	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -69,6 +69,10 @@ func TestStallWatch(t *testing.T) {
 	if s.stalls != 1 {
 		t.Errorf("stalls = %d, want 1", s.stalls)
 	}
+	var none *stallWatch
+	if none.suspect() {
+		t.Error("a nil stallWatch suspects a stall")
+	}
 }
 
 func TestStallWatchRunStopsWithTheContext(t *testing.T) {
