@@ -460,6 +460,26 @@ conditions:
 	}})
 }
 
+// TestReconcileHoldLimitRequeueIsBounded: a deadline far ahead (a fresh
+// run: 30m timeout + 5m grace) is checked again after holdCheckPeriod, not
+// at the deadline: a delayed key cannot be cancelled, and one per finished
+// execution would stay queued for 35 minutes.
+func TestReconcileHoldLimitRequeueIsBounded(t *testing.T) {
+	old := holdCheckPeriod
+	holdCheckPeriod = 200 * time.Millisecond
+	t.Cleanup(func() { holdCheckPeriod = old })
+	f := newFixture(t, objects(self(t, statusRunningMirrored), stuckRun(t, 0, "")))
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("Reconcile() = %v", err)
+	}
+	if !f.enqueued(10 * time.Second) {
+		t.Error("the execution was not requeued within holdCheckPeriod")
+	}
+	if got := f.tektonActions(); len(got) != 0 {
+		t.Errorf("Tekton actions = %q, want none before the deadline", got)
+	}
+}
+
 // TestReconcileHoldLimitRequeue: before the hold limit the execution is
 // requeued for the deadline, not polled.
 func TestReconcileHoldLimitRequeue(t *testing.T) {

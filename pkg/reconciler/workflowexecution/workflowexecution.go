@@ -63,6 +63,14 @@ const (
 // from the API server before it creates its run (see freshen).
 const confirmPendingAfter = 2 * time.Second
 
+// holdCheckPeriod bounds how far ahead a Running execution is requeued to
+// check its hold limit. The work queue cannot cancel a delayed key: a
+// requeue at the deadline itself (timeout + stuck-grace-period, 35 minutes
+// by default) stayed queued that long after the run ended, so memory grew
+// with the completion rate × 35 minutes (seen in the 30-minute soak). A
+// wedged run produces no events, so the check cannot wait for one.
+var holdCheckPeriod = time.Minute // a variable for tests
+
 // ownerRecordDelay is how long to wait before looking again at a finished
 // PipelineRun whose execution has not recorded its outcome yet.
 const ownerRecordDelay = time.Second
@@ -453,7 +461,7 @@ func (r *Reconciler) enforceHoldLimit(ctx context.Context, wfe *v1alpha1.Workflo
 	}
 	deadline := resources.StartTime(pr).Add(timeout + cfg.StuckGracePeriod)
 	if now.Before(deadline) {
-		r.enqueueAfter(wfe, deadline.Sub(now))
+		r.enqueueAfter(wfe, min(deadline.Sub(now), holdCheckPeriod))
 		return nil
 	}
 	if err := r.cancelPipelineRun(ctx, pr); err != nil {
