@@ -158,7 +158,7 @@ func newBench(ctx context.Context, o *options) (*bench, error) {
 		}
 		b.logf("pushed the Pipeline bundle %s", b.bundleImage)
 	}
-	if o.Pprof {
+	if o.Pprof || o.Scenarios["soak"] {
 		if err := b.enableProfiling(ctx); err != nil {
 			c.Stop()
 			return nil, err
@@ -310,13 +310,14 @@ type startupCost struct {
 
 // startController starts a fresh controller and waits until it is ready
 // and idle (its startup reconciles done).
-func (b *bench) startController(ctx context.Context, name string) (*rig.Controller, *startupCost, error) {
+// env is added to the controller's environment.
+func (b *bench) startController(ctx context.Context, name string, env ...string) (*rig.Controller, *startupCost, error) {
 	before, err := b.snap(ctx, nil)
 	if err != nil {
 		return nil, nil, err
 	}
 	start := time.Now()
-	ctl, err := b.c.RunController(ctx, rig.ControllerOptions{Name: "controller-" + name, Args: b.opts.ControllerArgs, Binary: b.binary})
+	ctl, err := b.c.RunController(ctx, rig.ControllerOptions{Name: "controller-" + name, Args: b.opts.ControllerArgs, Binary: b.binary, Env: env})
 	if err != nil {
 		return nil, nil, err
 	}

@@ -318,3 +318,59 @@ kn_k8s_client_http_response_status_code_total{http_request_method="PUT",http_res
 		t.Errorf("GET on a collection: %+v %v", k, ok)
 	}
 }
+
+func TestRuntimeMem(t *testing.T) {
+	const raw = `# TYPE go_memstats_heap_inuse_bytes gauge
+go_memstats_heap_inuse_bytes 2.4e+07
+# TYPE go_memstats_next_gc_bytes gauge
+go_memstats_next_gc_bytes 3.1e+07
+# TYPE go_goroutines gauge
+go_goroutines 212
+`
+	m := &controllerMetrics{}
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	var err error
+	if m.families, err = parser.TextToMetricFamilies(strings.NewReader(raw)); err != nil {
+		t.Fatal(err)
+	}
+	want := runtimeMem{heapInuse: 2.4e7, heapGoal: 3.1e7, goroutines: 212}
+	if got := m.runtimeMem(); got != want {
+		t.Errorf("runtimeMem = %+v, want %+v", got, want)
+	}
+	// A failed scrape is a nil *controllerMetrics: zeros, rendered as "–".
+	var none *controllerMetrics
+	if got := none.runtimeMem(); got != (runtimeMem{}) || intGauge(got.goroutines) != "–" {
+		t.Errorf("runtimeMem of no scrape = %+v", got)
+	}
+}
+
+func TestHeapProfileHelpers(t *testing.T) {
+	top := `File: controller
+Type: inuse_space
+Time: 2026-07-01 10:00:00 UTC
+Showing nodes accounting for 3.50MB, 20.00% of 17.52MB total
+Showing top 1 nodes out of 120
+      flat  flat%   sum%        cum   cum%
+    3.50MB 20.00% 20.00%     3.50MB 20.00%  k8s.io/client-go/tools/record.(*eventLogger).eventObserve
+`
+	if got := pprofTotal(top); got != "17.52MB" {
+		t.Errorf("pprofTotal = %q, want 17.52MB", got)
+	}
+	if got := pprofTotal("garbage"); got != "?" {
+		t.Errorf("pprofTotal(garbage) = %q, want ?", got)
+	}
+	for d, want := range map[time.Duration]time.Duration{30 * time.Minute: 5 * time.Minute, 3 * time.Minute: 90 * time.Second} {
+		if got := heapEarlyAt(d); got != want {
+			t.Errorf("heapEarlyAt(%s) = %s, want %s", d, got, want)
+		}
+	}
+}
+
+func TestSoakGODEBUG(t *testing.T) {
+	if got, want := soakGODEBUG(""), "GODEBUG=memprofilerate=32768"; got != want {
+		t.Errorf("soakGODEBUG() = %q, want %q", got, want)
+	}
+	if got, want := soakGODEBUG("http2debug=1"), "GODEBUG=http2debug=1,memprofilerate=32768"; got != want {
+		t.Errorf("soakGODEBUG(http2debug=1) = %q, want %q", got, want)
+	}
+}

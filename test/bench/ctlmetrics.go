@@ -135,46 +135,132 @@ func queueDelta(before, after *controllerMetrics) queueStats {
 	}
 }
 
+// runtimeMem is the Go runtime's view of the controller's memory, from its
+// /metrics (the Prometheus Go collector of knative's metrics server).
+type runtimeMem struct {
+	heapInuse  float64 // go_memstats_heap_inuse_bytes: live objects and not yet swept garbage
+	heapGoal   float64 // go_memstats_next_gc_bytes: the next GC's target, about 2× the live heap at GOGC=100
+	goroutines float64
+}
+
+func (m *controllerMetrics) runtimeMem() runtimeMem {
+	return runtimeMem{
+		heapInuse:  m.sum("go_memstats_heap_inuse_bytes", false),
+		heapGoal:   m.sum("go_memstats_next_gc_bytes", false),
+		goroutines: m.sum("go_goroutines", false),
+	}
+}
+
+// fetchProfile saves what the controller's pprof server returns for path
+// (e.g. "heap?gc=1") as file in the run directory and returns its path.
+func (b *bench) fetchProfile(ctx context.Context, ctl *rig.Controller, path, file string) (string, error) {
+	url := fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/%s", ctl.ProfilingPort, path)
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
+	if err != nil {
+		return "", err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "", err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return "", fmt.Errorf("%s: %s", url, resp.Status)
+	}
+	out := filepath.Join(filepath.Dir(b.c.LogPath("etcd")), file)
+	f, err := os.Create(out)
+	if err != nil {
+		return "", err
+	}
+	_, err = io.Copy(f, resp.Body)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	return out, err
+}
+
+// pprofTop runs go tool pprof -top with args on the controller's binary and
+// a profile.
+func (b *bench) pprofTop(ctx context.Context, ctl *rig.Controller, args ...string) (string, error) {
+	cmd := exec.CommandContext(ctx, "go", append([]string{"tool", "pprof", "-top"}, args...)...)
+	cmd.Dir = b.c.RepoRoot
+	out, err := cmd.Output()
+	return string(out), err
+}
+
 // profile captures a CPU profile of the controller for d (-pprof) and
 // returns the top functions by cumulative and flat time.
 func (b *bench) profile(ctx context.Context, ctl *rig.Controller, id string, d time.Duration) string {
-	url := fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/profile?seconds=%d", ctl.ProfilingPort, int(d.Seconds()))
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
-	if err != nil {
-		return ""
-	}
-	resp, err := http.DefaultClient.Do(req)
+	path, err := b.fetchProfile(ctx, ctl, fmt.Sprintf("profile?seconds=%d", int(d.Seconds())), "cpu-"+id+".pprof")
 	if err != nil {
 		b.logf("%s: profiling the controller: %v", id, err)
 		return ""
 	}
-	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusOK {
-		b.logf("%s: profiling the controller: %s", id, resp.Status)
-		return ""
-	}
-	path := filepath.Join(filepath.Dir(b.c.LogPath("etcd")), "cpu-"+id+".pprof")
-	f, err := os.Create(path)
-	if err != nil {
-		return ""
-	}
-	_, err = io.Copy(f, resp.Body)
-	f.Close()
-	if err != nil {
-		return ""
-	}
 	var out strings.Builder
 	for _, mode := range []string{"-cum", "-flat"} {
-		cmd := exec.CommandContext(ctx, "go", "tool", "pprof", "-top", mode, "-nodecount=25", ctl.Binary, path)
-		cmd.Dir = b.c.RepoRoot
-		top, err := cmd.Output()
+		top, err := b.pprofTop(ctx, ctl, mode, "-nodecount=25", ctl.Binary, path)
 		if err != nil {
 			b.logf("%s: go tool pprof: %v", id, err)
 			return ""
 		}
-		out.Write(top)
+		out.WriteString(top)
 		out.WriteString("\n")
 	}
 	b.logf("%s: CPU profile in %s", id, path)
 	return out.String()
+}
+
+// heapProfile saves the controller's heap profile, taken right after a
+// forced GC (so in-use is the live heap), as heap-<id>-<name>.pprof and
+// returns its path ("" on failure).
+func (b *bench) heapProfile(ctx context.Context, ctl *rig.Controller, id, name string) string {
+	path, err := b.fetchProfile(ctx, ctl, "heap?gc=1", "heap-"+id+"-"+name+".pprof")
+	if err != nil {
+		b.logf("%s: heap profile (%s): %v", id, name, err)
+		return ""
+	}
+	b.logf("%s: heap profile (%s) in %s", id, name, path)
+	return path
+}
+
+// heapGrowth compares two heap profiles: the in-use totals of each, then
+// the in-use space of late minus early (pprof -base), by flat and by
+// cumulative size.
+func (b *bench) heapGrowth(ctx context.Context, ctl *rig.Controller, id, early, late string) string {
+	if early == "" || late == "" {
+		return ""
+	}
+	var out strings.Builder
+	for _, p := range []struct{ name, path string }{{"early", early}, {"late", late}} {
+		top, err := b.pprofTop(ctx, ctl, "-sample_index=inuse_space", "-nodecount=1", ctl.Binary, p.path)
+		if err != nil {
+			b.logf("%s: go tool pprof: %v", id, err)
+			return ""
+		}
+		fmt.Fprintf(&out, "in use after GC, %s profile (%s): %s\n", p.name, filepath.Base(p.path), pprofTotal(top))
+	}
+	out.WriteString("\n")
+	for _, mode := range []string{"-flat", "-cum"} {
+		top, err := b.pprofTop(ctx, ctl, "-sample_index=inuse_space", mode, "-nodecount=25", "-base", early, ctl.Binary, late)
+		if err != nil {
+			b.logf("%s: go tool pprof: %v", id, err)
+			return ""
+		}
+		out.WriteString(top)
+		out.WriteString("\n")
+	}
+	return out.String()
+}
+
+// pprofTotal extracts the profile's total ("17.52MB") from the header of
+// go tool pprof -top.
+func pprofTotal(top string) string {
+	for _, line := range strings.Split(top, "\n") {
+		if _, rest, ok := strings.Cut(line, " of "); ok && strings.HasPrefix(line, "Showing nodes accounting for") {
+			if total, ok := strings.CutSuffix(strings.TrimSpace(rest), " total"); ok {
+				return total
+			}
+		}
+	}
+	return "?"
 }

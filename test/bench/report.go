@@ -430,16 +430,33 @@ func (b *bench) soakSeries(w io.Writer) {
 		return
 	}
 	fmt.Fprintf(w, "## Soak: controller memory every %s at %s WFE/s (executions deleted once released)\n\n", r.sc.Sample, rate(r.sc.Rate))
-	t := &table{head: []string{"t", "executions released", "RSS MiB", "peak RSS MiB", "CPU s"}}
+	fmt.Fprintln(w, "Heap in use, GC goal and goroutines come from the controller's /metrics (go_memstats_heap_inuse_bytes, go_memstats_next_gc_bytes, go_goroutines). Heap in use includes garbage not yet collected; the GC goal is about twice the live heap of the last GC.")
+	fmt.Fprintln(w)
+	t := &table{head: []string{"t", "executions released", "RSS MiB", "peak RSS MiB", "heap in use MiB", "GC goal MiB", "goroutines", "CPU s"}}
 	for _, p := range r.rss {
-		t.add(p.at.Round(time.Second).String(), fmt.Sprint(p.done), mib(p.rss), mib(p.hwm), fmt.Sprintf("%.1f", p.cpu.Seconds()))
+		t.add(p.at.Round(time.Second).String(), fmt.Sprint(p.done), mib(p.rss), mib(p.hwm),
+			mib(int64(p.mem.heapInuse)), mib(int64(p.mem.heapGoal)), intGauge(p.mem.goroutines), fmt.Sprintf("%.1f", p.cpu.Seconds()))
 	}
 	t.write(w)
 	if len(r.rss) >= 4 {
 		q := len(r.rss) / 4
 		first, last := r.rss[q], r.rss[len(r.rss)-1]
-		fmt.Fprintf(w, "RSS from the first quarter's end to the end: %s → %s MiB.\n\n", mib(first.rss), mib(last.rss))
+		fmt.Fprintf(w, "From the first quarter's end to the end: RSS %s → %s MiB, GC goal %s → %s MiB.\n\n",
+			mib(first.rss), mib(last.rss), mib(int64(first.mem.heapGoal)), mib(int64(last.mem.heapGoal)))
 	}
+	if r.heapGrowth != "" {
+		fmt.Fprintf(w, "### Soak: heap growth (go tool pprof -top -sample_index=inuse_space -base early late)\n\n")
+		fmt.Fprintf(w, "Heap profiles taken after a forced GC, %s into the soak and when it stopped creating executions, with the controller sampling every %d KiB allocated (GODEBUG=memprofilerate); saved as heap-%s-{early,late}.pprof in the run directory.\n\n", heapEarlyAt(r.sc.Duration), soakMemProfileRate>>10, r.sc.ID)
+		fmt.Fprintf(w, "```\n%s```\n\n", r.heapGrowth)
+	}
+}
+
+// intGauge renders a gauge that is 0 when the metric was missing.
+func intGauge(v float64) string {
+	if v == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("%.0f", v)
 }
 
 func (b *bench) queueTable(w io.Writer) {

@@ -19,6 +19,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -433,7 +434,8 @@ type rssPoint struct {
 	at       time.Duration // since the window opened
 	rss, hwm int64
 	cpu      time.Duration
-	done     int // executions released so far
+	done     int        // executions released so far
+	mem      runtimeMem // from the controller's /metrics (soak only)
 }
 
 // sampler samples the controller's memory periodically.
@@ -443,7 +445,8 @@ type sampler struct {
 	points []rssPoint
 }
 
-func (t *tracker) startSampler(pid int, every time.Duration) *sampler {
+// startSampler reads /proc/<pid> every period, and mem too if it is set.
+func (t *tracker) startSampler(pid int, every time.Duration, mem func() runtimeMem) *sampler {
 	s := &sampler{stop: make(chan struct{}), done: make(chan struct{})}
 	if pid == 0 || every <= 0 {
 		close(s.done)
@@ -466,7 +469,11 @@ func (t *tracker) startSampler(pid int, every time.Duration) *sampler {
 				t.mu.Lock()
 				n := t.released
 				t.mu.Unlock()
-				s.points = append(s.points, rssPoint{at: time.Since(start), rss: p.RSS, hwm: p.HWM, cpu: p.CPU, done: n})
+				pt := rssPoint{at: time.Since(start), rss: p.RSS, hwm: p.HWM, cpu: p.CPU, done: n}
+				if mem != nil {
+					pt.mem = mem()
+				}
+				s.points = append(s.points, pt)
 			}
 		}
 	}()
@@ -481,6 +488,27 @@ func (s *sampler) finish() []rssPoint {
 		<-s.done
 	}
 	return s.points
+}
+
+// heapEarlyAt is when a soak of d takes its first heap profile: after 5
+// minutes (caches and the event correlator warm), or halfway if d is shorter.
+func heapEarlyAt(d time.Duration) time.Duration {
+	return min(5*time.Minute, d/2)
+}
+
+// soakMemProfileRate is the soak controller's heap sampling period in
+// bytes (runtime.MemProfileRate; Go's default, 512 KiB, leaves too few
+// samples to tell which site grew by a few hundred KiB).
+const soakMemProfileRate = 32 << 10
+
+// soakGODEBUG sets the soak controller's memprofilerate, keeping the other
+// settings of the benchmark's GODEBUG.
+func soakGODEBUG(inherited string) string {
+	v := fmt.Sprintf("memprofilerate=%d", soakMemProfileRate)
+	if inherited != "" {
+		v = inherited + "," + v
+	}
+	return "GODEBUG=" + v
 }
 
 // result is what one scenario measured.
@@ -520,6 +548,9 @@ type result struct {
 	windowStart, windowEnd time.Time
 	audit                  *auditSummary
 	profile                string // pprof -top output
+	// heapGrowth (soak): the live heap early and late, and pprof -top of
+	// late minus early.
+	heapGrowth string
 	// wfeBytes is the JSON size of a finished execution, of which
 	// wfeManagedBytes are metadata.managedFields.
 	wfeBytes, wfeManagedBytes int
@@ -541,7 +572,11 @@ func (b *bench) runScenario(ctx context.Context, sc *scenario) (*result, error) 
 	var fl *floor
 	var err error
 	if sc.Mode == modeController {
-		if ctl, res.startup, err = b.startController(ctx, sc.ID); err != nil {
+		var env []string
+		if sc.Duration > 0 {
+			env = append(env, soakGODEBUG(os.Getenv("GODEBUG")))
+		}
+		if ctl, res.startup, err = b.startController(ctx, sc.ID, env...); err != nil {
 			return nil, err
 		}
 		defer func() {
@@ -580,8 +615,27 @@ func (b *bench) runScenario(ctx context.Context, sc *scenario) (*result, error) 
 	if every == 0 {
 		every = time.Second
 	}
-	smp := t.startSampler(pid, every)
+	var mem func() runtimeMem
+	if sc.Sample > 0 && ctl != nil {
+		mem = func() runtimeMem { return b.scrapeController(ctx, ctl, "").runtimeMem() }
+	}
+	smp := t.startSampler(pid, every, mem)
 	b.logf("%s: %s", sc.ID, sc.Title)
+	// The soak takes a heap profile once the caches are warm and another
+	// when it stops creating executions.
+	var earlyHeap chan string
+	driven := make(chan struct{})
+	if sc.Duration > 0 && ctl != nil {
+		earlyHeap = make(chan string, 1)
+		go func() {
+			select {
+			case <-time.After(heapEarlyAt(sc.Duration)):
+				earlyHeap <- b.heapProfile(ctx, ctl, sc.ID, "early")
+			case <-driven:
+				earlyHeap <- ""
+			}
+		}()
+	}
 	profiled := make(chan string, 1)
 	if b.opts.Pprof && ctl != nil {
 		d := sc.Duration
@@ -594,6 +648,11 @@ func (b *bench) runScenario(ctx context.Context, sc *scenario) (*result, error) 
 		profiled <- ""
 	}
 	t.drive(ctx)
+	close(driven)
+	lateHeap := ""
+	if earlyHeap != nil {
+		lateHeap = b.heapProfile(ctx, ctl, sc.ID, "late")
+	}
 	if !t.wait(ctx, b.opts.DrainTimeout) {
 		b.logf("%s: not every execution ended and released its target within %s", sc.ID, b.opts.DrainTimeout)
 	}
@@ -604,6 +663,9 @@ func (b *bench) runScenario(ctx context.Context, sc *scenario) (*result, error) 
 	}
 	res.rss = smp.finish()
 	res.profile = <-profiled
+	if earlyHeap != nil {
+		res.heapGrowth = b.heapGrowth(ctx, ctl, sc.ID, <-earlyHeap, lateHeap)
+	}
 	t.stop()
 
 	b.collect(res, t, before, after)
