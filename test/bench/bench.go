@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -76,6 +77,8 @@ type bench struct {
 	checker *framework.Checker
 	admin   clients
 	results []*result
+	// sink receives the controller's audit trail (-audit-sink), or nil.
+	sink *auditSink
 	// dir holds the rig's data and logs, the profiles and the metrics.
 	dir string
 	// binary is the controller every scenario runs; source says what it
@@ -147,7 +150,16 @@ func newBench(ctx context.Context, o *options) (*bench, error) {
 		return nil, err
 	}
 	b.env = &framework.Env{Cluster: c, WFE: b.admin.wfe}
-	if err := b.env.SetConfig(ctx, benchConfig); err != nil {
+	cfg := maps.Clone(benchConfig)
+	if o.AuditSink {
+		if b.sink, err = startAuditSink(); err != nil {
+			c.Stop()
+			return nil, err
+		}
+		cfg["audit-sink-url"] = b.sink.url
+		b.logf("audit sink at %s", b.sink.url)
+	}
+	if err := b.env.SetConfig(ctx, cfg); err != nil {
 		c.Stop()
 		return nil, fmt.Errorf("configuring the controller: %w", err)
 	}
@@ -202,6 +214,9 @@ func newBench(ctx context.Context, o *options) (*bench, error) {
 func (b *bench) stop() {
 	if b.checker != nil {
 		b.checker.Stop()
+	}
+	if b.sink != nil {
+		b.sink.close()
 	}
 	b.c.Stop()
 	if os.Getenv("WFE_RIG_KEEP") == "1" {

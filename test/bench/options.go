@@ -53,6 +53,9 @@ type options struct {
 	// Audit turns on the API server's audit log (Metadata level, our
 	// resources) and prints the controller's request sequences.
 	Audit bool
+	// AuditSink starts a loopback audit receiver and points the
+	// controller's audit-sink-url at it.
+	AuditSink bool
 	// Pprof captures a CPU profile of the controller during each
 	// controller scenario.
 	Pprof bool
@@ -98,6 +101,7 @@ func parseOptions(args []string) (*options, error) {
 	verbose := fs.Bool("v", env("v", "") != "", "log progress details")
 	pprof := fs.Bool("pprof", env("pprof", "") != "", "capture a CPU profile of the controller during each controller scenario (runtime-profiling enabled in config-observability) and print its top functions")
 	audit := fs.Bool("audit", env("audit", "") != "", "turn on the API server's audit log and print the controller's request sequence per execution (costs API server CPU)")
+	auditSink := fs.Bool("audit-sink", env("audit_sink", "") != "", "start a loopback audit receiver (datastorage format) and set audit-sink-url, so the controller also sends its audit trail")
 	tektonN := fs.Int("tekton-n", atoi(env("tekton-n", "100")), "tekton scenario: executions")
 	tektonM := fs.Int("tekton-m", atoi(env("tekton-m", "20")), "tekton scenario: targets")
 	tektonRate := fs.Float64("tekton-rate", atof(env("tekton-rate", "5")), "tekton scenario: arrival rate, WFE/s")
@@ -117,7 +121,7 @@ func parseOptions(args []string) (*options, error) {
 		Quick: *quick, N: *n, M: *m, Burst: *burst, Delay: *delay,
 		ScaleFinished: *scaleFinished, ScaleUnrelated: *scaleUnrelated,
 		Soak: *soak, SoakRate: *soakRate, SoakSample: *soakSample,
-		DrainTimeout: *drain, ControllerArgs: strings.Fields(*ctlArgs), ControllerBinary: *ctlBin, Verbose: *verbose, Audit: *audit, Pprof: *pprof,
+		DrainTimeout: *drain, ControllerArgs: strings.Fields(*ctlArgs), ControllerBinary: *ctlBin, Verbose: *verbose, Audit: *audit, AuditSink: *auditSink, Pprof: *pprof,
 		Scenarios: map[string]bool{},
 		TektonN:   *tektonN, TektonM: *tektonM, TektonRate: *tektonRate, TektonDelay: *tektonDelay,
 	}

@@ -170,6 +170,11 @@ func (b *bench) report(w io.Writer, started time.Time, loadStart string) {
 		fmt.Fprintf(w, "- workload: N=%d executions over M=%d targets per steady scenario, rates %v WFE/s, burst %d, stand-in delay %s, quick=%v\n\n",
 			o.N, o.M, o.Rates, o.Burst, o.Delay, o.Quick)
 	}
+	if b.sink != nil {
+		requests, events, unique := b.sink.counts()
+		fmt.Fprintf(w, "- audit trail: on, to a loopback receiver (datastorage format): %d events in %d requests, %d distinct event ids\n\n",
+			events, requests, unique)
+	}
 
 	b.latencyTable(w)
 	b.costTable(w)
