@@ -180,18 +180,7 @@ func TestStalePendingCopyOfAnotherProcessDoesNotRunAgain(t *testing.T) {
 	released.Status.LockReleaseTime = released.Status.CompletionTime
 	f := newFixture(t, objects(released))
 	f.toCache(self(t, statusPending))
-	if err := f.reconcile(selfKey); err != nil {
-		t.Fatalf("Reconcile() = %v", err)
-	}
-	if got := f.tektonActions(); len(got) != 0 {
-		t.Errorf("Tekton actions = %q, want none (no second run)", got)
-	}
-	if got := f.events(); len(got) != 0 {
-		t.Errorf("events = %q, want none", got)
-	}
-	if got := f.get(selfKey); got.Status.Phase != v1alpha1.PhaseCompleted || got.Status.LockReleaseTime == nil {
-		t.Errorf("status = %s, released %v; want it untouched", got.Status.Phase, got.Status.LockReleaseTime)
-	}
+	f.wantNoSecondRun()
 }
 
 // TestSpuriousRunIsDeletedWhenTheExecutionAlreadyEnded: a paused process
@@ -225,5 +214,24 @@ func TestSpuriousRunIsDeletedWhenTheExecutionAlreadyEnded(t *testing.T) {
 	}
 	if got := f.events(); len(got) != 0 {
 		t.Errorf("events = %q, want none", got)
+	}
+}
+
+// wantNoSecondRun reconciles the execution, which the API server holds
+// Completed and released, from a stale Pending copy: no run may be created,
+// no event emitted, and the status must stay as it is.
+func (f *fixture) wantNoSecondRun() {
+	f.t.Helper()
+	if err := f.reconcile(selfKey); err != nil {
+		f.t.Fatalf("Reconcile() = %v", err)
+	}
+	if got := f.tektonActions(); len(got) != 0 {
+		f.t.Errorf("Tekton actions = %q, want none (no second run)", got)
+	}
+	if got := f.events(); len(got) != 0 {
+		f.t.Errorf("events = %q, want none", got)
+	}
+	if got := f.get(selfKey); got.Status.Phase != v1alpha1.PhaseCompleted || got.Status.LockReleaseTime == nil {
+		f.t.Errorf("status = %s, released %v; want it untouched", got.Status.Phase, got.Status.LockReleaseTime)
 	}
 }

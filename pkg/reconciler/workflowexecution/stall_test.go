@@ -24,8 +24,6 @@ import (
 	"go.uber.org/zap"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	clocktesting "k8s.io/utils/clock/testing"
-
-	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 )
 
 func TestStallWatch(t *testing.T) {
@@ -107,16 +105,5 @@ func TestYoungStaleCopyAfterAStallDoesNotRunAgain(t *testing.T) {
 	young.CreationTimestamp = metav1.NewTime(resumed.Add(-500 * time.Millisecond))
 	f.toCache(young)
 	f.clock.SetTime(resumed)
-	if err := f.reconcile(selfKey); err != nil {
-		t.Fatalf("Reconcile() = %v", err)
-	}
-	if got := f.tektonActions(); len(got) != 0 {
-		t.Errorf("Tekton actions = %q, want none (no second run)", got)
-	}
-	if got := f.events(); len(got) != 0 {
-		t.Errorf("events = %q, want none", got)
-	}
-	if got := f.get(selfKey); got.Status.Phase != v1alpha1.PhaseCompleted || got.Status.LockReleaseTime == nil {
-		t.Errorf("status = %s, released %v; want it untouched", got.Status.Phase, got.Status.LockReleaseTime)
-	}
+	f.wantNoSecondRun()
 }
