@@ -406,11 +406,19 @@ func (s *Sender) backoff(attempt int, retryAfter time.Duration) time.Duration {
 	return min(max(d, retryAfter), s.maxBackoff)
 }
 
-// settle forgets delivered or rejected items, counts them and calls their
-// callbacks.
+// settle counts delivered or rejected items, calls their callbacks, and
+// only then forgets them: until the callback has recorded the outcome, an
+// Enqueue of the same event is still deduplicated against the pending one
+// (forgetting first let a concurrent reconcile send it a second time).
 func (s *Sender) settle(items []*item, result string) {
 	if len(items) == 0 {
 		return
+	}
+	s.count(result, len(items))
+	for _, it := range items {
+		if it.done != nil {
+			it.done(it.ev, result)
+		}
 	}
 	s.mu.Lock()
 	for _, it := range items {
@@ -418,12 +426,6 @@ func (s *Sender) settle(items []*item, result string) {
 	}
 	s.notifyLocked()
 	s.mu.Unlock()
-	s.count(result, len(items))
-	for _, it := range items {
-		if it.done != nil {
-			it.done(it.ev, result)
-		}
-	}
 }
 
 // live returns the items not dropped, forgetting and counting the others.

@@ -884,3 +884,36 @@ func messages(logs *observer.ObservedLogs) []string {
 	}
 	return out
 }
+
+// TestSenderDeduplicatesUntilTheCallbackReturns: while the done callback of
+// a delivered event runs (the reconciler records the outcome there), the
+// event still counts as pending, so the same event enqueued meanwhile by a
+// concurrent reconcile is not sent a second time.
+func TestSenderDeduplicatesUntilTheCallbackReturns(t *testing.T) {
+	recv := newReceiver(t, nil)
+	s := newTestSender(t, recv.srv.URL, FormatDataStorage)
+	ev := manyEvents(t, 1)[0]
+	again := make(chan error, 1)
+	if err := s.Enqueue(ev, func(e Event, result string) {
+		again <- s.Enqueue(e, nil) // the concurrent reconcile
+		s.done.callback(e, result)
+	}); err != nil {
+		t.Fatal(err)
+	}
+	s.run(t)
+	if diff := cmp.Diff(allResults([]Event{ev}, ResultDelivered), s.done.wait(t, 1)); diff != "" {
+		t.Errorf("results (-want, +got):\n%s", diff)
+	}
+	if err := <-again; err != nil {
+		t.Errorf("Enqueue from the callback = %v", err)
+	}
+	if err := s.Drain(context.Background()); err != nil {
+		t.Fatalf("Drain() = %v", err)
+	}
+	if n := len(recv.requests()); n != 1 {
+		t.Errorf("the sink received %d requests, want 1 (no second send)", n)
+	}
+	if n := s.Pending(); n != 0 {
+		t.Errorf("Pending() = %d after the callback, want 0", n)
+	}
+}

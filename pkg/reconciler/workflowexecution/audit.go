@@ -34,6 +34,15 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/metrics"
 )
 
+// auditForgetAfter is how long an outcome stays in auditTrail.settled, or
+// a deletion's first-seen time in auditTrail.deleting beyond the drain
+// timeout, before auditTrail.prune drops it. Both are normally forgotten
+// within seconds; what outlives this belongs to an execution that is gone
+// (a delivery that settled after its execution was deleted, a finalizer
+// removed by hand). Dropping a live one costs at most a re-sent event with
+// the same event_id.
+const auditForgetAfter = 10 * time.Minute
+
 // auditFullRetry is how long an execution waits to enqueue its audit events
 // again when the sender's buffer was full.
 const auditFullRetry = 5 * time.Second
@@ -45,7 +54,7 @@ type auditTrail struct {
 	metrics *metrics.Recorder
 	logger  *zap.SugaredLogger
 	current atomic.Pointer[auditSender]
-	settled sync.Map // event id -> result
+	settled sync.Map // event id -> time.Time it settled
 	// deleting remembers when this process first saw each execution being
 	// deleted: the drain timeout counts from then, so an execution deleted
 	// while the controller was down still gets its chance.
@@ -121,6 +130,18 @@ func (r *Reconciler) setupAudit(ctx context.Context, store *config.Store, synced
 			}
 		}()
 	}
+	go func() {
+		t := time.NewTicker(auditForgetAfter / 10)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case now := <-t.C:
+				a.prune(now, store.Load().WorkflowExecution.AuditDrainTimeout)
+			}
+		}
+	}()
 	lifecycle.FromContext(ctx).OnShutdown(func(ctx context.Context) {
 		if s := a.current.Load(); s != nil {
 			s.stop()
@@ -197,7 +218,7 @@ func (a *auditTrail) sync(ctx context.Context, read, wfe *v1alpha1.WorkflowExecu
 			continue
 		}
 		err := sender.Enqueue(audit.NewEvent(read, t, now), func(ev audit.Event, result string) {
-			a.settled.Store(ev.EventID, result)
+			a.settled.Store(ev.EventID, time.Now())
 			a.enqueue(key)
 		})
 		if errors.Is(err, audit.ErrBufferFull) {
@@ -245,6 +266,22 @@ func (a *auditTrail) drainWait(ctx context.Context, wfe *v1alpha1.WorkflowExecut
 	logging.FromContext(ctx).Warnf("Dropped audit event %s of a deleted execution after %s", t, cfg.AuditDrainTimeout)
 	a.forgetAll(wfe)
 	return 0
+}
+
+// prune drops what outlived auditForgetAfter (see there).
+func (a *auditTrail) prune(now time.Time, drainTimeout time.Duration) {
+	a.settled.Range(func(id, at any) bool {
+		if now.Sub(at.(time.Time)) > auditForgetAfter {
+			a.settled.Delete(id)
+		}
+		return true
+	})
+	a.deleting.Range(func(uid, first any) bool {
+		if now.Sub(first.(time.Time)) > drainTimeout+auditForgetAfter {
+			a.deleting.Delete(uid)
+		}
+		return true
+	})
 }
 
 func (a *auditTrail) forgetAll(wfe *v1alpha1.WorkflowExecution) {

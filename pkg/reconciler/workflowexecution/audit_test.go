@@ -18,6 +18,7 @@ package workflowexecution
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"slices"
@@ -28,6 +29,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"kubernaut.ai/workflowexecution/pkg/audit"
 )
@@ -294,5 +296,33 @@ func TestAuditDeletedWhileRunning(t *testing.T) {
 	}
 	if got := f.writes(); len(got) != 0 {
 		t.Errorf("status writes for a deleted execution: %v", got)
+	}
+}
+
+// TestAuditTrailPrune: outcomes and deletion times that outlive
+// auditForgetAfter belong to executions that are gone; prune drops them and
+// keeps the recent ones.
+func TestAuditTrailPrune(t *testing.T) {
+	a := &auditTrail{}
+	at := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
+	drain := 30 * time.Second
+	a.settled.Store("old", at)
+	a.settled.Store("recent", at.Add(auditForgetAfter))
+	a.deleting.Store(types.UID("old"), at)
+	a.deleting.Store(types.UID("recent"), at.Add(auditForgetAfter))
+	a.prune(at.Add(auditForgetAfter+drain+time.Second), drain)
+	left := func(m *sync.Map) []string {
+		var out []string
+		m.Range(func(k, _ any) bool {
+			out = append(out, fmt.Sprint(k))
+			return true
+		})
+		return out
+	}
+	if got := left(&a.settled); len(got) != 1 || got[0] != "recent" {
+		t.Errorf("settled after prune = %q, want [recent]", got)
+	}
+	if got := left(&a.deleting); len(got) != 1 || got[0] != "recent" {
+		t.Errorf("deleting after prune = %q, want [recent]", got)
 	}
 }
