@@ -250,8 +250,10 @@ func (a *auditTrail) drainWait(ctx context.Context, wfe *v1alpha1.WorkflowExecut
 		return 0
 	}
 	id := audit.EventID(wfe, t)
+	// What is settled stays remembered until the execution is gone (forget,
+	// on the informer's delete): a finalization that fails after this (a
+	// conflicting finalizer patch) must not wait, nor send, again.
 	if _, settled := a.settled.Load(id); settled || wfe.Status.IsAuditDelivered(string(t)) {
-		a.forgetAll(wfe)
 		return 0
 	}
 	first, _ := a.deleting.LoadOrStore(wfe.UID, now)
@@ -264,7 +266,7 @@ func (a *auditTrail) drainWait(ctx context.Context, wfe *v1alpha1.WorkflowExecut
 		a.metrics.EventSent(audit.ResultDropped, 1)
 	}
 	logging.FromContext(ctx).Warnf("Dropped audit event %s of a deleted execution after %s", t, cfg.AuditDrainTimeout)
-	a.forgetAll(wfe)
+	a.settled.Store(id, time.Now())
 	return 0
 }
 
@@ -284,7 +286,11 @@ func (a *auditTrail) prune(now time.Time, drainTimeout time.Duration) {
 	})
 }
 
+// forgetAll drops what the trail keeps about an execution that is gone.
 func (a *auditTrail) forgetAll(wfe *v1alpha1.WorkflowExecution) {
+	if a == nil {
+		return
+	}
 	a.deleting.Delete(wfe.UID)
 	for _, t := range audit.EventTypesFor(wfe) {
 		a.settled.Delete(audit.EventID(wfe, t))

@@ -18,6 +18,7 @@ package workflowexecution
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
@@ -28,9 +29,14 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	clientgotesting "k8s.io/client-go/testing"
+	"k8s.io/client-go/tools/cache"
 
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/audit"
 )
 
@@ -324,5 +330,72 @@ func TestAuditTrailPrune(t *testing.T) {
 	}
 	if got := left(&a.deleting); len(got) != 1 || got[0] != "recent" {
 		t.Errorf("deleting after prune = %q, want [recent]", got)
+	}
+}
+
+// TestAuditFinalizationRetriedAfterDelivery: deletion waited for the
+// terminal event, which was delivered; the finalizer patch that followed
+// conflicted. The retried finalization goes on at once: it neither waits
+// for the drain timeout again nor sends the events a second time.
+func TestAuditFinalizationRetriedAfterDelivery(t *testing.T) {
+	sink := newAuditSink(t, http.StatusOK)
+	w := self(t, released(ended("Completed", time.Minute)))
+	ts := metav1.NewTime(now)
+	w.DeletionTimestamp = &ts
+	s := objects(w)
+	s.config = map[string]string{"audit-sink-url": sink.URL, "audit-drain-timeout": "30s"}
+	f := newFixture(t, s)
+	if got := requeue(f.reconcile(selfKey)); got != "requeue-after 30s" {
+		t.Fatalf("first Reconcile() = %s, want requeue-after 30s (waiting for the terminal event)", got)
+	}
+	sink.waitFor(t, 2)
+	if !f.enqueued(10 * time.Second) {
+		t.Fatal("the delivery did not enqueue the execution")
+	}
+	conflicted := false
+	f.wfes.PrependReactor("patch", "workflowexecutions", func(clientgotesting.Action) (bool, runtime.Object, error) {
+		if conflicted {
+			return false, nil, nil
+		}
+		conflicted = true
+		return true, nil, apierrors.NewConflict(v1alpha1.Resource("workflowexecutions"), selfName, errors.New("the object has been modified"))
+	})
+	if got := requeue(f.reconcile(selfKey)); got != "error" {
+		t.Fatalf("second Reconcile() = %s, want error (the finalizer patch conflicted)", got)
+	}
+	if got := requeue(f.reconcile(selfKey)); got != "nil" {
+		t.Errorf("retried Reconcile() = %s, want nil (the event was delivered)", got)
+	}
+	if slices.Contains(f.get(selfKey).Finalizers, finalizer) {
+		t.Error("the finalizer is still there after the retry")
+	}
+	if got := sink.types(); len(got) != 2 {
+		t.Errorf("the sink received %q, want the 2 events once", got)
+	}
+}
+
+// TestForgetOnDelete: once the informer saw an execution deleted, nothing
+// the process kept about it remains, tombstones included.
+func TestForgetOnDelete(t *testing.T) {
+	r := &Reconciler{audit: &auditTrail{}}
+	gone := self(t, released(ended("Completed", time.Minute)))
+	tomb := wfe(t, otherNS, otherName, otherUID, otherWorkflow, "payment/Deployment/web", ended("Failed", time.Minute))
+	for _, w := range []*v1alpha1.WorkflowExecution{gone, tomb} {
+		r.progress.Store(w.UID, 2)
+		r.justCreated.Store(w.UID, struct{}{})
+		r.audit.deleting.Store(w.UID, now)
+		for _, typ := range audit.EventTypesFor(w) {
+			r.audit.settled.Store(audit.EventID(w, typ), now)
+		}
+	}
+	r.forget(gone)
+	r.forget(cache.DeletedFinalStateUnknown{Key: otherNS + "/" + otherName, Obj: tomb})
+	r.forget("not an execution")
+	for name, m := range map[string]*sync.Map{"progress": &r.progress, "justCreated": &r.justCreated,
+		"settled": &r.audit.settled, "deleting": &r.audit.deleting} {
+		m.Range(func(k, _ any) bool {
+			t.Errorf("%s still holds %v", name, k)
+			return true
+		})
 	}
 }

@@ -125,6 +125,7 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 	})
 
 	wfeInf.Informer().AddEventHandler(controller.HandleAll(impl.Enqueue))
+	wfeInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{DeleteFunc: r.forget})
 	prInf.Informer().AddEventHandler(controller.HandleAll(
 		impl.EnqueueLabelOfNamespaceScopedResource(
 			workflowexecution.SourceNamespaceLabelKey,

@@ -148,6 +148,21 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 	return event
 }
 
+// forget drops what this process keeps about an execution once the
+// informer saw it deleted.
+func (r *Reconciler) forget(obj any) {
+	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = tomb.Obj
+	}
+	wfe, ok := obj.(*v1alpha1.WorkflowExecution)
+	if !ok {
+		return
+	}
+	r.progress.Delete(wfe.UID)
+	r.justCreated.Delete(wfe.UID)
+	r.audit.forgetAll(wfe)
+}
+
 // undoSpuriousRun handles a run created on a stale copy: the status write
 // that should record it conflicted. When the execution is in fact already
 // terminal (another process ran it to the end while this one was paused),
