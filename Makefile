@@ -18,7 +18,7 @@ VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo deve
 COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
 LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
 # Packages of the unit tier: everything but the real-cluster suites.
-UNIT_PKGS = $$($(GO) list ./... | grep -v -e /test/integration -e /test/e2e -e /test/reliability -e /test/rig -e /test/demo -e /test/framework)
+UNIT_PKGS = $$($(GO) list ./... | grep -v -e /test/integration -e /test/e2e -e /test/reliability -e /test/rig -e /test/demo)
 COVER_PKGS = ./pkg/apis/...,./pkg/reconciler/...
 
 .PHONY: all build generate verify verify-ko vet fmt-check test test-unit test-integration test-e2e test-reliability fuzz \

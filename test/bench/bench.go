@@ -78,7 +78,7 @@ type bench struct {
 	admin   clients
 	results []*result
 	// sink receives the controller's audit trail (-audit-sink), or nil.
-	sink *auditSink
+	sink *framework.AuditSink
 	// dir holds the rig's data and logs, the profiles and the metrics.
 	dir string
 	// binary is the controller every scenario runs; source says what it
@@ -152,12 +152,12 @@ func newBench(ctx context.Context, o *options) (*bench, error) {
 	b.env = &framework.Env{Cluster: c, WFE: b.admin.wfe}
 	cfg := maps.Clone(benchConfig)
 	if o.AuditSink {
-		if b.sink, err = startAuditSink(); err != nil {
+		if b.sink, err = framework.StartAuditSink(); err != nil {
 			c.Stop()
 			return nil, err
 		}
-		cfg["audit-sink-url"] = b.sink.url
-		b.logf("audit sink at %s", b.sink.url)
+		cfg["audit-sink-url"] = b.sink.URL()
+		b.logf("audit sink at %s", b.sink.URL())
 	}
 	if err := b.env.SetConfig(ctx, cfg); err != nil {
 		c.Stop()
@@ -216,7 +216,7 @@ func (b *bench) stop() {
 		b.checker.Stop()
 	}
 	if b.sink != nil {
-		b.sink.close()
+		b.sink.Close()
 	}
 	b.c.Stop()
 	if os.Getenv("WFE_RIG_KEEP") == "1" {

@@ -375,39 +375,7 @@ func TestSoakGODEBUG(t *testing.T) {
 	}
 }
 
-func TestAuditSink(t *testing.T) {
-	s, err := startAuditSink()
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.close()
-	post := func(path, body string) int {
-		t.Helper()
-		resp, err := http.Post(s.url+path, "application/json", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		return resp.StatusCode
-	}
-	const batch = "/api/v1/audit/events/batch"
-	for _, c := range []struct {
-		path, body string
-		want       int
-	}{
-		{batch, `[{"event_id":"a"},{"event_id":"b"}]`, http.StatusOK},
-		{batch, `[{"event_id":"a"}]`, http.StatusOK}, // a re-delivery
-		{batch, `not json`, http.StatusBadRequest},
-		{"/elsewhere", `[]`, http.StatusNotFound},
-	} {
-		if got := post(c.path, c.body); got != c.want {
-			t.Errorf("POST %s %s = %d, want %d", c.path, c.body, got, c.want)
-		}
-	}
-	requests, events, unique := s.counts()
-	if requests != 2 || events != 3 || unique != 2 {
-		t.Errorf("counts() = %d requests, %d events, %d ids; want 2, 3, 2", requests, events, unique)
-	}
+func TestAuditSinkOption(t *testing.T) {
 	o, err := parseOptions([]string{"-audit-sink"})
 	if err != nil || !o.AuditSink {
 		t.Errorf("-audit-sink: AuditSink=%v, err=%v", o != nil && o.AuditSink, err)

@@ -171,9 +171,13 @@ func (b *bench) report(w io.Writer, started time.Time, loadStart string) {
 			o.N, o.M, o.Rates, o.Burst, o.Delay, o.Quick)
 	}
 	if b.sink != nil {
-		requests, events, unique := b.sink.counts()
+		events := b.sink.Events()
+		ids := map[string]bool{}
+		for _, e := range events {
+			ids[e.EventID] = true
+		}
 		fmt.Fprintf(w, "- audit trail: on, to a loopback receiver (datastorage format): %d events in %d requests, %d distinct event ids\n\n",
-			events, requests, unique)
+			len(events), b.sink.Requests(), len(ids))
 	}
 
 	b.latencyTable(w)

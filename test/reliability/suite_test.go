@@ -70,7 +70,7 @@ type suite struct {
 	env         *framework.Env
 	checker     *framework.Checker
 	history     *history
-	sink        *auditSink
+	sink        *framework.AuditSink
 	controllers []*rig.Controller
 	seed        uint64
 
