@@ -45,7 +45,6 @@ type APIRecovery struct {
 	mu           sync.Mutex
 	failingSince time.Time // zero: the last request succeeded
 	handlers     []func()
-	recoveries   int
 }
 
 // NewAPIRecovery returns an APIRecovery that reads time from clk.
@@ -78,13 +77,6 @@ func (a *APIRecovery) OnRecovered(f func()) {
 	a.handlers = append(a.handlers, f)
 }
 
-// Recoveries is how many outages ended.
-func (a *APIRecovery) Recoveries() int {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.recoveries
-}
-
 // WrapTransport observes the requests made through rt; use it as a
 // rest.Config's WrapTransport.
 func (a *APIRecovery) WrapTransport(rt http.RoundTripper) http.RoundTripper {
@@ -106,7 +98,6 @@ func (a *APIRecovery) observe(failed bool) {
 	a.failingSince = time.Time{}
 	var handlers []func()
 	if outage {
-		a.recoveries++
 		handlers = append(handlers, a.handlers...)
 	}
 	a.mu.Unlock()

@@ -34,13 +34,12 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/metrics"
 )
 
-// auditForgetAfter is how long an outcome stays in auditTrail.settled, or
-// a deletion's first-seen time in auditTrail.deleting beyond the drain
-// timeout, before auditTrail.prune drops it. Both are normally forgotten
-// within seconds; what outlives this belongs to an execution that is gone
-// (a delivery that settled after its execution was deleted, a finalizer
-// removed by hand). Dropping a live one costs at most a re-sent event with
-// the same event_id.
+// auditForgetAfter is how long an outcome stays in auditTrail.settled
+// before auditTrail.prune drops it. Outcomes are normally forgotten within
+// seconds (recorded in status, or the execution deleted); what outlives
+// this settled after its execution was gone (a late delivery of an event
+// dropped at the drain timeout). Dropping a live one costs at most a
+// re-sent event with the same event_id.
 const auditForgetAfter = 10 * time.Minute
 
 // auditFullRetry is how long an execution waits to enqueue its audit events
@@ -138,7 +137,7 @@ func (r *Reconciler) setupAudit(ctx context.Context, store *config.Store, synced
 			case <-ctx.Done():
 				return
 			case now := <-t.C:
-				a.prune(now, store.Load().WorkflowExecution.AuditDrainTimeout)
+				a.prune(now)
 			}
 		}
 	}()
@@ -270,17 +269,11 @@ func (a *auditTrail) drainWait(ctx context.Context, wfe *v1alpha1.WorkflowExecut
 	return 0
 }
 
-// prune drops what outlived auditForgetAfter (see there).
-func (a *auditTrail) prune(now time.Time, drainTimeout time.Duration) {
+// prune drops the outcomes that outlived auditForgetAfter (see there).
+func (a *auditTrail) prune(now time.Time) {
 	a.settled.Range(func(id, at any) bool {
 		if now.Sub(at.(time.Time)) > auditForgetAfter {
 			a.settled.Delete(id)
-		}
-		return true
-	})
-	a.deleting.Range(func(uid, first any) bool {
-		if now.Sub(first.(time.Time)) > drainTimeout+auditForgetAfter {
-			a.deleting.Delete(uid)
 		}
 		return true
 	})

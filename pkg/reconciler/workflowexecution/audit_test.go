@@ -32,7 +32,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/types"
 	clientgotesting "k8s.io/client-go/testing"
 	"k8s.io/client-go/tools/cache"
 
@@ -305,31 +304,21 @@ func TestAuditDeletedWhileRunning(t *testing.T) {
 	}
 }
 
-// TestAuditTrailPrune: outcomes and deletion times that outlive
-// auditForgetAfter belong to executions that are gone; prune drops them and
-// keeps the recent ones.
+// TestAuditTrailPrune: outcomes that outlive auditForgetAfter belong to
+// executions that are gone; prune drops them and keeps the recent ones.
 func TestAuditTrailPrune(t *testing.T) {
 	a := &auditTrail{}
 	at := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	drain := 30 * time.Second
 	a.settled.Store("old", at)
 	a.settled.Store("recent", at.Add(auditForgetAfter))
-	a.deleting.Store(types.UID("old"), at)
-	a.deleting.Store(types.UID("recent"), at.Add(auditForgetAfter))
-	a.prune(at.Add(auditForgetAfter+drain+time.Second), drain)
-	left := func(m *sync.Map) []string {
-		var out []string
-		m.Range(func(k, _ any) bool {
-			out = append(out, fmt.Sprint(k))
-			return true
-		})
-		return out
-	}
-	if got := left(&a.settled); len(got) != 1 || got[0] != "recent" {
-		t.Errorf("settled after prune = %q, want [recent]", got)
-	}
-	if got := left(&a.deleting); len(got) != 1 || got[0] != "recent" {
-		t.Errorf("deleting after prune = %q, want [recent]", got)
+	a.prune(at.Add(auditForgetAfter + time.Second))
+	var left []string
+	a.settled.Range(func(k, _ any) bool {
+		left = append(left, fmt.Sprint(k))
+		return true
+	})
+	if len(left) != 1 || left[0] != "recent" {
+		t.Errorf("settled after prune = %q, want [recent]", left)
 	}
 }
 
@@ -382,7 +371,6 @@ func TestForgetOnDelete(t *testing.T) {
 	tomb := wfe(t, otherNS, otherName, otherUID, otherWorkflow, "payment/Deployment/web", ended("Failed", time.Minute))
 	for _, w := range []*v1alpha1.WorkflowExecution{gone, tomb} {
 		r.progress.Store(w.UID, 2)
-		r.justCreated.Store(w.UID, struct{}{})
 		r.audit.deleting.Store(w.UID, now)
 		for _, typ := range audit.EventTypesFor(w) {
 			r.audit.settled.Store(audit.EventID(w, typ), now)
@@ -391,7 +379,7 @@ func TestForgetOnDelete(t *testing.T) {
 	r.forget(gone)
 	r.forget(cache.DeletedFinalStateUnknown{Key: otherNS + "/" + otherName, Obj: tomb})
 	r.forget("not an execution")
-	for name, m := range map[string]*sync.Map{"progress": &r.progress, "justCreated": &r.justCreated,
+	for name, m := range map[string]*sync.Map{"progress": &r.progress,
 		"settled": &r.audit.settled, "deleting": &r.audit.deleting} {
 		m.Range(func(k, _ any) bool {
 			t.Errorf("%s still holds %v", name, k)

@@ -57,7 +57,6 @@ type stallWatch struct {
 	mu           sync.Mutex
 	last         time.Time // the last tick
 	suspectUntil time.Time
-	stalls       int
 }
 
 func newStallWatch(clk clock.PassiveClock, logger *zap.SugaredLogger) *stallWatch {
@@ -85,7 +84,6 @@ func (s *stallWatch) tick() {
 	defer s.mu.Unlock()
 	if gap := now.Sub(s.last); gap > stallLimit {
 		s.suspectUntil = now.Add(stallWindow)
-		s.stalls++
 		s.logger.Warnw("The process was stalled; Pending executions are read from the API server before a PipelineRun is created",
 			"stalledFor", gap.String(), "until", s.suspectUntil)
 	}

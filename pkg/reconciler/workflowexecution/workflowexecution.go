@@ -159,7 +159,6 @@ func (r *Reconciler) forget(obj any) {
 		return
 	}
 	r.progress.Delete(wfe.UID)
-	r.justCreated.Delete(wfe.UID)
 	r.audit.forgetAll(wfe)
 }
 
@@ -554,7 +553,6 @@ func (r *Reconciler) reconcileDone(ctx context.Context, wfe *v1alpha1.WorkflowEx
 // and waits (bounded) for the terminal audit event to be delivered.
 func (r *Reconciler) FinalizeKind(ctx context.Context, wfe *v1alpha1.WorkflowExecution) pkgreconciler.Event {
 	cfg := config.FromContextOrDefaults(ctx).WorkflowExecution
-	defer r.progress.Delete(wfe.UID)
 	if wait := r.audit.drainWait(ctx, endedView(r, wfe), cfg, r.clock.Now()); wait > 0 {
 		return controller.NewRequeueAfter(wait)
 	}
