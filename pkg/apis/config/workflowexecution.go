@@ -19,6 +19,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -46,7 +47,18 @@ const (
 	AuditFormatKey               = "audit-format"
 	AuditDrainTimeoutKey         = "audit-drain-timeout"
 	AuditBufferSizeKey           = "audit-buffer-size"
+	TrustedNamespacesKey         = "trusted-namespaces"
+	AuditTokenFileKey            = "audit-token-file"
+	AuditCAFileKey               = "audit-ca-file"
 )
+
+// AllNamespaces, alone in trusted-namespaces, trusts every namespace: it
+// turns the tenancy rule off (single-tenant clusters only).
+const AllNamespaces = "*"
+
+// DefaultTrustedNamespaces is where the remediation orchestrator creates
+// executions.
+var DefaultTrustedNamespaces = []string{"kubernaut-system"}
 
 // Audit wire formats.
 const (
@@ -100,6 +112,17 @@ type WorkflowExecution struct {
 	AuditDrainTimeout time.Duration
 	// AuditBufferSize bounds the audit events held in memory.
 	AuditBufferSize int
+	// TrustedNamespaces may create executions that target other namespaces
+	// and cluster-scoped resources; executions elsewhere may target only
+	// their own namespace. AllNamespaces trusts every namespace.
+	TrustedNamespaces []string
+	// AuditTokenFile holds the bearer token sent to the audit sink (a file
+	// mounted from a Secret); empty sends none.
+	AuditTokenFile string
+	// AuditCAFile holds PEM CA certificates the audit sink's TLS certificate
+	// is verified with, in addition to the system roots; empty uses the
+	// system roots only.
+	AuditCAFile string
 }
 
 // Defaults returns the configuration used when the ConfigMap is absent.
@@ -114,7 +137,14 @@ func Defaults() *WorkflowExecution {
 		AuditFormat:        DefaultAuditFormat,
 		AuditDrainTimeout:  DefaultAuditDrainTimeout,
 		AuditBufferSize:    DefaultAuditBufferSize,
+		TrustedNamespaces:  slices.Clone(DefaultTrustedNamespaces),
 	}
+}
+
+// NamespaceTrusted reports whether executions in ns may target other
+// namespaces and cluster-scoped resources.
+func (c *WorkflowExecution) NamespaceTrusted(ns string) bool {
+	return slices.Contains(c.TrustedNamespaces, AllNamespaces) || slices.Contains(c.TrustedNamespaces, ns)
 }
 
 // ServiceAccountAllowed reports whether an execution may run as sa.
@@ -162,6 +192,7 @@ func parse(base *WorkflowExecution, data map[string]string) (*WorkflowExecution,
 	cfg := *base
 	cfg.AllowedServiceAccounts = slices.Clone(base.AllowedServiceAccounts)
 	cfg.AllowedBundleRepositories = slices.Clone(base.AllowedBundleRepositories)
+	cfg.TrustedNamespaces = slices.Clone(base.TrustedNamespaces)
 	var errs []error
 	var rejected []string
 	set := func(key string, apply func(string) error) {
@@ -228,6 +259,24 @@ func parse(base *WorkflowExecution, data map[string]string) (*WorkflowExecution,
 		cfg.AuditBufferSize = n
 		return nil
 	})
+	set(TrustedNamespacesKey, func(v string) error {
+		list := splitList(v)
+		for _, ns := range list {
+			if ns == AllNamespaces {
+				if len(list) > 1 {
+					return fmt.Errorf("%q must stand alone", AllNamespaces)
+				}
+				continue
+			}
+			if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
+				return fmt.Errorf("%q is not a valid namespace name: %s", ns, strings.Join(msgs, "; "))
+			}
+		}
+		cfg.TrustedNamespaces = list
+		return nil
+	})
+	set(AuditTokenFileKey, func(v string) error { return filePath(v, &cfg.AuditTokenFile) })
+	set(AuditCAFileKey, func(v string) error { return filePath(v, &cfg.AuditCAFile) })
 	return &cfg, errs, rejected
 }
 
@@ -260,6 +309,12 @@ func restore(dst, src *WorkflowExecution, key string) {
 		dst.AuditDrainTimeout = src.AuditDrainTimeout
 	case AuditBufferSizeKey:
 		dst.AuditBufferSize = src.AuditBufferSize
+	case TrustedNamespacesKey:
+		dst.TrustedNamespaces = slices.Clone(src.TrustedNamespaces)
+	case AuditTokenFileKey:
+		dst.AuditTokenFile = src.AuditTokenFile
+	case AuditCAFileKey:
+		dst.AuditCAFile = src.AuditCAFile
 	}
 }
 
@@ -282,6 +337,16 @@ func duration(v string, min time.Duration, target *time.Duration) error {
 		return fmt.Errorf("%s must be at least %s", d, min)
 	}
 	*target = d
+	return nil
+}
+
+// filePath accepts an empty value (none) or a clean absolute path, the
+// mount path of a file in the controller's container.
+func filePath(v string, target *string) error {
+	if v != "" && (!filepath.IsAbs(v) || filepath.Clean(v) != v) {
+		return fmt.Errorf("%q must be an absolute, clean file path (e.g. /etc/workflowexecution/audit/token)", v)
+	}
+	*target = v
 	return nil
 }
 

@@ -40,6 +40,7 @@ func TestDefaults(t *testing.T) {
 		AuditFormat:        "datastorage",
 		AuditDrainTimeout:  30 * time.Second,
 		AuditBufferSize:    10000,
+		TrustedNamespaces:  []string{"kubernaut-system"},
 	}
 	if diff := cmp.Diff(want, Defaults()); diff != "" {
 		t.Errorf("Defaults() (-want, +got):\n%s", diff)
@@ -76,6 +77,9 @@ func TestNewWorkflowExecutionFromMap(t *testing.T) {
 			AuditFormatKey:               "cloudevents",
 			AuditDrainTimeoutKey:         "45s",
 			AuditBufferSizeKey:           "7",
+			TrustedNamespacesKey:         "kubernaut-system, ops",
+			AuditTokenFileKey:            "/var/run/audit/token",
+			AuditCAFileKey:               "/var/run/audit/ca.crt",
 		},
 		want: func(c *WorkflowExecution) {
 			c.ExecutionNamespace = "runs"
@@ -91,7 +95,22 @@ func TestNewWorkflowExecutionFromMap(t *testing.T) {
 			c.AuditFormat = "cloudevents"
 			c.AuditDrainTimeout = 45 * time.Second
 			c.AuditBufferSize = 7
+			c.TrustedNamespaces = []string{"kubernaut-system", "ops"}
+			c.AuditTokenFile = "/var/run/audit/token"
+			c.AuditCAFile = "/var/run/audit/ca.crt"
 		},
+	}, {
+		name: "no trusted namespace",
+		data: map[string]string{TrustedNamespacesKey: ""},
+		want: func(c *WorkflowExecution) { c.TrustedNamespaces = nil },
+	}, {
+		name: "every namespace trusted",
+		data: map[string]string{TrustedNamespacesKey: " * "},
+		want: func(c *WorkflowExecution) { c.TrustedNamespaces = []string{"*"} },
+	}, {
+		name: "empty credential files send none",
+		data: map[string]string{AuditTokenFileKey: "", AuditCAFileKey: " "},
+		want: func(*WorkflowExecution) {},
 	}, {
 		name: "values are trimmed",
 		data: map[string]string{
@@ -178,6 +197,13 @@ func TestNewWorkflowExecutionFromMapErrors(t *testing.T) {
 		{AuditBufferSizeKey, "0"},
 		{AuditBufferSizeKey, "-3"},
 		{AuditBufferSizeKey, "ten"},
+		{TrustedNamespacesKey, "Team_A"},
+		{TrustedNamespacesKey, "ops, *"},
+		{TrustedNamespacesKey, "a/b"},
+		{AuditTokenFileKey, "token"},
+		{AuditTokenFileKey, "/var/run/../token"},
+		{AuditCAFileKey, "ca.crt"},
+		{AuditCAFileKey, "/etc//ca.crt"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.key+"="+tc.value, func(t *testing.T) {
@@ -257,6 +283,7 @@ func TestShippedConfigMap(t *testing.T) {
 		ExecutionNamespaceKey, ServiceAccountKey, AllowedServiceAccountsKey, CooldownPeriodKey,
 		DefaultTimeoutKey, StuckGracePeriodKey, BundlePipelineNameKey, AllowedBundleRepositoriesKey,
 		RequireBundleDigestKey, AuditSinkURLKey, AuditFormatKey, AuditDrainTimeoutKey, AuditBufferSizeKey,
+		TrustedNamespacesKey, AuditTokenFileKey, AuditCAFileKey,
 	} {
 		if _, ok := example[key]; !ok {
 			t.Errorf("_example does not document %q", key)
@@ -268,6 +295,31 @@ func TestShippedConfigMap(t *testing.T) {
 	}
 	if diff := cmp.Diff(Defaults(), fromExample); diff != "" {
 		t.Errorf("_example does not show the defaults (-want, +got):\n%s", diff)
+	}
+}
+
+func TestNamespaceTrusted(t *testing.T) {
+	tests := []struct {
+		name    string
+		trusted []string
+		ns      string
+		want    bool
+	}{
+		{"default trusts kubernaut-system", DefaultTrustedNamespaces, "kubernaut-system", true},
+		{"default does not trust others", DefaultTrustedNamespaces, "team-a", false},
+		{"listed", []string{"ops", "team-a"}, "team-a", true},
+		{"no prefix match", []string{"team"}, "team-a", false},
+		{"none trusted", nil, "kubernaut-system", false},
+		{"every namespace", []string{AllNamespaces}, "team-a", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := Defaults()
+			cfg.TrustedNamespaces = tc.trusted
+			if got := cfg.NamespaceTrusted(tc.ns); got != tc.want {
+				t.Errorf("NamespaceTrusted(%q) = %v, want %v", tc.ns, got, tc.want)
+			}
+		})
 	}
 }
 
