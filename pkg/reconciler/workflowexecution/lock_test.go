@@ -530,7 +530,9 @@ func TestReconcileRaceForAStaleRun(t *testing.T) {
 			stale := pipelineRun(t, "ops", "old-restart", "5f0c1c2e-0000-4000-8000-0000000000aa", foreignUID, prSucceeded)
 			a := self(t, statusPending)
 			b := wfe(t, otherNS, "restart-api-2", otherUID, selfWorkflow, otherTarget, statusPending)
-			f := newFixture(t, objects(a, b, stale))
+			s := objects(a, b, stale)
+			s.config = map[string]string{"trusted-namespaces": otherNS} // b targets payment/
+			f := newFixture(t, s)
 			bKey := otherNS + "/restart-api-2"
 
 			// Both see the stale run and delete it; one delete finds it gone.

@@ -235,7 +235,7 @@ func TestReconcilePendingCreates(t *testing.T) {
 		seed: func(t *testing.T) seed {
 			w := self(t, "")
 			w.Spec.TargetResource = "Node/worker-1"
-			return objects(w)
+			return seed{cached: list(w), config: map[string]string{"trusted-namespaces": selfNS}}
 		},
 		wantResult: "nil",
 		wantStatus: strings.ReplaceAll(wantCreated, prName, "wfe-c4367b7a6a9dedfc"),

@@ -42,6 +42,9 @@ func validate(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.
 	if fe := wfe.Validate(ctx); fe != nil {
 		return fe
 	}
+	if err := checkTenancy(wfe, cfg); err != nil {
+		return err
+	}
 	ref := wfe.Spec.WorkflowRef
 	if sa := resources.ServiceAccount(wfe, cfg); !cfg.ServiceAccountAllowed(sa) {
 		return fmt.Errorf("spec.executionConfig.serviceAccountName: %q is not in the controller's %s", sa, config.AllowedServiceAccountsKey)
