@@ -24,9 +24,11 @@ limitations under the License.
 // never parameter values.
 //
 // A Sender delivers events at least once, in the background: Enqueue never
-// blocks, a worker (Run) batches and POSTs them, retries 429, 5xx and network
-// errors with exponential backoff, and reports each event's final outcome to
-// a callback. The Sender's buffer is bounded and lives in memory only: what
+// blocks, a worker (Run) batches and POSTs them, retries what the
+// Knative/CloudEvents data plane retries (404, 408, 409, 429, 5xx and network
+// errors) with capped exponential backoff, takes any other non-2xx status as
+// a permanent reject (logged and counted, not retried), and reports each
+// event's final outcome to a callback. The Sender's buffer is bounded and lives in memory only: what
 // makes the trail lossless is the caller recording delivered event types in
 // the execution's status (Status.AuditDelivered) and enqueueing again, on a
 // later reconcile, whatever Undelivered still reports.
@@ -51,6 +53,12 @@ limitations under the License.
 // On deletion, after the drain timeout, Drop(EventID(wfe, t)) gives the event
 // up and counts it dropped. On shutdown, cancel Run's context and call Drain
 // with the drain timeout.
+//
+// Credentials never travel in the URL: Config.TokenFile names a file (a
+// mounted Secret key) whose content is sent as a bearer token, over https
+// only, and read again when the file changes; Config.CAFile adds CA
+// certificates to verify the sink. Every log line and error names the sink
+// by RedactURL (no user information, no query).
 //
 // Audit is disabled when the sink URL is empty: NewSender then logs one line,
 // "audit disabled: audit-sink-url is empty", and returns a nil *Sender, whose

@@ -69,10 +69,13 @@ const (
 const (
 	// ResultDelivered: the sink accepted the event (2xx).
 	ResultDelivered = "delivered"
-	// ResultRetried: the sink was unavailable (429, 5xx, 408 or a network
-	// error); the event is sent again after a backoff.
+	// ResultRetried: the sink could not take the event yet (404, 408, 409,
+	// 429, 5xx, a network error, or an unreadable token file); the event is
+	// sent again after a backoff, as the Knative/CloudEvents data plane
+	// retries.
 	ResultRetried = "retried"
-	// ResultRejected: the sink refused the event for good (any other status).
+	// ResultRejected: the sink refused the event for good (any other non-2xx
+	// status, e.g. 400, 401, 403, 413).
 	ResultRejected = "rejected"
 	// ResultDropped: the event was given up undelivered (Drop, or Drain's
 	// deadline).
@@ -112,8 +115,15 @@ type Config struct {
 	// for by a Retry-After header.
 	MaxBackoff time.Duration
 	// HTTPClient sends the requests. The default has a DefaultRequestTimeout
-	// timeout.
+	// timeout and trusts CAFile.
 	HTTPClient *http.Client
+	// TokenFile, when set, holds the bearer token sent in the Authorization
+	// header of every request; the file is read again when it changes. It
+	// requires an https URL.
+	TokenFile string
+	// CAFile, when set, holds PEM CA certificates trusted, besides the
+	// system roots, to verify the sink's certificate (default client only).
+	CAFile string
 	// Metrics, when set, counts events by result.
 	Metrics Metrics
 }
@@ -130,6 +140,8 @@ type Sender struct {
 	maxBackoff     time.Duration
 	metrics        Metrics
 	logger         *zap.SugaredLogger
+	token          *tokenFile // nil: no Authorization header
+	redacted       string     // the endpoint as logs and errors show it
 
 	mu      sync.Mutex
 	queue   []*item          // waiting to be sent, oldest first
@@ -162,6 +174,9 @@ func NewSender(cfg Config, logger *zap.SugaredLogger) (*Sender, error) {
 	if err != nil {
 		return nil, err
 	}
+	if cfg.TokenFile != "" && u.Scheme != "https" {
+		return nil, errors.New("audit-token-file requires an https audit-sink-url: the token is never sent in clear text")
+	}
 	s := &Sender{
 		format:         format,
 		endpoint:       u.String(),
@@ -178,12 +193,26 @@ func NewSender(cfg Config, logger *zap.SugaredLogger) (*Sender, error) {
 	if format == FormatDataStorage {
 		s.endpoint = u.JoinPath(dataStoragePath).String()
 	}
+	if cfg.TokenFile != "" {
+		s.token = &tokenFile{path: cfg.TokenFile}
+	}
+	redacted, err := url.Parse(s.endpoint)
+	if err != nil {
+		return nil, errors.New("invalid audit-sink-url: must be an absolute http or https URL")
+	}
+	s.redacted = RedactURL(redacted)
 	if s.client == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = s.batchSize
+		if cfg.CAFile != "" {
+			if t.TLSClientConfig, err = tlsConfig(cfg.CAFile); err != nil {
+				return nil, err
+			}
+		}
 		s.client = &http.Client{Transport: t, Timeout: DefaultRequestTimeout}
 	}
-	s.logger.Infow("audit enabled", "url", u.Redacted(), "format", format, "bufferSize", s.bufferSize)
+	s.logger.Infow("audit enabled", "url", s.redacted, "format", format, "bufferSize", s.bufferSize,
+		"tokenFile", cfg.TokenFile, "caFile", cfg.CAFile)
 	return s, nil
 }
 

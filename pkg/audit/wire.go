@@ -63,14 +63,13 @@ func (o outcome) delivered() bool {
 	return o.err == nil && o.status >= 200 && o.status < 300
 }
 
-// rejected is a permanent refusal: an invalid request, or a status other
-// than 2xx, 408, 429 and 5xx.
+// rejected is a permanent refusal: an invalid request, or a status that is
+// neither 2xx nor retryable (404, 408, 409, 429, 5xx).
 func (o outcome) rejected() bool {
 	if o.err != nil {
 		return o.invalid
 	}
-	return !o.delivered() && o.status != http.StatusRequestTimeout &&
-		o.status != http.StatusTooManyRequests && o.status < 500
+	return !o.delivered() && !retryable(o.status)
 }
 
 func (o outcome) logFields() []any {
@@ -113,15 +112,22 @@ func (s *Sender) post(ctx context.Context, items []*item) outcome {
 		return outcome{err: err, invalid: true}
 	}
 	req.Header.Set("User-Agent", userAgent)
+	if s.token != nil {
+		token, err := s.token.get()
+		if err != nil {
+			return outcome{err: err} // retried: the Secret may be mounted late
+		}
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
 	resp, err := s.client.Do(req)
 	if err != nil {
-		return outcome{err: err}
+		return outcome{err: redactError(err, s.redacted)}
 	}
 	defer resp.Body.Close()
 	o := outcome{status: resp.StatusCode}
 	if !o.delivered() {
 		b, _ := io.ReadAll(io.LimitReader(resp.Body, maxSnippet))
-		o.snippet = snippet(b)
+		o.snippet = s.token.scrub(snippet(b))
 		o.retryAfter = parseRetryAfter(resp.Header.Get("Retry-After"), time.Now())
 	}
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxDiscard))

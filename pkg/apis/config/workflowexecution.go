@@ -141,6 +141,30 @@ func Defaults() *WorkflowExecution {
 	}
 }
 
+// GoString prints the configuration, as knative's config store logs it
+// (%#v), with the audit sink URL's user information and query hidden.
+func (c *WorkflowExecution) GoString() string {
+	type plain WorkflowExecution
+	p := plain(*c)
+	p.AuditSinkURL = redactURL(p.AuditSinkURL)
+	return fmt.Sprintf("&config.WorkflowExecution%+v", p)
+}
+
+// redactURL hides the parts of a URL that may be secret: user information,
+// query, fragment.
+func redactURL(s string) string {
+	u, err := url.Parse(s)
+	if err != nil {
+		return "[unparsable URL]"
+	}
+	u.User = nil
+	if u.RawQuery != "" || u.ForceQuery {
+		u.RawQuery, u.ForceQuery = "redacted", false
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u.String()
+}
+
 // NamespaceTrusted reports whether executions in ns may target other
 // namespaces and cluster-scoped resources.
 func (c *WorkflowExecution) NamespaceTrusted(ns string) bool {
@@ -237,7 +261,8 @@ func parse(base *WorkflowExecution, data map[string]string) (*WorkflowExecution,
 		if v != "" {
 			u, err := url.Parse(v)
 			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				return fmt.Errorf("%q is not an http(s) URL", v)
+				// The value is not quoted: it may hold credentials.
+				return errors.New("must be an absolute http or https URL")
 			}
 		}
 		cfg.AuditSinkURL = v

@@ -17,6 +17,7 @@ limitations under the License.
 package config
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -295,6 +296,30 @@ func TestShippedConfigMap(t *testing.T) {
 	}
 	if diff := cmp.Diff(Defaults(), fromExample); diff != "" {
 		t.Errorf("_example does not show the defaults (-want, +got):\n%s", diff)
+	}
+}
+
+func TestBadAuditSinkURLErrorHidesIt(t *testing.T) {
+	_, err := NewWorkflowExecutionFromMap(map[string]string{AuditSinkURLKey: "ftp://audit:pa55word@x/?sig=s3cret"})
+	if err == nil || !strings.Contains(err.Error(), AuditSinkURLKey) {
+		t.Fatalf("error %v does not name %s", err, AuditSinkURLKey)
+	}
+	if strings.Contains(err.Error(), "pa55word") || strings.Contains(err.Error(), "s3cret") {
+		t.Errorf("error reveals the URL's secrets: %v", err)
+	}
+}
+
+func TestGoStringHidesAuditSinkSecrets(t *testing.T) {
+	cfg, err := NewWorkflowExecutionFromMap(map[string]string{AuditSinkURLKey: "https://audit:pa55word@ds.example/p?sig=s3cret"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := fmt.Sprintf("%#v", cfg)
+	if strings.Contains(got, "pa55word") || strings.Contains(got, "s3cret") {
+		t.Errorf("%%#v reveals the URL's secrets: %s", got)
+	}
+	if !strings.Contains(got, "https://ds.example/p?redacted") || !strings.Contains(got, "TrustedNamespaces") {
+		t.Errorf("%%#v = %s, want the redacted URL and every field", got)
 	}
 }
 

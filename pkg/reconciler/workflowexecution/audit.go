@@ -69,8 +69,11 @@ type auditSender struct {
 	url    string
 	format string
 	buffer int
-	stop   context.CancelFunc
-	done   chan struct{}
+	// tokenFile and caFile name the sink credentials' files (their content
+	// is read by the sender: a rotated token needs no rebuild).
+	tokenFile, caFile string
+	stop              context.CancelFunc
+	done              chan struct{}
 }
 
 // setupAudit creates the audit trail and (re)builds the sender whenever the
@@ -92,7 +95,8 @@ func (r *Reconciler) setupAudit(ctx context.Context, store *config.Store, synced
 	})
 	apply := func(cfg *config.WorkflowExecution) {
 		old := a.current.Load()
-		if old != nil && old.url == cfg.AuditSinkURL && old.format == cfg.AuditFormat && old.buffer == cfg.AuditBufferSize {
+		if old != nil && old.url == cfg.AuditSinkURL && old.format == cfg.AuditFormat && old.buffer == cfg.AuditBufferSize &&
+			old.tokenFile == cfg.AuditTokenFile && old.caFile == cfg.AuditCAFile {
 			return
 		}
 		next := a.start(ctx, r, cfg)
@@ -155,12 +159,15 @@ func (r *Reconciler) setupAudit(ctx context.Context, store *config.Store, synced
 }
 
 func (a *auditTrail) start(ctx context.Context, r *Reconciler, cfg *config.WorkflowExecution) *auditSender {
-	s := &auditSender{url: cfg.AuditSinkURL, format: cfg.AuditFormat, buffer: cfg.AuditBufferSize, done: make(chan struct{})}
+	s := &auditSender{url: cfg.AuditSinkURL, format: cfg.AuditFormat, buffer: cfg.AuditBufferSize,
+		tokenFile: cfg.AuditTokenFile, caFile: cfg.AuditCAFile, done: make(chan struct{})}
 	sender, err := audit.NewSender(audit.Config{
 		URL:        cfg.AuditSinkURL,
 		Format:     audit.Format(cfg.AuditFormat),
 		BufferSize: cfg.AuditBufferSize,
 		Metrics:    r.metrics,
+		TokenFile:  cfg.AuditTokenFile,
+		CAFile:     cfg.AuditCAFile,
 	}, a.logger)
 	if err != nil {
 		a.logger.Errorw("Audit disabled: bad audit configuration", zap.Error(err))
