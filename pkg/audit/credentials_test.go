@@ -260,7 +260,7 @@ func TestRedactURL(t *testing.T) {
 	for in, want := range map[string]string{
 		"https://user:pa55@audit.example:8443/p?sig=x#frag": "https://audit.example:8443/p?redacted",
 		"https://audit.example/api/v1/audit/events/batch":   "https://audit.example/api/v1/audit/events/batch",
-		"http://u@h/?":                                       "http://h/?redacted",
+		"http://u@h/?": "http://h/?redacted",
 	} {
 		u, err := url.Parse(in)
 		if err != nil {
