@@ -182,6 +182,7 @@ func TestConfigMapExampleDocumentsEveryKey(t *testing.T) {
 		config.CooldownPeriodKey, config.DefaultTimeoutKey, config.StuckGracePeriodKey,
 		config.BundlePipelineNameKey, config.AllowedBundleRepositoriesKey, config.RequireBundleDigestKey,
 		config.AuditSinkURLKey, config.AuditFormatKey, config.AuditDrainTimeoutKey, config.AuditBufferSizeKey,
+		config.TrustedNamespacesKey, config.AuditTokenFileKey, config.AuditCAFileKey,
 	}
 	var got []string
 	for k := range example {

@@ -97,7 +97,7 @@ func (e *Env) Stop() {
 }
 
 // SetConfig writes data over the defaults of config-workflowexecution
-// (keys absent from data are removed).
+// (keys absent from data are removed; trusted-namespaces defaults to "*").
 func (e *Env) SetConfig(ctx context.Context, data map[string]string) error {
 	cms := e.Cluster.Kube.CoreV1().ConfigMaps(rig.SystemNamespace)
 	cm, err := cms.Get(ctx, config.ConfigName, metav1.GetOptions{})
@@ -106,6 +106,10 @@ func (e *Env) SetConfig(ctx context.Context, data map[string]string) error {
 	}
 	example := cm.Data["_example"]
 	cm.Data = map[string]string{"_example": example}
+	// The suites' executions target resources of other namespaces (a
+	// target per test, several namespaces per lock): trust every namespace
+	// unless a test sets the key (the tenancy tests do).
+	cm.Data[config.TrustedNamespacesKey] = config.AllNamespaces
 	for k, v := range data {
 		cm.Data[k] = v
 	}
