@@ -37,7 +37,7 @@ cat <<MSG
 
 ==> the cluster is still running. Explore it:
     export KUBECONFIG=${KUBECONFIG}
-    kubectl get wfe -n demo                     # if you have kubectl
+    kubectl get wfe -n kubernaut-system         # if you have kubectl
     kubectl get pipelineruns -n kubernaut-workflows
     go run ./test/demo -get                     # the table above, again
     curl -s ${WFE_METRICS_URL:-} | grep ^workflowexecution_

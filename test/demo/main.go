@@ -33,8 +33,10 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
@@ -44,7 +46,14 @@ import (
 	"kubernaut.ai/workflowexecution/test/rig"
 )
 
-const namespace = "demo"
+// targetNamespace holds the demo's targets. The executions are created in
+// wfeNamespace, where the remediation orchestrator creates them: the only
+// namespace trusted by default to target other namespaces and nodes.
+const (
+	targetNamespace = "demo"
+	wfeNamespace    = "kubernaut-system"
+	namespace       = wfeNamespace
+)
 
 // steps of a sample pipeline; annotations steer the simulated pods.
 func pipelineYAML(tasks ...[3]string) string {
@@ -105,10 +114,14 @@ func run(getOnly bool) error {
 		fmt.Printf("    %s/remediations/%s:v1\n", registry, name)
 	}
 
-	step("creating namespace %q and sample WorkflowExecutions", namespace)
-	if _, err := kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: namespace}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+	step("creating namespace %q and granting the workflow runner its rights there (config/samples/runner-role.yaml)", targetNamespace)
+	if _, err := kube.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: targetNamespace}}, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 		return err
 	}
+	if err := grantRunner(ctx, kube, targetNamespace); err != nil {
+		return err
+	}
+	step("creating sample WorkflowExecutions in %q", wfeNamespace)
 	wfe := func(name, workflow, target, bundle string) *v1alpha1.WorkflowExecution {
 		return &v1alpha1.WorkflowExecution{
 			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
@@ -174,6 +187,38 @@ func run(getOnly bool) error {
 		return err
 	}
 	return print(ctx, wfes)
+}
+
+// grantRunner applies the sample runner Role and RoleBinding in ns: the
+// default install grants the runner nothing.
+func grantRunner(ctx context.Context, kube kubernetes.Interface, ns string) error {
+	objs, err := rig.ReadYAMLFiles("config/samples/runner-role.yaml")
+	if err != nil {
+		return err
+	}
+	for _, o := range objs {
+		o.SetNamespace(ns)
+		switch o.GetKind() {
+		case "Role":
+			r := &rbacv1.Role{}
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, r); err != nil {
+				return err
+			}
+			if _, err := kube.RbacV1().Roles(ns).Create(ctx, r, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+				return err
+			}
+		case "RoleBinding":
+			b := &rbacv1.RoleBinding{}
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, b); err != nil {
+				return err
+			}
+			if _, err := kube.RbacV1().RoleBindings(ns).Create(ctx, b, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+				return err
+			}
+		}
+		fmt.Printf("    %s %s/%s\n", o.GetKind(), ns, o.GetName())
+	}
+	return nil
 }
 
 type lister interface {
