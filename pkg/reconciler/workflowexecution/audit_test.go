@@ -185,7 +185,9 @@ func TestAuditDeletionWaitsForTerminalEvent(t *testing.T) {
 		later      time.Duration // a second reconcile this much later
 		wantFirst  string
 		wantResult string
-		wantDelete bool
+		// wantFinalized: the finalizer is removed. The run is deleted by
+		// the first pass in every case, before any wait.
+		wantFinalized bool
 	}{{
 		name:       "undelivered: wait the drain timeout from when the deletion is first seen",
 		wantFirst:  "requeue-after 30s",
@@ -195,14 +197,14 @@ func TestAuditDeletionWaitsForTerminalEvent(t *testing.T) {
 		name:       "undelivered, drain timeout passed: dropped, cleanup goes on",
 		wantFirst:  "requeue-after 30s",
 		later:      31 * time.Second,
-		wantResult: "nil",
-		wantDelete: true,
+		wantResult:    "nil",
+		wantFinalized: true,
 	}, {
-		name:       "delivered: cleanup goes on",
-		delivered:  true,
-		wantFirst:  "nil",
-		wantResult: "nil",
-		wantDelete: true,
+		name:          "delivered: cleanup goes on",
+		delivered:     true,
+		wantFirst:     "nil",
+		wantResult:    "nil",
+		wantFinalized: true,
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -221,19 +223,27 @@ func TestAuditDeletionWaitsForTerminalEvent(t *testing.T) {
 			if got := requeue(f.reconcile(selfKey)); got != tc.wantFirst {
 				t.Errorf("first Reconcile() = %s, want %s", got, tc.wantFirst)
 			}
+			if got := f.tektonActions(); !slices.Equal(got, []string{deleteOwn}) {
+				t.Errorf("first pass Tekton actions = %q, want the run deleted before any wait", got)
+			}
+			if got := f.events(); !slices.Equal(got, []string{"Normal PipelineRunDeleted"}) {
+				t.Errorf("first pass events = %q, want PipelineRunDeleted", got)
+			}
 			if !tc.delivered {
 				f.clock.SetTime(now.Add(tc.later))
 				if got := requeue(f.reconcile(selfKey)); got != tc.wantResult {
 					t.Errorf("Reconcile() %s later = %s, want %s", tc.later, got, tc.wantResult)
 				}
 			}
-			deleted := slices.Contains(f.tektonActions(), deleteOwn)
-			if deleted != tc.wantDelete {
-				t.Errorf("PipelineRun deleted = %v, want %v (actions %q)", deleted, tc.wantDelete, f.tektonActions())
+			if runExists(t, f, prUID) {
+				t.Error("the PipelineRun still exists")
+			}
+			if got := f.events(); len(got) != 0 {
+				t.Errorf("events of the later pass = %q, want none: the deletion is reported once", got)
 			}
 			finalized := !slices.Contains(f.get(selfKey).Finalizers, finalizer)
-			if finalized != tc.wantDelete {
-				t.Errorf("finalizer removed = %v, want %v", finalized, tc.wantDelete)
+			if finalized != tc.wantFinalized {
+				t.Errorf("finalizer removed = %v, want %v", finalized, tc.wantFinalized)
 			}
 		})
 	}
@@ -385,5 +395,30 @@ func TestForgetOnDelete(t *testing.T) {
 			t.Errorf("%s still holds %v", name, k)
 			return true
 		})
+	}
+}
+
+// TestDeletedRunningExecutionStopsItsRunBeforeTheAuditWait: with the audit
+// sink down, deleting a running execution stops its run at once; only the
+// finalizer waits (audit-drain-timeout) for the terminal event.
+func TestDeletedRunningExecutionStopsItsRunBeforeTheAuditWait(t *testing.T) {
+	sink := newAuditSink(t, http.StatusServiceUnavailable)
+	w := self(t, statusRunning)
+	ts := metav1.NewTime(now)
+	w.DeletionTimestamp = &ts
+	s := objects(w, ownPipelineRun(t, prRunning))
+	s.config = map[string]string{"audit-sink-url": sink.URL, "audit-drain-timeout": "30s"}
+	f := newFixture(t, s)
+	if got := requeue(f.reconcile(selfKey)); got != "requeue-after 30s" {
+		t.Errorf("Reconcile() = %s, want requeue-after 30s (the finalizer waits for the audit)", got)
+	}
+	if runExists(t, f, prUID) {
+		t.Errorf("the run is still there while the finalizer waits for the audit sink (actions %q)", f.tektonActions())
+	}
+	if got := f.events(); !slices.Equal(got, []string{"Normal PipelineRunDeleted"}) {
+		t.Errorf("events = %q, want PipelineRunDeleted", got)
+	}
+	if !slices.Contains(f.get(selfKey).Finalizers, finalizer) {
+		t.Error("the finalizer was removed before the audit drain")
 	}
 }

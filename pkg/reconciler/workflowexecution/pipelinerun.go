@@ -56,6 +56,26 @@ func (r *Reconciler) deletePipelineRun(ctx context.Context, pr *pipelinev1.Pipel
 	return fmt.Errorf("deleting PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err)
 }
 
+// deleteExactly is deletePipelineRun that also reports whether this call
+// deleted the run (false: it was already gone, or replaced), so that the
+// deletion is reported once.
+func (r *Reconciler) deleteExactly(ctx context.Context, pr *pipelinev1.PipelineRun) (bool, error) {
+	uid := pr.UID
+	propagation := metav1.DeletePropagationBackground
+	err := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Delete(ctx, pr.Name, metav1.DeleteOptions{
+		Preconditions:     &metav1.Preconditions{UID: &uid},
+		PropagationPolicy: &propagation,
+	})
+	switch {
+	case err == nil:
+		return true, nil
+	case apierrors.IsNotFound(err) || apierrors.IsConflict(err):
+		return false, nil
+	default:
+		return false, fmt.Errorf("deleting PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err)
+	}
+}
+
 // deleteOwnedPipelineRun deletes the named PipelineRun if it belongs to
 // wfe, and reports whether it did.
 func (r *Reconciler) deleteOwnedPipelineRun(ctx context.Context, wfe *v1alpha1.WorkflowExecution, ns, name string) (bool, error) {

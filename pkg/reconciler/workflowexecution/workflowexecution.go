@@ -550,14 +550,35 @@ func (r *Reconciler) reconcileDone(ctx context.Context, wfe *v1alpha1.WorkflowEx
 }
 
 // FinalizeKind deletes the execution's PipelineRun, only if it is its own,
-// and waits (bounded) for the terminal audit event to be delivered.
+// then waits (bounded by audit-drain-timeout) for the terminal audit event
+// to be delivered. The run is stopped first: a deleted execution's workflow
+// must not keep acting on the target while the audit sink is down.
 func (r *Reconciler) FinalizeKind(ctx context.Context, wfe *v1alpha1.WorkflowExecution) pkgreconciler.Event {
 	cfg := config.FromContextOrDefaults(ctx).WorkflowExecution
+	pr, err := r.stopOwnRun(ctx, wfe, cfg)
+	if err != nil {
+		return err
+	}
 	if wait := r.audit.drainWait(ctx, endedView(r, wfe), cfg, r.clock.Now()); wait > 0 {
+		if pr != nil {
+			// The pass ends with a requeue, which carries no event.
+			controller.GetEventRecorder(ctx).Eventf(wfe, corev1.EventTypeNormal, EventPipelineRunDeleted,
+				"Deleted PipelineRun %s/%s", pr.Namespace, pr.Name)
+		}
 		return controller.NewRequeueAfter(wait)
 	}
-	if wfe.Status.LockReleaseTime != nil {
+	if pr == nil {
 		return nil
+	}
+	return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventPipelineRunDeleted,
+		"Deleted PipelineRun %s/%s", pr.Namespace, pr.Name)
+}
+
+// stopOwnRun deletes the execution's run, if it still owns one, and returns
+// it when this call deleted it.
+func (r *Reconciler) stopOwnRun(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) (*pipelinev1.PipelineRun, error) {
+	if wfe.Status.LockReleaseTime != nil {
+		return nil, nil
 	}
 	ns, name := cfg.ExecutionNamespace, ""
 	if ref := wfe.Status.PipelineRunRef; ref != nil {
@@ -566,17 +587,16 @@ func (r *Reconciler) FinalizeKind(ctx context.Context, wfe *v1alpha1.WorkflowExe
 		// A crash between create and status write leaves an unrecorded run.
 		name = resources.PipelineRunName(target)
 	} else {
-		return nil
+		return nil, nil
 	}
 	pr, err := r.getPipelineRun(ctx, ns, name)
 	if apierrors.IsNotFound(err) || (err == nil && !resources.IsOwnedBy(pr, wfe)) {
-		return nil
+		return nil, nil
 	} else if err != nil {
-		return err
+		return nil, err
 	}
-	if err := r.deletePipelineRun(ctx, pr); err != nil {
-		return err
+	if deleted, err := r.deleteExactly(ctx, pr); err != nil || !deleted {
+		return nil, err
 	}
-	return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventPipelineRunDeleted,
-		"Deleted PipelineRun %s/%s", pr.Namespace, pr.Name)
+	return pr, nil
 }
