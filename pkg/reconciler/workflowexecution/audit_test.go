@@ -17,6 +17,7 @@ limitations under the License.
 package workflowexecution
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,12 +30,16 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"go.uber.org/zap"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	clientgotesting "k8s.io/client-go/testing"
 	"k8s.io/client-go/tools/cache"
+	clocktesting "k8s.io/utils/clock/testing"
 
+	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/audit"
 )
@@ -420,5 +425,81 @@ func TestDeletedRunningExecutionStopsItsRunBeforeTheAuditWait(t *testing.T) {
 	}
 	if !slices.Contains(f.get(selfKey).Finalizers, finalizer) {
 		t.Error("the finalizer was removed before the audit drain")
+	}
+}
+
+// TestAuditLongRunDoesNotResendStarted: a run whose status does not change
+// for longer than auditForgetAfter (one long task) must not send its
+// started event again when the settled outcome is pruned: the outcome is
+// recorded in the status once it has waited auditRecordAfter, and what the
+// status records is never sent again.
+func TestAuditLongRunDoesNotResendStarted(t *testing.T) {
+	sink := newAuditSink(t, http.StatusOK)
+	clk := clocktesting.NewFakePassiveClock(now)
+	enqueued := make(chan types.NamespacedName, 10)
+	a := &auditTrail{
+		clock:        clk,
+		logger:       zap.NewNop().Sugar(),
+		enqueue:      func(k types.NamespacedName) { enqueued <- k },
+		enqueueAfter: func(types.NamespacedName, time.Duration) {},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	a.current.Store(a.start(ctx, &Reconciler{}, &config.WorkflowExecution{
+		AuditSinkURL: sink.URL, AuditFormat: "datastorage", AuditBufferSize: 100,
+	}))
+	sender := a.sender()
+
+	// pass runs the audit part of a pass on the committed status read and
+	// returns the status the pass would write (nil: nothing to write).
+	pass := func(read *v1alpha1.WorkflowExecution) *v1alpha1.WorkflowExecution {
+		t.Helper()
+		w := read.DeepCopy()
+		a.sync(ctx, read, w, false)
+		if cmp.Equal(read.Status, w.Status) {
+			return nil
+		}
+		return w
+	}
+	committed := self(t, statusRunning)
+	if w := pass(committed); w != nil {
+		t.Fatalf("the first pass writes %v", w.Status.AuditDelivered)
+	}
+	sink.waitFor(t, 1)
+	select {
+	case <-enqueued:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the delivery did not enqueue the execution")
+	}
+	// The hold-limit check brings a running execution back every minute.
+	for m := 1; m < 5; m++ {
+		clk.SetTime(now.Add(time.Duration(m) * time.Minute))
+		if w := pass(committed); w != nil {
+			t.Fatalf("after %d min: a write just to record the delivery (%v); want it only after %s", m, w.Status.AuditDelivered, auditRecordAfter)
+		}
+	}
+	clk.SetTime(now.Add(auditRecordAfter))
+	if w := pass(committed); w == nil || !w.Status.IsAuditDelivered(string(audit.EventTypeStarted)) {
+		t.Errorf("after %s: the delivery of started is not recorded in the status", auditRecordAfter)
+	} else {
+		committed = w
+	}
+	// The status write committed; the pass on its watch event forgets the
+	// outcome. Long after, the prune has nothing left to forget.
+	if w := pass(committed); w != nil {
+		t.Errorf("the pass after the recording writes again: %v", w.Status.AuditDelivered)
+	}
+	for m := 6; m <= 25; m++ {
+		clk.SetTime(now.Add(time.Duration(m) * time.Minute))
+		a.prune(clk.Now())
+		if w := pass(committed); w != nil {
+			t.Errorf("after %d min: a write (%v)", m, w.Status.AuditDelivered)
+		}
+		if n := sender.Pending(); n != 0 {
+			t.Fatalf("after %d min: %d event(s) queued again: started is re-sent", m, n)
+		}
+	}
+	if got := sink.types(); len(got) != 1 {
+		t.Errorf("the sink received %q, want started once", got)
 	}
 }
