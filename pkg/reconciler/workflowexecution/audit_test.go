@@ -199,9 +199,9 @@ func TestAuditDeletionWaitsForTerminalEvent(t *testing.T) {
 		later:      10 * time.Second,
 		wantResult: "requeue-after 20s",
 	}, {
-		name:       "undelivered, drain timeout passed: dropped, cleanup goes on",
-		wantFirst:  "requeue-after 30s",
-		later:      31 * time.Second,
+		name:          "undelivered, drain timeout passed: dropped, cleanup goes on",
+		wantFirst:     "requeue-after 30s",
+		later:         31 * time.Second,
 		wantResult:    "nil",
 		wantFinalized: true,
 	}, {
