@@ -110,8 +110,6 @@ func (r *Reconciler) markConfigurationError(ctx context.Context, wfe *v1alpha1.W
 		"The controller rejected the execution before creating its PipelineRun: "+msg+".",
 		"Correct the field named in the message, or have the operator allow the value in config-workflowexecution, then create a new execution.")
 	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
-	r.metrics.ExecutionFinished(ctx, string(v1alpha1.PhaseFailed), now.Sub(wfe.CreationTimestamp.Time))
-	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhasePending), string(v1alpha1.PhaseFailed), now.Sub(wfe.CreationTimestamp.Time))
 	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventConfigurationError, "%s", msg)
 }
 
@@ -120,8 +118,6 @@ func (r *Reconciler) markCreateFailed(ctx context.Context, wfe *v1alpha1.Workflo
 	details := r.failureDetails(wfe, reason, msg, false, now,
 		"The API server rejected the PipelineRun: "+msg+".", failure.Recommendation(reason))
 	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
-	r.metrics.ExecutionFinished(ctx, string(v1alpha1.PhaseFailed), now.Sub(wfe.CreationTimestamp.Time))
-	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhasePending), string(v1alpha1.PhaseFailed), now.Sub(wfe.CreationTimestamp.Time))
 	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
 }
 
@@ -129,9 +125,6 @@ func (r *Reconciler) markSkipped(ctx context.Context, wfe *v1alpha1.WorkflowExec
 	at := metav1.NewTime(now)
 	skip.SkippedAt = &at
 	wfe.Status.MarkSkipped(now, skip)
-	r.metrics.Skipped(ctx, string(skip.Reason))
-	r.metrics.ExecutionFinished(ctx, string(v1alpha1.PhaseSkipped), now.Sub(wfe.CreationTimestamp.Time))
-	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhasePending), string(v1alpha1.PhaseSkipped), now.Sub(wfe.CreationTimestamp.Time))
 	return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventWorkflowSkipped, "%s", skip.Message)
 }
 

@@ -99,6 +99,8 @@ type Reconciler struct {
 	justCreated sync.Map
 	// stalls tells whether this process was recently paused (stall.go).
 	stalls *stallWatch
+	// observed holds the start points of the latency metrics (observe.go).
+	observed *observations
 }
 
 var (
@@ -121,9 +123,6 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 	}
 	read := wfe.DeepCopy()
 	before := &read.Status
-	if before.Phase == "" {
-		r.metrics.PhaseTransition(ctx, "", string(v1alpha1.PhasePending), 0)
-	}
 	wfe.Status.InitializeConditions()
 	var event pkgreconciler.Event
 	switch wfe.Status.Phase {
@@ -142,6 +141,7 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 		}
 		return err
 	}
+	r.recordTransition(ctx, wfe, before)
 	if rank(&wfe.Status) > rank(before) {
 		r.progress.Store(wfe.UID, rank(&wfe.Status))
 	}
@@ -305,7 +305,7 @@ func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.Workflo
 	switch {
 	case err == nil:
 		r.justCreated.Store(wfe.UID, created)
-		r.metrics.PipelineRunCreation(ctx, "success", now.Sub(wfe.CreationTimestamp.Time))
+		r.metrics.PipelineRunCreation(ctx, "success", r.sinceSeen(wfe))
 		r.markStarted(ctx, wfe, created)
 		return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventPipelineRunCreated,
 			"Created PipelineRun %s/%s", created.Namespace, created.Name)
@@ -413,7 +413,6 @@ func (r *Reconciler) markStarted(ctx context.Context, wfe *v1alpha1.WorkflowExec
 	wfe.Status.SkipDetails = nil
 	wfe.Status.MarkRunning("PipelineRun %s/%s is running", pr.Namespace, pr.Name)
 	r.mirror(wfe, pr)
-	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhasePending), string(v1alpha1.PhaseRunning), start.Sub(wfe.CreationTimestamp.Time))
 }
 
 // reconcileRunning mirrors the PipelineRun into the status.
@@ -504,17 +503,9 @@ func (r *Reconciler) markLost(ctx context.Context, wfe *v1alpha1.WorkflowExecuti
 	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
 }
 
-// finished records metrics for a terminal execution and schedules the
-// lock release.
+// finished schedules the lock release of a terminal execution (its
+// metrics are recorded once the status write commits: recordTransition).
 func (r *Reconciler) finished(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution, now, completion time.Time) {
-	phase := string(wfe.Status.Phase)
-	var ran time.Duration
-	if wfe.Status.StartTime != nil {
-		ran = completion.Sub(wfe.Status.StartTime.Time)
-	}
-	r.metrics.ExecutionFinished(ctx, phase, completion.Sub(wfe.CreationTimestamp.Time))
-	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhaseRunning), phase, ran)
-	r.metrics.StatusSync(ctx, now.Sub(completion))
 	// A cooldown already over (0 s, or a late pass) needs no timer: the
 	// watch event of the terminal status write brings the execution back
 	// to release its lock, on a cache that shows it.
@@ -542,8 +533,10 @@ func (r *Reconciler) reconcileDone(ctx context.Context, wfe *v1alpha1.WorkflowEx
 	st.LockReleaseTime = &released
 	if !deleted {
 		// Another execution took the finished run over, or it is gone:
-		// the lock was already released.
-		return nil
+		// the lock was already released. The transition (lockReleaseTime
+		// recorded) is reported all the same.
+		return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventLockReleased,
+			"Released the lock on %s (its PipelineRun was already taken over or deleted)", wfe.Spec.TargetResource)
 	}
 	return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventLockReleased,
 		"Released the lock on %s", wfe.Spec.TargetResource)
