@@ -128,6 +128,7 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 	// The latency metrics' start points are stored before the enqueue (observe.go).
 	wfeInf.Informer().AddEventHandler(r.observed.executionHandler(impl.Enqueue))
 	wfeInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{DeleteFunc: r.forget})
+	trInf.Informer().AddEventHandler(taskRunHandler(impl.EnqueueKey))
 	prInf.Informer().AddEventHandler(r.observed.runHandler(
 		impl.EnqueueLabelOfNamespaceScopedResource(
 			workflowexecution.SourceNamespaceLabelKey,

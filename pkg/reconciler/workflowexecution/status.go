@@ -130,6 +130,11 @@ func (r *Reconciler) markSkipped(ctx context.Context, wfe *v1alpha1.WorkflowExec
 
 // mirror copies the PipelineRun's condition and task counts into the status.
 func (r *Reconciler) mirror(wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun) {
+	r.mirrorTaskRuns(wfe, pr, r.taskRuns(pr))
+}
+
+// mirrorTaskRuns is mirror with the run's TaskRuns at hand.
+func (r *Reconciler) mirrorTaskRuns(wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun, trs []*pipelinev1.TaskRun) {
 	sum := &v1alpha1.PipelineRunStatusSummary{Status: string(corev1.ConditionUnknown)}
 	if c := pr.Status.GetCondition(apis.ConditionSucceeded); c != nil {
 		sum.Status, sum.Reason, sum.Message = string(c.Status), c.Reason, failure.Redact(c.Message, pr.Spec.Params)
@@ -137,7 +142,7 @@ func (r *Reconciler) mirror(wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.Pipe
 	if spec := pr.Status.PipelineSpec; spec != nil {
 		sum.TotalTasks = int32(len(spec.Tasks) + len(spec.Finally))
 	}
-	for _, tr := range r.taskRuns(pr) {
+	for _, tr := range trs {
 		if c := tr.Status.GetCondition(apis.ConditionSucceeded); c != nil && c.Status != corev1.ConditionUnknown {
 			sum.CompletedTasks++
 		}

@@ -439,7 +439,19 @@ func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.Workflo
 		return r.markLost(ctx, wfe, "was replaced by another execution's run", now)
 	}
 
-	r.mirror(wfe, pr)
+	trs := r.taskRuns(pr)
+	if resources.IsDone(pr) {
+		// A terminal status is final: it is built from every child the
+		// run names, never from a TaskRun cache that lags behind it.
+		var wait time.Duration
+		if trs, wait, err = r.children(ctx, pr, trs, now); err != nil {
+			return err
+		} else if wait > 0 {
+			r.enqueueAfter(wfe, wait)
+			return nil
+		}
+	}
+	r.mirrorTaskRuns(wfe, pr, trs)
 	cond := pr.Status.GetCondition(apis.ConditionSucceeded)
 	switch {
 	case cond != nil && cond.Status == corev1.ConditionTrue:
@@ -454,7 +466,7 @@ func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.Workflo
 			WorkflowID:  wfe.Spec.WorkflowRef.WorkflowID,
 			Target:      wfe.Spec.TargetResource,
 			PipelineRun: pr,
-			TaskRuns:    r.taskRuns(pr),
+			TaskRuns:    trs,
 			StartTime:   wfe.Status.StartTime,
 			Now:         now,
 		})
