@@ -26,4 +26,22 @@ limitations under the License.
 // UnderscoreEscapingWithSuffixes translation strategy, which keeps a trailing
 // "_total" on counters, does not repeat the "_seconds" suffix of histograms
 // with unit "s", and adds nothing to gauges without a unit.
+//
+// # Latencies
+//
+// workflowexecution_pipelinerun_creation_duration_seconds and
+// workflowexecution_status_sync_duration_seconds are measured on the
+// controller's clock, not from API timestamps (one-second precision):
+//
+//   - creation: from when the controller's WorkflowExecution informer
+//     delivered the new execution to when the PipelineRun create returned;
+//   - status sync: from when the controller's PipelineRun informer delivered
+//     the run finished (Succeeded True or False) to when the write of the
+//     execution's terminal status returned. Runs that Tekton did not finish
+//     (cancelled at the hold limit, deleted, replaced) are not observed.
+//
+// An object that existed before the controller started watching has no
+// delivery moment: its creationTimestamp (the run's completionTime) stands
+// in. Every transition metric is recorded once, after the status write
+// that commits it (the reconciler's recordTransition).
 package metrics

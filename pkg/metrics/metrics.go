@@ -136,13 +136,13 @@ func NewRecorder(mp metric.MeterProvider) (*Recorder, error) {
 		return nil, instrumentError(PipelineRunCreationTotalName, err)
 	}
 	if r.creationDuration, err = meter.Float64Histogram(PipelineRunCreationDurationName,
-		metric.WithDescription("Time from WorkflowExecution creation to the successful creation of its PipelineRun"),
+		metric.WithDescription("Time from the controller seeing a new WorkflowExecution to the successful creation of its PipelineRun"),
 		metric.WithUnit("s"),
 		metric.WithExplicitBucketBoundaries(latencyBuckets...)); err != nil {
 		return nil, instrumentError(PipelineRunCreationDurationName, err)
 	}
 	if r.statusSyncDuration, err = meter.Float64Histogram(StatusSyncDurationName,
-		metric.WithDescription("Time from PipelineRun completion to the WorkflowExecution reaching its terminal phase"),
+		metric.WithDescription("Time from the controller seeing a PipelineRun finished to the WorkflowExecution's terminal status being written"),
 		metric.WithUnit("s"),
 		metric.WithExplicitBucketBoundaries(latencyBuckets...)); err != nil {
 		return nil, instrumentError(StatusSyncDurationName, err)
@@ -223,8 +223,10 @@ func (r *Recorder) Skipped(ctx context.Context, reason string) {
 // PipelineRunCreation counts a PipelineRun creation attempt
 // (workflowexecution_pipelinerun_creation_total{result}, result one of
 // CreationSuccess, CreationAlreadyExists, CreationError). For a success it
-// also observes sinceCreated, the time since the WorkflowExecution was
-// created (workflowexecution_pipelinerun_creation_duration_seconds).
+// also observes sinceCreated
+// (workflowexecution_pipelinerun_creation_duration_seconds): the time from
+// the controller's informer delivering the new WorkflowExecution to the
+// create returning, on the controller's clock (see the package doc).
 func (r *Recorder) PipelineRunCreation(ctx context.Context, result string, sinceCreated time.Duration) {
 	if r == nil {
 		return
@@ -235,9 +237,10 @@ func (r *Recorder) PipelineRunCreation(ctx context.Context, result string, since
 	}
 }
 
-// StatusSync observes d, the time from the PipelineRun finishing to the
-// WorkflowExecution reaching its terminal phase
-// (workflowexecution_status_sync_duration_seconds).
+// StatusSync observes d (workflowexecution_status_sync_duration_seconds):
+// the time from the controller's informer delivering the finished
+// PipelineRun to the WorkflowExecution's terminal status write returning,
+// on the controller's clock (see the package doc).
 func (r *Recorder) StatusSync(ctx context.Context, d time.Duration) {
 	if r == nil {
 		return

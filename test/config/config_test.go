@@ -227,7 +227,7 @@ func TestControllerRoleIsLeastPrivilege(t *testing.T) {
 		"workflowexecution.kubernaut.ai/workflowexecutions":        "get,list,patch,watch",
 		"workflowexecution.kubernaut.ai/workflowexecutions/status": "update",
 		"tekton.dev/pipelineruns":                                  "get,list,watch",
-		"tekton.dev/taskruns":                                      "list,watch",
+		"tekton.dev/taskruns":                                      "get,list,watch",
 		"/events":                                                  "create,patch,update",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

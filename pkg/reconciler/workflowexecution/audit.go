@@ -25,6 +25,7 @@ import (
 	"go.uber.org/zap"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/cache"
+	"k8s.io/utils/clock"
 	"knative.dev/pkg/logging"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
@@ -42,6 +43,14 @@ import (
 // re-sent event with the same event_id.
 const auditForgetAfter = 10 * time.Minute
 
+// auditRecordAfter is how long a settled outcome may wait for a status
+// write that happens anyway before a pass writes the status just to record
+// it. Without this, a long run whose status does not change (one long task)
+// would keep its started outcome in memory only, and auditForgetAfter would
+// drop it and send the event again, every 11 minutes or so. It costs one
+// write, only for runs that outlive it without any other status change.
+const auditRecordAfter = auditForgetAfter / 2
+
 // auditFullRetry is how long an execution waits to enqueue its audit events
 // again when the sender's buffer was full.
 const auditFullRetry = 5 * time.Second
@@ -52,6 +61,7 @@ const auditFullRetry = 5 * time.Second
 type auditTrail struct {
 	metrics *metrics.Recorder
 	logger  *zap.SugaredLogger
+	clock   clock.PassiveClock
 	current atomic.Pointer[auditSender]
 	settled sync.Map // event id -> time.Time it settled
 	// deleting remembers when this process first saw each execution being
@@ -82,6 +92,7 @@ func (r *Reconciler) setupAudit(ctx context.Context, store *config.Store, synced
 	a := &auditTrail{
 		metrics:      r.metrics,
 		logger:       logging.FromContext(ctx).Named("audit"),
+		clock:        r.clock,
 		enqueue:      r.enqueueKey,
 		enqueueAfter: enqueueAfter,
 		resync:       resync,
@@ -140,8 +151,8 @@ func (r *Reconciler) setupAudit(ctx context.Context, store *config.Store, synced
 			select {
 			case <-ctx.Done():
 				return
-			case now := <-t.C:
-				a.prune(now)
+			case <-t.C:
+				a.prune(a.now())
 			}
 		}
 	}()
@@ -204,27 +215,28 @@ func (a *auditTrail) sender() *audit.Sender {
 // it (committed state: an event is never sent for a transition whose status
 // write may still fail), and records in wfe's status (the status being
 // written) the outcomes the sender settled. To save API writes, settled
-// events are recorded only when the status is written anyway (changed), or
+// events are recorded only when the status is written anyway (changed),
 // when the execution is terminal and holds no lock (whose release would
-// write the status later). Until recorded, a restart re-sends an event with
-// the same event_id.
+// write the status later), or once the outcome has waited auditRecordAfter
+// (a long run with nothing else to write). Until recorded, a restart
+// re-sends an event with the same event_id.
 func (a *auditTrail) sync(ctx context.Context, read, wfe *v1alpha1.WorkflowExecution, changed bool) {
 	sender := a.sender()
 	if !sender.Enabled() {
 		return
 	}
-	now := time.Now()
+	now := a.now()
 	key := types.NamespacedName{Namespace: read.Namespace, Name: read.Name}
 	for _, t := range audit.Undelivered(read) {
 		id := audit.EventID(read, t)
-		if _, ok := a.settled.Load(id); ok {
-			if changed || (wfe.Status.IsDone() && !holdsLock(wfe)) {
+		if at, ok := a.settled.Load(id); ok {
+			if changed || (wfe.Status.IsDone() && !holdsLock(wfe)) || now.Sub(at.(time.Time)) >= auditRecordAfter {
 				wfe.Status.MarkAuditDelivered(string(t))
 			}
 			continue
 		}
 		err := sender.Enqueue(audit.NewEvent(read, t, now), func(ev audit.Event, result string) {
-			a.settled.Store(ev.EventID, time.Now())
+			a.settled.Store(ev.EventID, a.now())
 			a.enqueue(key)
 		})
 		if errors.Is(err, audit.ErrBufferFull) {
@@ -272,8 +284,16 @@ func (a *auditTrail) drainWait(ctx context.Context, wfe *v1alpha1.WorkflowExecut
 		a.metrics.EventSent(audit.ResultDropped, 1)
 	}
 	logging.FromContext(ctx).Warnf("Dropped audit event %s of a deleted execution after %s", t, cfg.AuditDrainTimeout)
-	a.settled.Store(id, time.Now())
+	a.settled.Store(id, a.now())
 	return 0
+}
+
+// now is the time on the reconciler's clock (the wall clock without one).
+func (a *auditTrail) now() time.Time {
+	if a.clock == nil {
+		return time.Now()
+	}
+	return a.clock.Now()
 }
 
 // prune drops the outcomes that outlived auditForgetAfter (see there).

@@ -17,6 +17,7 @@ limitations under the License.
 package workflowexecution
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -29,12 +30,16 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"go.uber.org/zap"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	clientgotesting "k8s.io/client-go/testing"
 	"k8s.io/client-go/tools/cache"
+	clocktesting "k8s.io/utils/clock/testing"
 
+	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/audit"
 )
@@ -185,24 +190,26 @@ func TestAuditDeletionWaitsForTerminalEvent(t *testing.T) {
 		later      time.Duration // a second reconcile this much later
 		wantFirst  string
 		wantResult string
-		wantDelete bool
+		// wantFinalized: the finalizer is removed. The run is deleted by
+		// the first pass in every case, before any wait.
+		wantFinalized bool
 	}{{
 		name:       "undelivered: wait the drain timeout from when the deletion is first seen",
 		wantFirst:  "requeue-after 30s",
 		later:      10 * time.Second,
 		wantResult: "requeue-after 20s",
 	}, {
-		name:       "undelivered, drain timeout passed: dropped, cleanup goes on",
-		wantFirst:  "requeue-after 30s",
-		later:      31 * time.Second,
-		wantResult: "nil",
-		wantDelete: true,
+		name:          "undelivered, drain timeout passed: dropped, cleanup goes on",
+		wantFirst:     "requeue-after 30s",
+		later:         31 * time.Second,
+		wantResult:    "nil",
+		wantFinalized: true,
 	}, {
-		name:       "delivered: cleanup goes on",
-		delivered:  true,
-		wantFirst:  "nil",
-		wantResult: "nil",
-		wantDelete: true,
+		name:          "delivered: cleanup goes on",
+		delivered:     true,
+		wantFirst:     "nil",
+		wantResult:    "nil",
+		wantFinalized: true,
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -221,19 +228,27 @@ func TestAuditDeletionWaitsForTerminalEvent(t *testing.T) {
 			if got := requeue(f.reconcile(selfKey)); got != tc.wantFirst {
 				t.Errorf("first Reconcile() = %s, want %s", got, tc.wantFirst)
 			}
+			if got := f.tektonActions(); !slices.Equal(got, []string{deleteOwn}) {
+				t.Errorf("first pass Tekton actions = %q, want the run deleted before any wait", got)
+			}
+			if got := f.events(); !slices.Equal(got, []string{"Normal PipelineRunDeleted"}) {
+				t.Errorf("first pass events = %q, want PipelineRunDeleted", got)
+			}
 			if !tc.delivered {
 				f.clock.SetTime(now.Add(tc.later))
 				if got := requeue(f.reconcile(selfKey)); got != tc.wantResult {
 					t.Errorf("Reconcile() %s later = %s, want %s", tc.later, got, tc.wantResult)
 				}
 			}
-			deleted := slices.Contains(f.tektonActions(), deleteOwn)
-			if deleted != tc.wantDelete {
-				t.Errorf("PipelineRun deleted = %v, want %v (actions %q)", deleted, tc.wantDelete, f.tektonActions())
+			if runExists(t, f, prUID) {
+				t.Error("the PipelineRun still exists")
+			}
+			if got := f.events(); len(got) != 0 {
+				t.Errorf("events of the later pass = %q, want none: the deletion is reported once", got)
 			}
 			finalized := !slices.Contains(f.get(selfKey).Finalizers, finalizer)
-			if finalized != tc.wantDelete {
-				t.Errorf("finalizer removed = %v, want %v", finalized, tc.wantDelete)
+			if finalized != tc.wantFinalized {
+				t.Errorf("finalizer removed = %v, want %v", finalized, tc.wantFinalized)
 			}
 		})
 	}
@@ -385,5 +400,106 @@ func TestForgetOnDelete(t *testing.T) {
 			t.Errorf("%s still holds %v", name, k)
 			return true
 		})
+	}
+}
+
+// TestDeletedRunningExecutionStopsItsRunBeforeTheAuditWait: with the audit
+// sink down, deleting a running execution stops its run at once; only the
+// finalizer waits (audit-drain-timeout) for the terminal event.
+func TestDeletedRunningExecutionStopsItsRunBeforeTheAuditWait(t *testing.T) {
+	sink := newAuditSink(t, http.StatusServiceUnavailable)
+	w := self(t, statusRunning)
+	ts := metav1.NewTime(now)
+	w.DeletionTimestamp = &ts
+	s := objects(w, ownPipelineRun(t, prRunning))
+	s.config = map[string]string{"audit-sink-url": sink.URL, "audit-drain-timeout": "30s"}
+	f := newFixture(t, s)
+	if got := requeue(f.reconcile(selfKey)); got != "requeue-after 30s" {
+		t.Errorf("Reconcile() = %s, want requeue-after 30s (the finalizer waits for the audit)", got)
+	}
+	if runExists(t, f, prUID) {
+		t.Errorf("the run is still there while the finalizer waits for the audit sink (actions %q)", f.tektonActions())
+	}
+	if got := f.events(); !slices.Equal(got, []string{"Normal PipelineRunDeleted"}) {
+		t.Errorf("events = %q, want PipelineRunDeleted", got)
+	}
+	if !slices.Contains(f.get(selfKey).Finalizers, finalizer) {
+		t.Error("the finalizer was removed before the audit drain")
+	}
+}
+
+// TestAuditLongRunDoesNotResendStarted: a run whose status does not change
+// for longer than auditForgetAfter (one long task) must not send its
+// started event again when the settled outcome is pruned: the outcome is
+// recorded in the status once it has waited auditRecordAfter, and what the
+// status records is never sent again.
+func TestAuditLongRunDoesNotResendStarted(t *testing.T) {
+	sink := newAuditSink(t, http.StatusOK)
+	clk := clocktesting.NewFakePassiveClock(now)
+	enqueued := make(chan types.NamespacedName, 10)
+	a := &auditTrail{
+		clock:        clk,
+		logger:       zap.NewNop().Sugar(),
+		enqueue:      func(k types.NamespacedName) { enqueued <- k },
+		enqueueAfter: func(types.NamespacedName, time.Duration) {},
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	a.current.Store(a.start(ctx, &Reconciler{}, &config.WorkflowExecution{
+		AuditSinkURL: sink.URL, AuditFormat: "datastorage", AuditBufferSize: 100,
+	}))
+	sender := a.sender()
+
+	// pass runs the audit part of a pass on the committed status read and
+	// returns the status the pass would write (nil: nothing to write).
+	pass := func(read *v1alpha1.WorkflowExecution) *v1alpha1.WorkflowExecution {
+		t.Helper()
+		w := read.DeepCopy()
+		a.sync(ctx, read, w, false)
+		if cmp.Equal(read.Status, w.Status) {
+			return nil
+		}
+		return w
+	}
+	committed := self(t, statusRunning)
+	if w := pass(committed); w != nil {
+		t.Fatalf("the first pass writes %v", w.Status.AuditDelivered)
+	}
+	sink.waitFor(t, 1)
+	select {
+	case <-enqueued:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the delivery did not enqueue the execution")
+	}
+	// The hold-limit check brings a running execution back every minute.
+	for m := 1; m < 5; m++ {
+		clk.SetTime(now.Add(time.Duration(m) * time.Minute))
+		if w := pass(committed); w != nil {
+			t.Fatalf("after %d min: a write just to record the delivery (%v); want it only after %s", m, w.Status.AuditDelivered, auditRecordAfter)
+		}
+	}
+	clk.SetTime(now.Add(auditRecordAfter))
+	if w := pass(committed); w == nil || !w.Status.IsAuditDelivered(string(audit.EventTypeStarted)) {
+		t.Errorf("after %s: the delivery of started is not recorded in the status", auditRecordAfter)
+	} else {
+		committed = w
+	}
+	// The status write committed; the pass on its watch event forgets the
+	// outcome. Long after, the prune has nothing left to forget.
+	if w := pass(committed); w != nil {
+		t.Errorf("the pass after the recording writes again: %v", w.Status.AuditDelivered)
+	}
+	for m := 6; m <= 25; m++ {
+		clk.SetTime(now.Add(time.Duration(m) * time.Minute))
+		a.prune(clk.Now())
+		if w := pass(committed); w != nil {
+			t.Errorf("after %d min: a write (%v)", m, w.Status.AuditDelivered)
+		}
+		if n := sender.Pending(); n != 0 {
+			t.Fatalf("after %d min: %d event(s) queued again: started is re-sent", m, n)
+		}
+	}
+	if got := sink.types(); len(got) != 1 {
+		t.Errorf("the sink received %q, want started once", got)
 	}
 }

@@ -90,6 +90,7 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 		clock:             clk,
 		metrics:           rec,
 		stalls:            newStallWatch(clk, logger.Named("stall-watch")),
+		observed:          &observations{clock: clk},
 	}
 	go r.stalls.run(ctx)
 
@@ -124,9 +125,11 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 		impl.FilteredGlobalResync(hasWorkLeft, wfeInf.Informer())
 	})
 
-	wfeInf.Informer().AddEventHandler(controller.HandleAll(impl.Enqueue))
+	// The latency metrics' start points are stored before the enqueue (observe.go).
+	wfeInf.Informer().AddEventHandler(r.observed.executionHandler(impl.Enqueue))
 	wfeInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{DeleteFunc: r.forget})
-	prInf.Informer().AddEventHandler(controller.HandleAll(
+	trInf.Informer().AddEventHandler(taskRunHandler(impl.EnqueueKey))
+	prInf.Informer().AddEventHandler(r.observed.runHandler(
 		impl.EnqueueLabelOfNamespaceScopedResource(
 			workflowexecution.SourceNamespaceLabelKey,
 			workflowexecution.WorkflowExecutionLabelKey)))

@@ -19,6 +19,7 @@ package workflowexecution
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"os"
 	"sort"
 	"strings"
@@ -38,6 +39,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	clientgotesting "k8s.io/client-go/testing"
 	"k8s.io/client-go/tools/cache"
@@ -455,6 +457,19 @@ func newFixture(t *testing.T, s seed) *fixture {
 				fmt.Errorf("precondition failed: UID in precondition: %s, UID in object meta: %s", *p.UID, uid))
 		}
 		return false, nil, nil
+	})
+	// The API server refuses a JSON patch whose test fails with a bare
+	// 422, as k8s.io/apiserver's patch handler does (the cause is dropped).
+	f.tekton.PrependReactor("patch", "pipelineruns", func(action clientgotesting.Action) (bool, runtime.Object, error) {
+		a := action.(clientgotesting.PatchAction)
+		if a.GetPatchType() != types.JSONPatchType {
+			return false, nil, nil
+		}
+		handled, obj, err := clientgotesting.ObjectReaction(f.tekton.Tracker())(action)
+		if _, isStatus := err.(apierrors.APIStatus); err != nil && !isStatus {
+			err = apierrors.NewGenericServerResponse(http.StatusUnprocessableEntity, "", schema.GroupResource{}, "", err.Error(), 0, false)
+		}
+		return handled, obj, err
 	})
 	f.tekton.ClearActions()
 	f.wfes.ClearActions()

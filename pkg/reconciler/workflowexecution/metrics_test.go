@@ -18,14 +18,19 @@ package workflowexecution
 
 import (
 	"context"
+	"errors"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	"go.opentelemetry.io/otel"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
 	"go.opentelemetry.io/otel/sdk/metric/metricdata"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
+	clientgotesting "k8s.io/client-go/testing"
 
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/metrics"
 )
 
@@ -159,33 +164,67 @@ func TestMetricsPerTransition(t *testing.T) {
 		},
 	}}
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			reader := sdkmetric.NewManualReader()
-			previous := otel.GetMeterProvider()
-			otel.SetMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)))
-			t.Cleanup(func() { otel.SetMeterProvider(previous) })
+		for _, conflict := range []bool{false, true} {
+			name := tc.name
+			if conflict {
+				name += ", first status write conflicts"
+			}
+			t.Run(name, func(t *testing.T) {
+				testMetricsPerTransition(t, tc.seed, tc.want, conflict)
+			})
+		}
+	}
+}
 
-			f := newFixture(t, tc.seed(t))
-			if err := f.reconcile(selfKey); err != nil {
-				t.Fatalf("Reconcile() = %v", err)
+// testMetricsPerTransition runs one case of TestMetricsPerTransition. With
+// conflict, the first status write fails with a Conflict (another writer
+// got there first) and the pass that retries on fresh data commits the
+// transition: it must be counted once, not once per attempt.
+func testMetricsPerTransition(t *testing.T, seedOf func(t *testing.T) seed, want collected, conflict bool) {
+	reader := sdkmetric.NewManualReader()
+	previous := otel.GetMeterProvider()
+	otel.SetMeterProvider(sdkmetric.NewMeterProvider(sdkmetric.WithReader(reader)))
+	t.Cleanup(func() { otel.SetMeterProvider(previous) })
+
+	f := newFixture(t, seedOf(t))
+	if conflict {
+		f.wfes.PrependReactor("update", "workflowexecutions", func(action clientgotesting.Action) (bool, runtime.Object, error) {
+			if action.GetSubresource() != "status" {
+				return false, nil, nil
 			}
-			if diff := cmp.Diff(tc.want, collect(t, reader)); diff != "" {
-				t.Errorf("metrics after the transition (-want, +got):\n%s", diff)
-			}
-			// Reconciling the unchanged world again counts nothing more.
-			f.sync()
-			if err := f.reconcile(selfKey); err != nil {
-				t.Fatalf("second Reconcile() = %v", err)
-			}
-			got := collect(t, reader)
-			for k, v := range tc.want {
-				if k == "workflowexecution_locks_held" {
-					continue // the cache changed
-				}
-				if got[k] != v {
-					t.Errorf("%s = %d after a second reconcile, want %d", k, got[k], v)
-				}
-			}
+			return true, nil, apierrors.NewConflict(v1alpha1.Resource("workflowexecutions"), selfName, errors.New("the object has been modified"))
 		})
+		if err := f.reconcile(selfKey); err == nil {
+			t.Fatal("Reconcile() = nil, want the conflict")
+		}
+		// The create itself happened (its attempt is counted where it is
+		// made), and the lock gauge reads the cache; no transition happened.
+		for k, v := range collect(t, reader) {
+			if v != 0 && !strings.HasPrefix(k, "workflowexecution_pipelinerun_creation_") && k != "workflowexecution_locks_held" {
+				t.Errorf("%s = %d after a pass whose status write failed, want 0", k, v)
+			}
+		}
+		f.wfes.ReactionChain = f.wfes.ReactionChain[1:]
+		f.sync()
+	}
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("Reconcile() = %v", err)
+	}
+	if diff := cmp.Diff(want, collect(t, reader)); diff != "" {
+		t.Errorf("metrics after the transition (-want, +got):\n%s", diff)
+	}
+	// Reconciling the unchanged world again counts nothing more.
+	f.sync()
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("second Reconcile() = %v", err)
+	}
+	got := collect(t, reader)
+	for k, v := range want {
+		if k == "workflowexecution_locks_held" {
+			continue // the cache changed
+		}
+		if got[k] != v {
+			t.Errorf("%s = %d after a second reconcile, want %d", k, got[k], v)
+		}
 	}
 }

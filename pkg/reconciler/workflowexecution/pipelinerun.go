@@ -17,12 +17,14 @@ package workflowexecution
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"knative.dev/pkg/logging"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
@@ -54,6 +56,26 @@ func (r *Reconciler) deletePipelineRun(ctx context.Context, pr *pipelinev1.Pipel
 	return fmt.Errorf("deleting PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err)
 }
 
+// deleteExactly is deletePipelineRun that also reports whether this call
+// deleted the run (false: it was already gone, or replaced), so that the
+// deletion is reported once.
+func (r *Reconciler) deleteExactly(ctx context.Context, pr *pipelinev1.PipelineRun) (bool, error) {
+	uid := pr.UID
+	propagation := metav1.DeletePropagationBackground
+	err := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Delete(ctx, pr.Name, metav1.DeleteOptions{
+		Preconditions:     &metav1.Preconditions{UID: &uid},
+		PropagationPolicy: &propagation,
+	})
+	switch {
+	case err == nil:
+		return true, nil
+	case apierrors.IsNotFound(err) || apierrors.IsConflict(err):
+		return false, nil
+	default:
+		return false, fmt.Errorf("deleting PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err)
+	}
+}
+
 // deleteOwnedPipelineRun deletes the named PipelineRun if it belongs to
 // wfe, and reports whether it did.
 func (r *Reconciler) deleteOwnedPipelineRun(ctx context.Context, wfe *v1alpha1.WorkflowExecution, ns, name string) (bool, error) {
@@ -69,12 +91,36 @@ func (r *Reconciler) deleteOwnedPipelineRun(ctx context.Context, wfe *v1alpha1.W
 	return true, r.deletePipelineRun(ctx, pr)
 }
 
-// cancelPipelineRun asks Tekton to cancel a run.
+// cancelPipelineRun asks Tekton to cancel exactly this run: the JSON
+// patch's test of metadata.uid makes the API server refuse it when the
+// name now holds another run, e.g. a newer execution's run that a stale
+// cache does not show yet. The API server answers a failed test with a
+// bare 422 (the cause is not sent): only then is the run read, once, to
+// tell a replaced run from an invalid patch. A run gone or replaced counts
+// as cancelled: it no longer holds the lock for this execution.
 func (r *Reconciler) cancelPipelineRun(ctx context.Context, pr *pipelinev1.PipelineRun) error {
-	patch := []byte(fmt.Sprintf(`{"spec":{"status":%q}}`, pipelinev1.PipelineRunSpecStatusCancelled))
-	_, err := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Patch(ctx, pr.Name, types.MergePatchType, patch, metav1.PatchOptions{})
-	if err != nil && !apierrors.IsNotFound(err) {
+	patch, err := json.Marshal([]map[string]string{
+		{"op": "test", "path": "/metadata/uid", "value": string(pr.UID)},
+		{"op": "add", "path": "/spec/status", "value": string(pipelinev1.PipelineRunSpecStatusCancelled)},
+	})
+	if err != nil {
 		return fmt.Errorf("cancelling PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err)
 	}
-	return nil
+	_, err = r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Patch(ctx, pr.Name, types.JSONPatchType, patch, metav1.PatchOptions{})
+	switch {
+	case err == nil, apierrors.IsNotFound(err):
+		return nil
+	case apierrors.IsInvalid(err) && r.replaced(ctx, pr):
+		logging.FromContext(ctx).Infof("Not cancelling PipelineRun %s/%s: the name holds another run now (UID precondition %s failed)",
+			pr.Namespace, pr.Name, pr.UID)
+		return nil
+	default:
+		return fmt.Errorf("cancelling PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err)
+	}
+}
+
+// replaced reports whether the name of pr now holds another run, or none.
+func (r *Reconciler) replaced(ctx context.Context, pr *pipelinev1.PipelineRun) bool {
+	fresh, err := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Get(ctx, pr.Name, metav1.GetOptions{})
+	return apierrors.IsNotFound(err) || (err == nil && fresh.UID != pr.UID)
 }

@@ -51,7 +51,7 @@ conditions:
   reason: Running
   message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
 `
-	cancelPR = `patch kubernaut-workflows/wfe-8df8f872429e9491 {"spec":{"status":"Cancelled"}}`
+	cancelPR = `patch kubernaut-workflows/wfe-8df8f872429e9491 [{"op":"test","path":"/metadata/uid","value":"` + prUID + `"},{"op":"add","path":"/spec/status","value":"Cancelled"}]`
 )
 
 // failureMessage checks the failure message, mirrored in the condition.
@@ -495,5 +495,37 @@ func TestReconcileHoldLimitRequeue(t *testing.T) {
 	}
 	if !f.enqueued(10 * time.Second) {
 		t.Error("the execution was not requeued for its hold-limit deadline")
+	}
+}
+
+// TestReconcileHoldLimitCancelsOnlyItsOwnRun: the cache still shows the
+// execution's wedged run, but the name now holds a newer execution's run
+// (the old one was deleted and the target taken over). The hold limit
+// cancels by UID: the newer run is left running. The API server's bare 422
+// costs one read, to tell a replaced run from an invalid patch.
+func TestReconcileHoldLimitCancelsOnlyItsOwnRun(t *testing.T) {
+	over := 35*time.Minute + time.Second
+	started := strings.Replace(statusRunningMirrored, `"2026-03-14T10:00:00Z"`, fmt.Sprintf("%q", ago(over)), 1)
+	f := newFixture(t, seed{
+		cached:    list(self(t, started), other(t, otherRunning)),
+		cacheOnly: list(stuckRun(t, over, "")),
+		uncached:  list(foreignRun(t, prRunning)),
+	})
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("Reconcile() = %v", err)
+	}
+	if diff := cmp.Diff([]string{cancelPR, getRun}, f.tektonActions()); diff != "" {
+		t.Errorf("Tekton actions (-want, +got):\n%s", diff)
+	}
+	prs := f.pipelineRuns()
+	if len(prs) != 1 || prs[0].UID != foreignUID {
+		t.Fatalf("PipelineRuns = %v, want the newer execution's run only", prs)
+	}
+	if prs[0].Spec.Status != "" {
+		t.Errorf("the newer execution's run has spec.status %q: another execution's run was cancelled", prs[0].Spec.Status)
+	}
+	if got := f.get(selfKey).Status; got.Phase != v1alpha1.PhaseFailed || got.FailureDetails == nil ||
+		got.FailureDetails.Reason != v1alpha1.FailureReasonDeadlineExceeded {
+		t.Errorf("status = %s/%v, want Failed DeadlineExceeded (its own run no longer holds the target)", got.Phase, got.FailureDetails)
 	}
 }

@@ -113,8 +113,6 @@ func (r *Reconciler) markConfigurationError(ctx context.Context, wfe *v1alpha1.W
 		"The controller rejected the execution before creating its PipelineRun: "+msg+".",
 		"Correct the field named in the message, or have the operator allow the value in config-workflowexecution, then create a new execution.")
 	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
-	r.metrics.ExecutionFinished(ctx, string(v1alpha1.PhaseFailed), now.Sub(wfe.CreationTimestamp.Time))
-	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhasePending), string(v1alpha1.PhaseFailed), now.Sub(wfe.CreationTimestamp.Time))
 	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventConfigurationError, "%s", msg)
 }
 
@@ -123,8 +121,6 @@ func (r *Reconciler) markCreateFailed(ctx context.Context, wfe *v1alpha1.Workflo
 	details := r.failureDetails(wfe, reason, msg, false, now,
 		"The API server rejected the PipelineRun: "+msg+".", failure.Recommendation(reason))
 	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
-	r.metrics.ExecutionFinished(ctx, string(v1alpha1.PhaseFailed), now.Sub(wfe.CreationTimestamp.Time))
-	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhasePending), string(v1alpha1.PhaseFailed), now.Sub(wfe.CreationTimestamp.Time))
 	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
 }
 
@@ -132,14 +128,16 @@ func (r *Reconciler) markSkipped(ctx context.Context, wfe *v1alpha1.WorkflowExec
 	at := metav1.NewTime(now)
 	skip.SkippedAt = &at
 	wfe.Status.MarkSkipped(now, skip)
-	r.metrics.Skipped(ctx, string(skip.Reason))
-	r.metrics.ExecutionFinished(ctx, string(v1alpha1.PhaseSkipped), now.Sub(wfe.CreationTimestamp.Time))
-	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhasePending), string(v1alpha1.PhaseSkipped), now.Sub(wfe.CreationTimestamp.Time))
 	return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventWorkflowSkipped, "%s", skip.Message)
 }
 
 // mirror copies the PipelineRun's condition and task counts into the status.
 func (r *Reconciler) mirror(wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun) {
+	r.mirrorTaskRuns(wfe, pr, r.taskRuns(pr))
+}
+
+// mirrorTaskRuns is mirror with the run's TaskRuns at hand.
+func (r *Reconciler) mirrorTaskRuns(wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun, trs []*pipelinev1.TaskRun) {
 	sum := &v1alpha1.PipelineRunStatusSummary{Status: string(corev1.ConditionUnknown)}
 	if c := pr.Status.GetCondition(apis.ConditionSucceeded); c != nil {
 		sum.Status, sum.Reason, sum.Message = string(c.Status), c.Reason, failure.Redact(c.Message, pr.Spec.Params)
@@ -147,7 +145,7 @@ func (r *Reconciler) mirror(wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.Pipe
 	if spec := pr.Status.PipelineSpec; spec != nil {
 		sum.TotalTasks = int32(len(spec.Tasks) + len(spec.Finally))
 	}
-	for _, tr := range r.taskRuns(pr) {
+	for _, tr := range trs {
 		if c := tr.Status.GetCondition(apis.ConditionSucceeded); c != nil && c.Status != corev1.ConditionUnknown {
 			sum.CompletedTasks++
 		}

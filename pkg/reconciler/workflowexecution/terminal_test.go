@@ -99,8 +99,9 @@ func TestReconcileTerminal(t *testing.T) {
 		},
 		wantResult: "nil",
 		wantStatus: released(completed6m),
-		// The other execution released it by taking it over: no event.
-		wantEvents: nil,
+		// The other execution took it over; the release is recorded, and
+		// reported like any other (it was not, before).
+		wantEvents: []string{"Normal LockReleased"},
 		check: func(t *testing.T, f *fixture, _ *v1alpha1.WorkflowExecution) {
 			if !runExists(t, f, foreignUID) {
 				t.Error("another execution's PipelineRun was deleted")
@@ -112,7 +113,7 @@ func TestReconcileTerminal(t *testing.T) {
 		wantResult: "nil",
 		wantStatus: released(completed6m),
 		wantTekton: []string{getPR},
-		wantEvents: nil,
+		wantEvents: []string{"Normal LockReleased"},
 	}, {
 		name: "cooldown 0: released at once",
 		seed: func(t *testing.T) seed {

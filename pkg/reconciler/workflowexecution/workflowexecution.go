@@ -99,6 +99,8 @@ type Reconciler struct {
 	justCreated sync.Map
 	// stalls tells whether this process was recently paused (stall.go).
 	stalls *stallWatch
+	// observed holds the start points of the latency metrics (observe.go).
+	observed *observations
 }
 
 var (
@@ -121,9 +123,6 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 	}
 	read := wfe.DeepCopy()
 	before := &read.Status
-	if before.Phase == "" {
-		r.metrics.PhaseTransition(ctx, "", string(v1alpha1.PhasePending), 0)
-	}
 	wfe.Status.InitializeConditions()
 	var event pkgreconciler.Event
 	switch wfe.Status.Phase {
@@ -142,6 +141,7 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 		}
 		return err
 	}
+	r.recordTransition(ctx, wfe, before)
 	if rank(&wfe.Status) > rank(before) {
 		r.progress.Store(wfe.UID, rank(&wfe.Status))
 	}
@@ -305,7 +305,7 @@ func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.Workflo
 	switch {
 	case err == nil:
 		r.justCreated.Store(wfe.UID, created)
-		r.metrics.PipelineRunCreation(ctx, "success", now.Sub(wfe.CreationTimestamp.Time))
+		r.metrics.PipelineRunCreation(ctx, "success", r.sinceSeen(wfe))
 		r.markStarted(ctx, wfe, created)
 		return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventPipelineRunCreated,
 			"Created PipelineRun %s/%s", created.Namespace, created.Name)
@@ -413,7 +413,6 @@ func (r *Reconciler) markStarted(ctx context.Context, wfe *v1alpha1.WorkflowExec
 	wfe.Status.SkipDetails = nil
 	wfe.Status.MarkRunning("PipelineRun %s/%s is running", pr.Namespace, pr.Name)
 	r.mirror(wfe, pr)
-	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhasePending), string(v1alpha1.PhaseRunning), start.Sub(wfe.CreationTimestamp.Time))
 }
 
 // reconcileRunning mirrors the PipelineRun into the status.
@@ -440,7 +439,19 @@ func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.Workflo
 		return r.markLost(ctx, wfe, "was replaced by another execution's run", now)
 	}
 
-	r.mirror(wfe, pr)
+	trs := r.taskRuns(pr)
+	if resources.IsDone(pr) {
+		// A terminal status is final: it is built from every child the
+		// run names, never from a TaskRun cache that lags behind it.
+		var wait time.Duration
+		if trs, wait, err = r.children(ctx, pr, trs, now); err != nil {
+			return err
+		} else if wait > 0 {
+			r.enqueueAfter(wfe, wait)
+			return nil
+		}
+	}
+	r.mirrorTaskRuns(wfe, pr, trs)
 	cond := pr.Status.GetCondition(apis.ConditionSucceeded)
 	switch {
 	case cond != nil && cond.Status == corev1.ConditionTrue:
@@ -455,7 +466,7 @@ func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.Workflo
 			WorkflowID:  wfe.Spec.WorkflowRef.WorkflowID,
 			Target:      wfe.Spec.TargetResource,
 			PipelineRun: pr,
-			TaskRuns:    r.taskRuns(pr),
+			TaskRuns:    trs,
 			StartTime:   wfe.Status.StartTime,
 			Now:         now,
 		})
@@ -504,17 +515,9 @@ func (r *Reconciler) markLost(ctx context.Context, wfe *v1alpha1.WorkflowExecuti
 	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
 }
 
-// finished records metrics for a terminal execution and schedules the
-// lock release.
+// finished schedules the lock release of a terminal execution (its
+// metrics are recorded once the status write commits: recordTransition).
 func (r *Reconciler) finished(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution, now, completion time.Time) {
-	phase := string(wfe.Status.Phase)
-	var ran time.Duration
-	if wfe.Status.StartTime != nil {
-		ran = completion.Sub(wfe.Status.StartTime.Time)
-	}
-	r.metrics.ExecutionFinished(ctx, phase, completion.Sub(wfe.CreationTimestamp.Time))
-	r.metrics.PhaseTransition(ctx, string(v1alpha1.PhaseRunning), phase, ran)
-	r.metrics.StatusSync(ctx, now.Sub(completion))
 	// A cooldown already over (0 s, or a late pass) needs no timer: the
 	// watch event of the terminal status write brings the execution back
 	// to release its lock, on a cache that shows it.
@@ -542,22 +545,45 @@ func (r *Reconciler) reconcileDone(ctx context.Context, wfe *v1alpha1.WorkflowEx
 	st.LockReleaseTime = &released
 	if !deleted {
 		// Another execution took the finished run over, or it is gone:
-		// the lock was already released.
-		return nil
+		// the lock was already released. The transition (lockReleaseTime
+		// recorded) is reported all the same.
+		return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventLockReleased,
+			"Released the lock on %s (its PipelineRun was already taken over or deleted)", wfe.Spec.TargetResource)
 	}
 	return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventLockReleased,
 		"Released the lock on %s", wfe.Spec.TargetResource)
 }
 
 // FinalizeKind deletes the execution's PipelineRun, only if it is its own,
-// and waits (bounded) for the terminal audit event to be delivered.
+// then waits (bounded by audit-drain-timeout) for the terminal audit event
+// to be delivered. The run is stopped first: a deleted execution's workflow
+// must not keep acting on the target while the audit sink is down.
 func (r *Reconciler) FinalizeKind(ctx context.Context, wfe *v1alpha1.WorkflowExecution) pkgreconciler.Event {
 	cfg := config.FromContextOrDefaults(ctx).WorkflowExecution
+	pr, err := r.stopOwnRun(ctx, wfe, cfg)
+	if err != nil {
+		return err
+	}
 	if wait := r.audit.drainWait(ctx, endedView(r, wfe), cfg, r.clock.Now()); wait > 0 {
+		if pr != nil {
+			// The pass ends with a requeue, which carries no event.
+			controller.GetEventRecorder(ctx).Eventf(wfe, corev1.EventTypeNormal, EventPipelineRunDeleted,
+				"Deleted PipelineRun %s/%s", pr.Namespace, pr.Name)
+		}
 		return controller.NewRequeueAfter(wait)
 	}
-	if wfe.Status.LockReleaseTime != nil {
+	if pr == nil {
 		return nil
+	}
+	return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventPipelineRunDeleted,
+		"Deleted PipelineRun %s/%s", pr.Namespace, pr.Name)
+}
+
+// stopOwnRun deletes the execution's run, if it still owns one, and returns
+// it when this call deleted it.
+func (r *Reconciler) stopOwnRun(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) (*pipelinev1.PipelineRun, error) {
+	if wfe.Status.LockReleaseTime != nil {
+		return nil, nil
 	}
 	ns, name := cfg.ExecutionNamespace, ""
 	if ref := wfe.Status.PipelineRunRef; ref != nil {
@@ -566,17 +592,16 @@ func (r *Reconciler) FinalizeKind(ctx context.Context, wfe *v1alpha1.WorkflowExe
 		// A crash between create and status write leaves an unrecorded run.
 		name = resources.PipelineRunName(target)
 	} else {
-		return nil
+		return nil, nil
 	}
 	pr, err := r.getPipelineRun(ctx, ns, name)
 	if apierrors.IsNotFound(err) || (err == nil && !resources.IsOwnedBy(pr, wfe)) {
-		return nil
+		return nil, nil
 	} else if err != nil {
-		return err
+		return nil, err
 	}
-	if err := r.deletePipelineRun(ctx, pr); err != nil {
-		return err
+	if deleted, err := r.deleteExactly(ctx, pr); err != nil || !deleted {
+		return nil, err
 	}
-	return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventPipelineRunDeleted,
-		"Deleted PipelineRun %s/%s", pr.Namespace, pr.Name)
+	return pr, nil
 }

@@ -263,13 +263,21 @@ type classification struct {
 	fromTaskRun bool
 }
 
-// classify applies SPEC.md §5 in order; first match wins.
+// classify applies SPEC.md §5 in order; first match wins. Structured
+// state (reasons, step exit codes, container states) comes before message
+// text: the text heuristics (quota, forbidden) apply only when no
+// structured state explains the failure, since messages also carry the
+// names of steps, tasks and runs, which are the workflow author's words.
 func classify(pr cond, primary *child) classification {
 	var tr cond
 	var prev string
 	if primary != nil {
 		tr = primary.cond
-		prev = previousReason(tr.message)
+		// Tekton appends the previous status only when it cancels or
+		// times out a TaskRun: any other message is not read for it.
+		if tr.reason == pipelinev1.TaskRunReasonCancelled.String() || tr.reason == pipelinev1.TaskRunReasonTimedOut.String() {
+			prev = previousReason(tr.message)
+		}
 	}
 
 	// 1. Timeouts.
@@ -300,14 +308,32 @@ func classify(pr cond, primary *child) classification {
 		return classification{reason: v1alpha1.FailureReasonImagePullBackOff, fromTaskRun: true}
 	}
 	// 4. Quota and node capacity.
-	if trResourceReasons.Has(tr.reason) || trResourceReasons.Has(prev) || isQuotaText(tr.message) {
+	if trResourceReasons.Has(tr.reason) || trResourceReasons.Has(prev) {
+		return classification{reason: v1alpha1.FailureReasonResourceExhausted, fromTaskRun: true}
+	}
+	// 5. Admission denials.
+	if tr.reason == reasonPodAdmissionFailed {
+		return classification{reason: v1alpha1.FailureReasonForbidden, fromTaskRun: true}
+	}
+	// 7, ahead of the text heuristics: a step that ran and exited non-zero
+	// (or Tekton's StepFailed) is structured state. The message is then
+	// Tekton's `"step-NAME" exited with code N`, whose only words are the
+	// step's name: a step named check-forbidden-access is no RBAC denial.
+	// A TaskRun whose own reason is a configuration failure is not a step
+	// failure, whatever its steps show.
+	if (trTaskFailedReasons.Has(tr.reason) || exitedNonZero(primary.tr) != nil) &&
+		!trConfigReasons.Has(tr.reason) && cannotRunStep(primary.tr) == nil {
+		return classification{reason: v1alpha1.FailureReasonTaskFailed, fromTaskRun: true}
+	}
+	// 4 and 5 from message text: API errors (quota, RBAC) that Tekton
+	// reports only as text.
+	if isQuotaText(tr.message) {
 		return classification{reason: v1alpha1.FailureReasonResourceExhausted, fromTaskRun: true}
 	}
 	if isQuotaText(pr.message) {
 		return classification{reason: v1alpha1.FailureReasonResourceExhausted}
 	}
-	// 5. RBAC and admission denials.
-	if tr.reason == reasonPodAdmissionFailed || isForbiddenText(tr.message) {
+	if isForbiddenText(tr.message) {
 		return classification{reason: v1alpha1.FailureReasonForbidden, fromTaskRun: true}
 	}
 	if isForbiddenText(pr.message) {
@@ -319,10 +345,6 @@ func classify(pr cond, primary *child) classification {
 	}
 	if prConfigReasons.Has(pr.reason) {
 		return classification{reason: v1alpha1.FailureReasonConfigurationError}
-	}
-	// 7. A step exited non-zero.
-	if trTaskFailedReasons.Has(tr.reason) || exitedNonZero(primary.tr) != nil {
-		return classification{reason: v1alpha1.FailureReasonTaskFailed, fromTaskRun: true}
 	}
 	// 8. Anything else, e.g. cancelled by someone else.
 	return classification{reason: v1alpha1.FailureReasonUnknown}

@@ -1,0 +1,122 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+	http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+package workflowexecution
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/cache"
+	"knative.dev/pkg/logging"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
+)
+
+// childWait bounds how long a finished run's execution waits for the
+// TaskRun cache to show every child the run names, finished, before it
+// reads the missing ones from the API server. The TaskRun informer's
+// handler (taskRunHandler) brings the execution back as soon as a child
+// is seen finished, so the wait is normally the few milliseconds by which
+// the TaskRun's watch event trails the PipelineRun's.
+var childWait = 5 * time.Second // a variable for tests
+
+// children returns the TaskRuns of a finished run for its terminal
+// analysis: those in cached, completed with the children that
+// status.childReferences names and the cache does not show finished. Until
+// childWait has passed since the run's completion it returns a wait
+// instead (the informer will deliver them); after that it reads each of
+// those children once from the API server. A child gone from the API
+// server is left out.
+func (r *Reconciler) children(ctx context.Context, pr *pipelinev1.PipelineRun, cached []*pipelinev1.TaskRun, now time.Time) ([]*pipelinev1.TaskRun, time.Duration, error) {
+	byName := make(map[string]*pipelinev1.TaskRun, len(cached))
+	for _, tr := range cached {
+		byName[tr.Name] = tr
+	}
+	var missing []string
+	for _, ref := range pr.Status.ChildReferences {
+		if ref.Kind != "" && ref.Kind != "TaskRun" {
+			continue
+		}
+		if tr, ok := byName[ref.Name]; !ok || !tr.IsDone() {
+			missing = append(missing, ref.Name)
+		}
+	}
+	if len(missing) == 0 {
+		return cached, 0, nil
+	}
+	if wait := completionTime(pr, now).Add(childWait).Sub(now); wait > 0 {
+		logging.FromContext(ctx).Debugf("Waiting for the TaskRun cache to show %d child(ren) of %s/%s finished", len(missing), pr.Namespace, pr.Name)
+		return nil, wait, nil
+	}
+	out := append([]*pipelinev1.TaskRun(nil), cached...)
+	for _, name := range missing {
+		tr, err := r.pipelineClient.TektonV1().TaskRuns(pr.Namespace).Get(ctx, name, metav1.GetOptions{})
+		switch {
+		case apierrors.IsNotFound(err):
+			continue
+		case err != nil:
+			return nil, 0, fmt.Errorf("reading TaskRun %s/%s of PipelineRun %s: %w", pr.Namespace, name, pr.Name, err)
+		case !metav1.IsControlledBy(tr, pr):
+			continue
+		}
+		if old, ok := byName[name]; ok {
+			for i := range out {
+				if out[i] == old {
+					out[i] = tr
+				}
+			}
+		} else {
+			out = append(out, tr)
+		}
+	}
+	return out, 0, nil
+}
+
+// taskRunHandler enqueues the execution of a TaskRun that is seen
+// finished (Tekton copies the run's labels, which name the execution, to
+// its TaskRuns): a finished run whose children the cache did not show yet
+// is analysed as soon as they arrive. Unfinished TaskRuns enqueue nothing.
+func taskRunHandler(enqueueKey func(types.NamespacedName)) cache.ResourceEventHandler {
+	return cache.FilteringResourceEventHandler{
+		FilterFunc: func(obj any) bool {
+			if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+				obj = tomb.Obj
+			}
+			tr, ok := obj.(*pipelinev1.TaskRun)
+			return ok && tr.IsDone()
+		},
+		Handler: cache.ResourceEventHandlerFuncs{
+			AddFunc:    func(obj any) { enqueueOwner(enqueueKey, obj) },
+			UpdateFunc: func(_, obj any) { enqueueOwner(enqueueKey, obj) },
+		},
+	}
+}
+
+func enqueueOwner(enqueueKey func(types.NamespacedName), obj any) {
+	tr, ok := obj.(*pipelinev1.TaskRun)
+	if !ok {
+		return
+	}
+	ns, name := tr.Labels[workflowexecution.SourceNamespaceLabelKey], tr.Labels[workflowexecution.WorkflowExecutionLabelKey]
+	if ns != "" && name != "" {
+		enqueueKey(types.NamespacedName{Namespace: ns, Name: name})
+	}
+}

@@ -1,0 +1,171 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+	http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+package workflowexecution
+
+import (
+	"sync"
+	"time"
+
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/utils/clock"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+)
+
+// observations are the times this process's informers delivered two
+// moments of an execution, with the precision of the clock (the API's
+// timestamps have one second): when the execution was first seen while not
+// started, and when its PipelineRun was first seen finished. Objects of an
+// informer's initial list were not seen at that moment (they existed
+// before this process watched): the API's timestamps stand in for them. They are the
+// start points of workflowexecution_pipelinerun_creation_duration_seconds
+// and workflowexecution_status_sync_duration_seconds (pkg/metrics), and
+// cost no API request.
+//
+// The memory is bounded by the executions in flight: an entry is taken
+// when its latency is observed, dropped when the execution is seen past
+// the moment it was kept for, and dropped when the execution or its run is
+// deleted.
+type observations struct {
+	clock clock.PassiveClock
+	// seen: execution UID -> when the informer first delivered it not started.
+	seen sync.Map
+	// runDone: execution UID -> when the informer first delivered its
+	// PipelineRun finished.
+	runDone sync.Map
+}
+
+// executionHandler keeps seen up to date from the execution informer,
+// then hands the event to next (the enqueue): the observation is stored
+// before any pass can run.
+func (o *observations) executionHandler(next func(any)) cache.ResourceEventHandler {
+	return cache.ResourceEventHandlerDetailedFuncs{
+		AddFunc: func(obj any, initialList bool) {
+			if !initialList {
+				o.onExecution(obj)
+			}
+			next(obj)
+		},
+		UpdateFunc: func(_, obj any) {
+			o.onExecution(obj)
+			next(obj)
+		},
+		DeleteFunc: func(obj any) {
+			if wfe := asExecution(obj); wfe != nil {
+				o.seen.Delete(wfe.UID)
+				o.runDone.Delete(wfe.UID)
+			}
+			next(obj)
+		},
+	}
+}
+
+func (o *observations) onExecution(obj any) {
+	wfe := asExecution(obj)
+	if wfe == nil {
+		return
+	}
+	if wfe.Status.StartTime == nil && !wfe.Status.IsDone() {
+		o.seen.LoadOrStore(wfe.UID, o.clock.Now())
+		return
+	}
+	o.seen.Delete(wfe.UID)
+	if rank(&wfe.Status) >= 2 {
+		// Terminal: its status sync is over (recorded or not, by this
+		// process or another).
+		o.runDone.Delete(wfe.UID)
+	}
+}
+
+// runHandler keeps runDone up to date from the PipelineRun informer, then
+// hands the event to next (the enqueue of the owner).
+func (o *observations) runHandler(next func(any)) cache.ResourceEventHandler {
+	return cache.ResourceEventHandlerDetailedFuncs{
+		AddFunc: func(obj any, initialList bool) {
+			if !initialList {
+				o.onRun(nil, obj)
+			}
+			next(obj)
+		},
+		UpdateFunc: func(old, obj any) {
+			o.onRun(old, obj)
+			next(obj)
+		},
+		DeleteFunc: func(obj any) {
+			if pr := asPipelineRun(obj); pr != nil {
+				o.runDone.Delete(resources.OwnerOf(pr).UID)
+			}
+			next(obj)
+		},
+	}
+}
+
+func (o *observations) onRun(old, obj any) {
+	pr := asPipelineRun(obj)
+	if pr == nil || !resources.IsDone(pr) {
+		return
+	}
+	if before := asPipelineRun(old); before != nil && resources.IsDone(before) {
+		return // not the moment it finished
+	}
+	if uid := resources.OwnerOf(pr).UID; uid != "" {
+		o.runDone.LoadOrStore(uid, o.clock.Now())
+	}
+}
+
+// takeSeen returns and forgets when the execution was first seen.
+func (o *observations) takeSeen(uid types.UID) (time.Time, bool) {
+	if o == nil {
+		return time.Time{}, false
+	}
+	at, ok := o.seen.LoadAndDelete(uid)
+	if !ok {
+		return time.Time{}, false
+	}
+	return at.(time.Time), true
+}
+
+// takeRunDone returns and forgets when the execution's run was first seen
+// finished.
+func (o *observations) takeRunDone(uid types.UID) (time.Time, bool) {
+	if o == nil {
+		return time.Time{}, false
+	}
+	at, ok := o.runDone.LoadAndDelete(uid)
+	if !ok {
+		return time.Time{}, false
+	}
+	return at.(time.Time), true
+}
+
+func asExecution(obj any) *v1alpha1.WorkflowExecution {
+	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = tomb.Obj
+	}
+	wfe, _ := obj.(*v1alpha1.WorkflowExecution)
+	return wfe
+}
+
+func asPipelineRun(obj any) *pipelinev1.PipelineRun {
+	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = tomb.Obj
+	}
+	pr, _ := obj.(*pipelinev1.PipelineRun)
+	return pr
+}
