@@ -19,6 +19,7 @@ package workflowexecution
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -397,6 +398,11 @@ func (r *Reconciler) handleExisting(ctx context.Context, wfe *v1alpha1.WorkflowE
 			return r.markSkipped(ctx, wfe, skip, now)
 		}
 	}
+	if isTerminating(pr) {
+		// Already being deleted (a finalizer holds it): it holds the
+		// target until it is gone; deleting it again changes nothing.
+		return r.waitForTerminating(wfe, pr, now)
+	}
 	// A finished (or abandoned) run kept for its cooldown: take the lock over.
 	logger.Infof("Taking over the PipelineRun %s/%s of %s", pr.Namespace, pr.Name, resources.OwnerOf(pr).NamespacedName)
 	if err := r.deletePipelineRun(ctx, pr); err != nil {
@@ -462,6 +468,11 @@ func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.Workflo
 		wfe.Status.MarkFailed(completion, details, details.Reason, "%s", details.Message)
 		r.finished(ctx, wfe, cfg, now, completion)
 		return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
+	}
+	if isTerminating(pr) {
+		// Deleted by someone else before it finished; a finalizer keeps
+		// it a while, but it will not finish.
+		return r.markLost(ctx, wfe, "was deleted", now)
 	}
 	return r.enforceHoldLimit(ctx, wfe, pr, cfg, now)
 }
@@ -535,7 +546,11 @@ func (r *Reconciler) reconcileDone(ctx context.Context, wfe *v1alpha1.WorkflowEx
 		return nil
 	}
 	deleted, err := r.deleteOwnedPipelineRun(ctx, wfe, st.PipelineRunRef.Namespace, st.PipelineRunRef.Name)
-	if err != nil {
+	if te := (*terminatingError)(nil); errors.As(err, &te) {
+		// The run holds the target until it is gone: the watch brings the
+		// execution back then (its labels name it).
+		return controller.NewRequeueAfter(terminatingRecheck(te.pr, now))
+	} else if err != nil {
 		return err
 	}
 	released := metav1.NewTime(now)
@@ -573,6 +588,9 @@ func (r *Reconciler) FinalizeKind(ctx context.Context, wfe *v1alpha1.WorkflowExe
 		return nil
 	} else if err != nil {
 		return err
+	}
+	if isTerminating(pr) {
+		return nil // already being deleted: nothing left to do
 	}
 	if err := r.deletePipelineRun(ctx, pr); err != nil {
 		return err
