@@ -182,6 +182,7 @@ func TestConfigMapExampleDocumentsEveryKey(t *testing.T) {
 		config.CooldownPeriodKey, config.DefaultTimeoutKey, config.StuckGracePeriodKey,
 		config.BundlePipelineNameKey, config.AllowedBundleRepositoriesKey, config.RequireBundleDigestKey,
 		config.AuditSinkURLKey, config.AuditFormatKey, config.AuditDrainTimeoutKey, config.AuditBufferSizeKey,
+		config.RetentionPeriodKey,
 	}
 	var got []string
 	for k := range example {
@@ -223,7 +224,7 @@ func TestControllerRoleIsLeastPrivilege(t *testing.T) {
 		}
 	}
 	want := map[string]string{
-		"workflowexecution.kubernaut.ai/workflowexecutions":        "get,list,patch,watch",
+		"workflowexecution.kubernaut.ai/workflowexecutions":        "delete,get,list,patch,watch",
 		"workflowexecution.kubernaut.ai/workflowexecutions/status": "update",
 		"tekton.dev/pipelineruns":                                  "get,list,watch",
 		"tekton.dev/taskruns":                                      "list,watch",

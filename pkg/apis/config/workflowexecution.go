@@ -46,6 +46,7 @@ const (
 	AuditFormatKey               = "audit-format"
 	AuditDrainTimeoutKey         = "audit-drain-timeout"
 	AuditBufferSizeKey           = "audit-buffer-size"
+	RetentionPeriodKey           = "retention-period"
 )
 
 // Audit wire formats.
@@ -65,6 +66,7 @@ const (
 	DefaultAuditFormat        = AuditFormatDataStorage
 	DefaultAuditDrainTimeout  = 30 * time.Second
 	DefaultAuditBufferSize    = 10000
+	DefaultRetentionPeriod    = 7 * 24 * time.Hour
 )
 
 // WorkflowExecution is the typed form of config-workflowexecution.
@@ -100,6 +102,10 @@ type WorkflowExecution struct {
 	AuditDrainTimeout time.Duration
 	// AuditBufferSize bounds the audit events held in memory.
 	AuditBufferSize int
+	// RetentionPeriod is how long after its completion a terminal execution
+	// is kept; the controller deletes it then, once its lock is released
+	// and its audit delivered. Zero keeps executions forever.
+	RetentionPeriod time.Duration
 }
 
 // Defaults returns the configuration used when the ConfigMap is absent.
@@ -114,6 +120,7 @@ func Defaults() *WorkflowExecution {
 		AuditFormat:        DefaultAuditFormat,
 		AuditDrainTimeout:  DefaultAuditDrainTimeout,
 		AuditBufferSize:    DefaultAuditBufferSize,
+		RetentionPeriod:    DefaultRetentionPeriod,
 	}
 }
 
@@ -228,6 +235,7 @@ func parse(base *WorkflowExecution, data map[string]string) (*WorkflowExecution,
 		cfg.AuditBufferSize = n
 		return nil
 	})
+	set(RetentionPeriodKey, func(v string) error { return duration(v, 0, &cfg.RetentionPeriod) })
 	return &cfg, errs, rejected
 }
 
@@ -260,6 +268,8 @@ func restore(dst, src *WorkflowExecution, key string) {
 		dst.AuditDrainTimeout = src.AuditDrainTimeout
 	case AuditBufferSizeKey:
 		dst.AuditBufferSize = src.AuditBufferSize
+	case RetentionPeriodKey:
+		dst.RetentionPeriod = src.RetentionPeriod
 	}
 }
 

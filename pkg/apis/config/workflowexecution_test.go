@@ -40,6 +40,7 @@ func TestDefaults(t *testing.T) {
 		AuditFormat:        "datastorage",
 		AuditDrainTimeout:  30 * time.Second,
 		AuditBufferSize:    10000,
+		RetentionPeriod:    168 * time.Hour,
 	}
 	if diff := cmp.Diff(want, Defaults()); diff != "" {
 		t.Errorf("Defaults() (-want, +got):\n%s", diff)
@@ -76,6 +77,7 @@ func TestNewWorkflowExecutionFromMap(t *testing.T) {
 			AuditFormatKey:               "cloudevents",
 			AuditDrainTimeoutKey:         "45s",
 			AuditBufferSizeKey:           "7",
+			RetentionPeriodKey:           "24h",
 		},
 		want: func(c *WorkflowExecution) {
 			c.ExecutionNamespace = "runs"
@@ -91,6 +93,7 @@ func TestNewWorkflowExecutionFromMap(t *testing.T) {
 			c.AuditFormat = "cloudevents"
 			c.AuditDrainTimeout = 45 * time.Second
 			c.AuditBufferSize = 7
+			c.RetentionPeriod = 24 * time.Hour
 		},
 	}, {
 		name: "values are trimmed",
@@ -113,6 +116,10 @@ func TestNewWorkflowExecutionFromMap(t *testing.T) {
 			c.StuckGracePeriod = 0
 			c.AuditDrainTimeout = 0
 		},
+	}, {
+		name: "retention 0 keeps executions forever",
+		data: map[string]string{RetentionPeriodKey: "0"},
+		want: func(c *WorkflowExecution) { c.RetentionPeriod = 0 },
 	}, {
 		name: "empty audit sink disables audit",
 		data: map[string]string{AuditSinkURLKey: ""},
@@ -158,6 +165,8 @@ func TestNewWorkflowExecutionFromMapErrors(t *testing.T) {
 		{StuckGracePeriodKey, "-1s"},
 		{StuckGracePeriodKey, "1 minute"},
 		{AuditDrainTimeoutKey, "-5s"},
+		{RetentionPeriodKey, "-1h"},
+		{RetentionPeriodKey, "7 days"},
 		{AuditDrainTimeoutKey, "forever"},
 		{ExecutionNamespaceKey, "Bad_Namespace"},
 		{ExecutionNamespaceKey, ""},

@@ -537,10 +537,13 @@ func (r *Reconciler) finished(ctx context.Context, wfe *v1alpha1.WorkflowExecuti
 // reconcileDone releases the lock of a terminal execution after the cooldown.
 func (r *Reconciler) reconcileDone(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) pkgreconciler.Event {
 	st := &wfe.Status
-	if st.PipelineRunRef == nil || st.LockReleaseTime != nil || st.CompletionTime == nil {
+	now := r.clock.Now()
+	if !holdsLock(wfe) {
+		return r.expire(ctx, wfe, cfg, now)
+	}
+	if st.CompletionTime == nil {
 		return nil
 	}
-	now := r.clock.Now()
 	if wait := st.CompletionTime.Add(cfg.CooldownPeriod).Sub(now); wait > 0 {
 		r.enqueueAfter(wfe, wait)
 		return nil
