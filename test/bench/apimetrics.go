@@ -17,18 +17,16 @@ limitations under the License.
 package main
 
 import (
-	"bytes"
 	"context"
-	"fmt"
 	"net/http"
 	"sort"
 	"strconv"
 	"strings"
 	"sync"
 
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	"k8s.io/client-go/kubernetes"
+
+	"kubernaut.ai/workflowexecution/test/framework"
 )
 
 // trackedResources are the resources whose requests are attributed to the
@@ -120,38 +118,29 @@ func notWatch(k reqKey) bool { return k.Verb != "WATCH" }
 // scrapeAPIServer reads apiserver_request_total from the API server's
 // /metrics, for the tracked resources.
 func scrapeAPIServer(ctx context.Context, kube kubernetes.Interface) (reqCounts, error) {
-	raw, err := kube.CoreV1().RESTClient().Get().AbsPath("/metrics").DoRaw(ctx)
+	totals, err := framework.APIRequestTotals(ctx, kube, func(r string) bool { return trackedResources[r] })
 	if err != nil {
-		return nil, fmt.Errorf("reading the API server's /metrics: %w", err)
+		return nil, err
 	}
-	return parseRequestTotals(raw)
+	return toReqCounts(totals), nil
 }
 
 // parseRequestTotals extracts apiserver_request_total for the tracked
 // resources from a Prometheus text exposition.
 func parseRequestTotals(raw []byte) (reqCounts, error) {
-	parser := expfmt.NewTextParser(model.UTF8Validation)
-	families, err := parser.TextToMetricFamilies(bytes.NewReader(raw))
+	totals, err := framework.ParseAPIRequestTotals(raw, func(r string) bool { return trackedResources[r] })
 	if err != nil {
-		return nil, fmt.Errorf("parsing the API server's metrics: %w", err)
+		return nil, err
 	}
-	out := reqCounts{}
-	fam := families["apiserver_request_total"]
-	if fam == nil {
-		return out, nil
+	return toReqCounts(totals), nil
+}
+
+func toReqCounts(totals map[framework.APIRequest]float64) reqCounts {
+	out := make(reqCounts, len(totals))
+	for k, v := range totals {
+		out[reqKey(k)] = v
 	}
-	for _, m := range fam.GetMetric() {
-		labels := map[string]string{}
-		for _, l := range m.GetLabel() {
-			labels[l.GetName()] = l.GetValue()
-		}
-		if !trackedResources[labels["resource"]] {
-			continue
-		}
-		k := reqKey{Verb: labels["verb"], Resource: labels["resource"], Subresource: labels["subresource"], Code: labels["code"]}
-		out[k] += m.GetCounter().GetValue()
-	}
-	return out, nil
+	return out
 }
 
 // counter counts the harness's own requests the way the API server labels

@@ -90,6 +90,9 @@ func plan(o *options) []*scenario {
 			Rate: o.SoakRate, Duration: o.Soak, DeleteReleased: true, Sample: o.SoakSample,
 			Title: fmt.Sprintf("controller, soak for %s at %s/s (executions deleted once released)", o.Soak, rateID(o.SoakRate))})
 	}
+	if o.Scenarios["retention"] {
+		out = append(out, retentionScenario(o))
+	}
 	if o.Scenarios["tekton"] {
 		out = append(out, &scenario{ID: "ctl-tekton", Group: "tekton", Mode: modeController, N: o.TektonN, M: o.TektonM, Rate: o.TektonRate,
 			RealTekton: true,
@@ -153,6 +156,15 @@ func run(ctx context.Context, o *options) int {
 // the population.
 func (b *bench) runWithPopulation(ctx context.Context, sc *scenario) (*result, error) {
 	switch sc.Group {
+	case "retention":
+		if err := b.setRetention(ctx, sc.Retention.String()); err != nil {
+			return nil, fmt.Errorf("setting retention-period: %w", err)
+		}
+		defer func() {
+			if err := b.setRetention(ctx, ""); err != nil {
+				b.logf("restoring retention-period: %v", err)
+			}
+		}()
 	case "scale":
 		b.logf("%s: creating %d finished executions", sc.ID, b.opts.ScaleFinished)
 		start := time.Now()

@@ -66,11 +66,16 @@ type options struct {
 	TektonM     int
 	TektonRate  float64
 	TektonDelay time.Duration // simulated pod duration (rig.DelayAnnotation)
+
+	// The retention scenario (off by default, retention.go).
+	RetentionN    int
+	RetentionRate float64
+	Retention     time.Duration
 }
 
 // scenarioGroups are the values of -scenarios.
 // tekton is not a default: it needs the E2E tier's binaries and runs alone.
-var scenarioGroups = []string{"steady", "burst", "scale", "unrelated", "soak", "tekton"}
+var scenarioGroups = []string{"steady", "burst", "scale", "unrelated", "soak", "tekton", "retention"}
 
 func env(name, def string) string {
 	if v, ok := os.LookupEnv("BENCH_" + strings.ToUpper(strings.ReplaceAll(name, "-", "_"))); ok {
@@ -106,6 +111,9 @@ func parseOptions(args []string) (*options, error) {
 	tektonM := fs.Int("tekton-m", atoi(env("tekton-m", "20")), "tekton scenario: targets")
 	tektonRate := fs.Float64("tekton-rate", atof(env("tekton-rate", "5")), "tekton scenario: arrival rate, WFE/s")
 	tektonDelay := fs.Duration("tekton-delay", dur(env("tekton-delay", "200ms")), "tekton scenario: how long KWOK runs each task pod (rig.DelayAnnotation)")
+	retentionN := fs.Int("retention-n", atoi(env("retention-n", "20000")), "retention scenario: executions")
+	retentionRate := fs.Float64("retention-rate", atof(env("retention-rate", "50")), "retention scenario: arrival rate, WFE/s")
+	retention := fs.Duration("retention", dur(env("retention", "5s")), "retention scenario: retention-period of the controller (0 keeps every execution, for comparison); memory sampled every -soak-sample")
 	if err := fs.Parse(args); err != nil {
 		return nil, err
 	}
@@ -124,6 +132,7 @@ func parseOptions(args []string) (*options, error) {
 		DrainTimeout: *drain, ControllerArgs: strings.Fields(*ctlArgs), ControllerBinary: *ctlBin, Verbose: *verbose, Audit: *audit, AuditSink: *auditSink, Pprof: *pprof,
 		Scenarios: map[string]bool{},
 		TektonN:   *tektonN, TektonM: *tektonM, TektonRate: *tektonRate, TektonDelay: *tektonDelay,
+		RetentionN: *retentionN, RetentionRate: *retentionRate, Retention: *retention,
 	}
 	var err error
 	if o.Rates, err = parseRates(*rates); err != nil {
@@ -170,6 +179,8 @@ func parseOptions(args []string) (*options, error) {
 		return nil, fmt.Errorf("-scenarios tekton runs alone: it needs the E2E tier, where the real Tekton controller would also reconcile the other scenarios' PipelineRuns")
 	case o.Scenarios["tekton"] && (o.TektonN < 1 || o.TektonM < 1 || o.TektonRate <= 0 || o.TektonDelay < 0):
 		return nil, fmt.Errorf("the tekton scenario needs -tekton-n, -tekton-m and -tekton-rate > 0 and -tekton-delay >= 0")
+	case o.Scenarios["retention"] && (o.RetentionN < 1 || o.RetentionRate <= 0 || o.Retention < 0):
+		return nil, fmt.Errorf("the retention scenario needs -retention-n and -retention-rate > 0 and -retention >= 0")
 	case (o.Scenarios["scale"] || o.Scenarios["unrelated"]) && len(o.Rates) == 0:
 		return nil, fmt.Errorf("the scale scenarios run at the first of -rates: give at least one rate")
 	}

@@ -189,6 +189,7 @@ func (b *bench) report(w io.Writer, started time.Time, loadStart string) {
 	b.scaleTable(w)
 	b.targetsTable(w)
 	b.soakSeries(w)
+	b.retentionSeries(w)
 }
 
 func (b *bench) latencyTable(w io.Writer) {

@@ -75,6 +75,10 @@ type scenario struct {
 	// RealTekton: the E2E tier's Tekton controller and KWOK finish the
 	// PipelineRuns (no stand-in); the executions run the pushed bundle.
 	RealTekton bool
+	// Retention (when RetentionSet) is the retention-period the controller
+	// runs with (retention.go).
+	Retention    time.Duration
+	RetentionSet bool
 }
 
 // namespace is where the scenario's executions live.
@@ -435,6 +439,7 @@ type rssPoint struct {
 	rss, hwm int64
 	cpu      time.Duration
 	done     int        // executions released so far
+	live     int        // executions in the namespace (retention only)
 	mem      runtimeMem // from the controller's /metrics (soak only)
 }
 
@@ -472,6 +477,9 @@ func (t *tracker) startSampler(pid int, every time.Duration, mem func() runtimeM
 				pt := rssPoint{at: time.Since(start), rss: p.RSS, hwm: p.HWM, cpu: p.CPU, done: n}
 				if mem != nil {
 					pt.mem = mem()
+				}
+				if t.sc.RetentionSet {
+					pt.live, _ = t.b.countExecutions(context.Background(), t.ns)
 				}
 				s.points = append(s.points, pt)
 			}
@@ -655,6 +663,9 @@ func (b *bench) runScenario(ctx context.Context, sc *scenario) (*result, error) 
 	}
 	if !t.wait(ctx, b.opts.DrainTimeout) {
 		b.logf("%s: not every execution ended and released its target within %s", sc.ID, b.opts.DrainTimeout)
+	}
+	if sc.RetentionSet && sc.Retention > 0 {
+		res.note = b.waitExpired(ctx, ns, sc.Retention+b.opts.DrainTimeout)
 	}
 	time.Sleep(settle)
 	after, err := b.snap(ctx, ctl)

@@ -183,6 +183,7 @@ func TestConfigMapExampleDocumentsEveryKey(t *testing.T) {
 		config.BundlePipelineNameKey, config.AllowedBundleRepositoriesKey, config.RequireBundleDigestKey,
 		config.AuditSinkURLKey, config.AuditFormatKey, config.AuditDrainTimeoutKey, config.AuditBufferSizeKey,
 		config.TrustedNamespacesKey, config.AuditTokenFileKey, config.AuditCAFileKey,
+		config.RetentionPeriodKey,
 	}
 	var got []string
 	for k := range example {
@@ -224,7 +225,7 @@ func TestControllerRoleIsLeastPrivilege(t *testing.T) {
 		}
 	}
 	want := map[string]string{
-		"workflowexecution.kubernaut.ai/workflowexecutions":        "get,list,patch,watch",
+		"workflowexecution.kubernaut.ai/workflowexecutions":        "delete,get,list,patch,watch",
 		"workflowexecution.kubernaut.ai/workflowexecutions/status": "update",
 		"tekton.dev/pipelineruns":                                  "get,list,watch",
 		"tekton.dev/taskruns":                                      "get,list,watch",

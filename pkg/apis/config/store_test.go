@@ -278,6 +278,7 @@ func TestStoreEveryKeyKeepsItsLastGoodValue(t *testing.T) {
 		{AuditFormatKey, "cloudevents", "xml", func(c *WorkflowExecution) { c.AuditFormat = AuditFormatCloudEvents }},
 		{AuditDrainTimeoutKey, "1m", "-1s", func(c *WorkflowExecution) { c.AuditDrainTimeout = time.Minute }},
 		{AuditBufferSizeKey, "50", "0", func(c *WorkflowExecution) { c.AuditBufferSize = 50 }},
+		{RetentionPeriodKey, "1h", "1 week", func(c *WorkflowExecution) { c.RetentionPeriod = time.Hour }},
 	}
 	for _, tc := range tests {
 		t.Run(tc.key, func(t *testing.T) {

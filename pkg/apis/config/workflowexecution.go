@@ -50,6 +50,7 @@ const (
 	TrustedNamespacesKey         = "trusted-namespaces"
 	AuditTokenFileKey            = "audit-token-file"
 	AuditCAFileKey               = "audit-ca-file"
+	RetentionPeriodKey           = "retention-period"
 )
 
 // AllNamespaces, alone in trusted-namespaces, trusts every namespace: it
@@ -77,6 +78,7 @@ const (
 	DefaultAuditFormat        = AuditFormatDataStorage
 	DefaultAuditDrainTimeout  = 30 * time.Second
 	DefaultAuditBufferSize    = 10000
+	DefaultRetentionPeriod    = 7 * 24 * time.Hour
 )
 
 // WorkflowExecution is the typed form of config-workflowexecution.
@@ -123,6 +125,10 @@ type WorkflowExecution struct {
 	// is verified with, in addition to the system roots; empty uses the
 	// system roots only.
 	AuditCAFile string
+	// RetentionPeriod is how long after its completion a terminal execution
+	// is kept; the controller deletes it then, once its lock is released
+	// and its audit delivered. Zero keeps executions forever.
+	RetentionPeriod time.Duration
 }
 
 // Defaults returns the configuration used when the ConfigMap is absent.
@@ -138,6 +144,7 @@ func Defaults() *WorkflowExecution {
 		AuditDrainTimeout:  DefaultAuditDrainTimeout,
 		AuditBufferSize:    DefaultAuditBufferSize,
 		TrustedNamespaces:  slices.Clone(DefaultTrustedNamespaces),
+		RetentionPeriod:    DefaultRetentionPeriod,
 	}
 }
 
@@ -302,6 +309,7 @@ func parse(base *WorkflowExecution, data map[string]string) (*WorkflowExecution,
 	})
 	set(AuditTokenFileKey, func(v string) error { return filePath(v, &cfg.AuditTokenFile) })
 	set(AuditCAFileKey, func(v string) error { return filePath(v, &cfg.AuditCAFile) })
+	set(RetentionPeriodKey, func(v string) error { return duration(v, 0, &cfg.RetentionPeriod) })
 	return &cfg, errs, rejected
 }
 
@@ -340,6 +348,8 @@ func restore(dst, src *WorkflowExecution, key string) {
 		dst.AuditTokenFile = src.AuditTokenFile
 	case AuditCAFileKey:
 		dst.AuditCAFile = src.AuditCAFile
+	case RetentionPeriodKey:
+		dst.RetentionPeriod = src.RetentionPeriod
 	}
 }
 

@@ -42,6 +42,7 @@ func TestDefaults(t *testing.T) {
 		AuditDrainTimeout:  30 * time.Second,
 		AuditBufferSize:    10000,
 		TrustedNamespaces:  []string{"kubernaut-system"},
+		RetentionPeriod:    168 * time.Hour,
 	}
 	if diff := cmp.Diff(want, Defaults()); diff != "" {
 		t.Errorf("Defaults() (-want, +got):\n%s", diff)
@@ -81,6 +82,7 @@ func TestNewWorkflowExecutionFromMap(t *testing.T) {
 			TrustedNamespacesKey:         "kubernaut-system, ops",
 			AuditTokenFileKey:            "/var/run/audit/token",
 			AuditCAFileKey:               "/var/run/audit/ca.crt",
+			RetentionPeriodKey:           "24h",
 		},
 		want: func(c *WorkflowExecution) {
 			c.ExecutionNamespace = "runs"
@@ -99,6 +101,7 @@ func TestNewWorkflowExecutionFromMap(t *testing.T) {
 			c.TrustedNamespaces = []string{"kubernaut-system", "ops"}
 			c.AuditTokenFile = "/var/run/audit/token"
 			c.AuditCAFile = "/var/run/audit/ca.crt"
+			c.RetentionPeriod = 24 * time.Hour
 		},
 	}, {
 		name: "no trusted namespace",
@@ -133,6 +136,10 @@ func TestNewWorkflowExecutionFromMap(t *testing.T) {
 			c.StuckGracePeriod = 0
 			c.AuditDrainTimeout = 0
 		},
+	}, {
+		name: "retention 0 keeps executions forever",
+		data: map[string]string{RetentionPeriodKey: "0"},
+		want: func(c *WorkflowExecution) { c.RetentionPeriod = 0 },
 	}, {
 		name: "empty audit sink disables audit",
 		data: map[string]string{AuditSinkURLKey: ""},
@@ -178,6 +185,8 @@ func TestNewWorkflowExecutionFromMapErrors(t *testing.T) {
 		{StuckGracePeriodKey, "-1s"},
 		{StuckGracePeriodKey, "1 minute"},
 		{AuditDrainTimeoutKey, "-5s"},
+		{RetentionPeriodKey, "-1h"},
+		{RetentionPeriodKey, "7 days"},
 		{AuditDrainTimeoutKey, "forever"},
 		{ExecutionNamespaceKey, "Bad_Namespace"},
 		{ExecutionNamespaceKey, ""},

@@ -133,6 +133,7 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 		impl.EnqueueLabelOfNamespaceScopedResource(
 			workflowexecution.SourceNamespaceLabelKey,
 			workflowexecution.WorkflowExecutionLabelKey)))
+	prInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{DeleteFunc: r.wakeWaiters})
 	return impl
 }
 

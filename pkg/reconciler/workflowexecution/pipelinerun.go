@@ -76,8 +76,17 @@ func (r *Reconciler) deleteExactly(ctx context.Context, pr *pipelinev1.PipelineR
 	}
 }
 
+// terminatingError says a PipelineRun is already being deleted: it is not
+// deleted again (SPEC §9).
+type terminatingError struct{ pr *pipelinev1.PipelineRun }
+
+func (e *terminatingError) Error() string {
+	return fmt.Sprintf("PipelineRun %s/%s is already being deleted", e.pr.Namespace, e.pr.Name)
+}
+
 // deleteOwnedPipelineRun deletes the named PipelineRun if it belongs to
-// wfe, and reports whether it did.
+// wfe, and reports whether it did. A run of wfe already being deleted is
+// left alone, with a *terminatingError.
 func (r *Reconciler) deleteOwnedPipelineRun(ctx context.Context, wfe *v1alpha1.WorkflowExecution, ns, name string) (bool, error) {
 	pr, err := r.getPipelineRun(ctx, ns, name)
 	if apierrors.IsNotFound(err) {
@@ -87,6 +96,9 @@ func (r *Reconciler) deleteOwnedPipelineRun(ctx context.Context, wfe *v1alpha1.W
 	}
 	if !resources.IsOwnedBy(pr, wfe) {
 		return false, nil
+	}
+	if isTerminating(pr) {
+		return false, &terminatingError{pr: pr}
 	}
 	return true, r.deletePipelineRun(ctx, pr)
 }

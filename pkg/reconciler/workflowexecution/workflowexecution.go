@@ -19,6 +19,7 @@ package workflowexecution
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -397,6 +398,11 @@ func (r *Reconciler) handleExisting(ctx context.Context, wfe *v1alpha1.WorkflowE
 			return r.markSkipped(ctx, wfe, skip, now)
 		}
 	}
+	if isTerminating(pr) {
+		// Already being deleted (a finalizer holds it): it holds the
+		// target until it is gone; deleting it again changes nothing.
+		return r.waitForTerminating(wfe, pr, now)
+	}
 	// A finished (or abandoned) run kept for its cooldown: take the lock over.
 	logger.Infof("Taking over the PipelineRun %s/%s of %s", pr.Namespace, pr.Name, resources.OwnerOf(pr).NamespacedName)
 	if err := r.deletePipelineRun(ctx, pr); err != nil {
@@ -474,6 +480,11 @@ func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.Workflo
 		r.finished(ctx, wfe, cfg, now, completion)
 		return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
 	}
+	if isTerminating(pr) {
+		// Deleted by someone else before it finished; a finalizer keeps
+		// it a while, but it will not finish.
+		return r.markLost(ctx, wfe, "was deleted", now)
+	}
 	return r.enforceHoldLimit(ctx, wfe, pr, cfg, now)
 }
 
@@ -529,16 +540,23 @@ func (r *Reconciler) finished(ctx context.Context, wfe *v1alpha1.WorkflowExecuti
 // reconcileDone releases the lock of a terminal execution after the cooldown.
 func (r *Reconciler) reconcileDone(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) pkgreconciler.Event {
 	st := &wfe.Status
-	if st.PipelineRunRef == nil || st.LockReleaseTime != nil || st.CompletionTime == nil {
+	now := r.clock.Now()
+	if !holdsLock(wfe) {
+		return r.expire(ctx, wfe, cfg, now)
+	}
+	if st.CompletionTime == nil {
 		return nil
 	}
-	now := r.clock.Now()
 	if wait := st.CompletionTime.Add(cfg.CooldownPeriod).Sub(now); wait > 0 {
 		r.enqueueAfter(wfe, wait)
 		return nil
 	}
 	deleted, err := r.deleteOwnedPipelineRun(ctx, wfe, st.PipelineRunRef.Namespace, st.PipelineRunRef.Name)
-	if err != nil {
+	if te := (*terminatingError)(nil); errors.As(err, &te) {
+		// The run holds the target until it is gone: the watch brings the
+		// execution back then (its labels name it).
+		return controller.NewRequeueAfter(terminatingRecheck(te.pr, now))
+	} else if err != nil {
 		return err
 	}
 	released := metav1.NewTime(now)
@@ -599,6 +617,9 @@ func (r *Reconciler) stopOwnRun(ctx context.Context, wfe *v1alpha1.WorkflowExecu
 		return nil, nil
 	} else if err != nil {
 		return nil, err
+	}
+	if isTerminating(pr) {
+		return nil, nil // already being deleted: nothing left to do
 	}
 	if deleted, err := r.deleteExactly(ctx, pr); err != nil || !deleted {
 		return nil, err

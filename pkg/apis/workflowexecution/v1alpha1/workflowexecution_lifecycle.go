@@ -36,6 +36,10 @@ const (
 	ReasonRunning = "Running"
 	// ReasonSucceeded: the PipelineRun succeeded.
 	ReasonSucceeded = "Succeeded"
+	// ReasonTargetTerminating: the PipelineRun that held the target is
+	// being deleted but still exists (a finalizer, e.g. Tekton Chains',
+	// holds it); the execution waits for it to be gone (SPEC §9).
+	ReasonTargetTerminating = "TargetTerminating"
 )
 
 var condSet = apis.NewBatchConditionSet()
@@ -73,6 +77,13 @@ func (s *WorkflowExecutionStatus) InitializeConditions() {
 func (s *WorkflowExecutionStatus) MarkPending(messageFormat string, args ...any) {
 	s.Phase = PhasePending
 	condSet.Manage(s).MarkUnknown(apis.ConditionSucceeded, ReasonPending, messageFormat, args...)
+}
+
+// MarkWaiting marks the execution Pending with a reason saying what it
+// waits for: Succeeded Unknown/reason.
+func (s *WorkflowExecutionStatus) MarkWaiting(reason, messageFormat string, args ...any) {
+	s.Phase = PhasePending
+	condSet.Manage(s).MarkUnknown(apis.ConditionSucceeded, reason, messageFormat, args...)
 }
 
 // MarkRunning marks the execution Running: Succeeded Unknown/Running.

@@ -141,6 +141,12 @@ func TestMarkStatus(t *testing.T) {
 		wantPhase: PhasePending,
 		wantCond:  succeeded(corev1.ConditionUnknown, ReasonPending, "waiting for the lock"),
 	}, {
+		name:      "waiting for a terminating run",
+		status:    func() *WorkflowExecutionStatus { return &WorkflowExecutionStatus{} },
+		mark:      func(s *WorkflowExecutionStatus) { s.MarkWaiting(ReasonTargetTerminating, "waiting for %s", "x") },
+		wantPhase: PhasePending,
+		wantCond:  succeeded(corev1.ConditionUnknown, ReasonTargetTerminating, "waiting for x"),
+	}, {
 		name:        "running",
 		status:      started,
 		mark:        func(s *WorkflowExecutionStatus) { s.MarkRunning("Tasks Completed: %d", 1) },

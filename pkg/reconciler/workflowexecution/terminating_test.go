@@ -1,0 +1,259 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+	http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package workflowexecution
+
+import (
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/cache"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+)
+
+const chainsFinalizer = "chains.tekton.dev/pipelinerun"
+
+// terminatingRun marks a PipelineRun deleted for d, held by Chains' finalizer.
+func terminatingRun(pr *pipelinev1.PipelineRun, d time.Duration) *pipelinev1.PipelineRun {
+	ts := metav1.NewTime(now.Add(-d))
+	pr.DeletionTimestamp = &ts
+	pr.Finalizers = []string{chainsFinalizer}
+	return pr
+}
+
+const waitingForTerminating = `
+observedGeneration: 1
+phase: Pending
+conditions:
+- type: Succeeded
+  status: Unknown
+  reason: TargetTerminating
+  message: "Waiting for PipelineRun kubernaut-workflows/wfe-8df8f872429e9491 to finish terminating (finalizers: chains.tekton.dev/pipelinerun)"
+`
+
+// TestReconcileTerminatingRun: a PipelineRun being deleted (a finalizer
+// holds it) is never deleted again by any path (SPEC §9).
+func TestReconcileTerminatingRun(t *testing.T) {
+	completed6m := ended("Completed", 6*time.Minute)
+	runReconcileCases(t, []reconcileCase{{
+		name: "take-over: the finished run being deleted is waited for, not deleted again",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, statusPending), other(t, ended("Completed", time.Minute)),
+				terminatingRun(foreignRun(t, prSucceeded), 2*time.Second))
+		},
+		wantResult: "requeue-after 1s",
+		wantStatus: waitingForTerminating,
+	}, {
+		name: "take-over, terminating for 10 minutes: the safety-net requeue is capped",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, statusPending), other(t, ended("Completed", time.Minute)),
+				terminatingRun(foreignRun(t, prSucceeded), 10*time.Minute))
+		},
+		wantResult: "requeue-after 30s",
+		wantStatus: waitingForTerminating,
+	}, {
+		name: "take-over, not cached: AlreadyExists, then the run read is terminating: waited for",
+		seed: func(t *testing.T) seed {
+			return seed{
+				cached:   list(self(t, statusPending), other(t, ended("Completed", time.Minute))),
+				uncached: list(terminatingRun(foreignRun(t, prSucceeded), 2*time.Minute)),
+			}
+		},
+		wantResult: "requeue-after 30s",
+		wantStatus: waitingForTerminating,
+		wantTekton: []string{createPR, getPR},
+	}, {
+		name: "take-over of an abandoned unfinished run being deleted: waited for",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, statusPending), other(t, ended("Failed", time.Minute)),
+				terminatingRun(foreignRun(t, prRunning), 8*time.Second))
+		},
+		wantResult: "requeue-after 2s",
+		wantStatus: waitingForTerminating,
+	}, {
+		name: "same workflow in its cooldown: Skipped as before, the run untouched",
+		seed: func(t *testing.T) seed {
+			run := terminatingRun(pipelineRun(t, selfNS, "earlier", "5f0c1c2e-0000-4000-8000-000000000007", foreignUID, prSucceeded), time.Second)
+			return objects(self(t, statusPending), sameWorkflow(t, "earlier", ended("Completed", time.Minute)), run)
+		},
+		wantResult:     "nil",
+		ignoreMessages: true,
+		wantStatus: `
+observedGeneration: 1
+phase: Skipped
+completionTime: "2026-03-14T10:05:00Z"
+skipDetails:
+  reason: RecentlyRemediated
+  skippedAt: "2026-03-14T10:05:00Z"
+  recentRemediation:
+    name: earlier
+    namespace: payment
+    workflowId: restart-deployment
+    completedAt: "2026-03-14T10:04:00Z"
+    outcome: Completed
+    targetResource: payment/deployment/api
+    cooldownRemaining: 4m0s
+conditions:
+- type: Succeeded
+  status: "False"
+  reason: RecentlyRemediated
+`,
+		wantEvents: []string{"Normal WorkflowSkipped"},
+	}, {
+		name: "Running, our run deleted externally but held by a finalizer: Failed now, not cancelled",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, statusRunning), terminatingRun(ownPipelineRun(t, prRunning), time.Second))
+		},
+		wantResult:     "nil",
+		ignoreMessages: true,
+		wantStatus: `
+observedGeneration: 1
+phase: Failed
+startTime: "2026-03-14T10:00:00Z"
+completionTime: "2026-03-14T10:05:00Z"
+duration: 5m0s
+pipelineRunRef:
+  name: wfe-8df8f872429e9491
+  namespace: kubernaut-workflows
+pipelineRunStatus:
+  status: Unknown
+  reason: Running
+  message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
+failureDetails:
+  reason: Unknown
+  failedAt: "2026-03-14T10:05:00Z"
+  executionTimeBeforeFailure: 5m0s
+  wasExecutionFailure: true
+conditions:
+- type: Succeeded
+  status: "False"
+  reason: Unknown
+`,
+		wantEvents: []string{"Warning WorkflowFailed"},
+		check: func(t *testing.T, _ *fixture, got *v1alpha1.WorkflowExecution) {
+			if d := got.Status.FailureDetails; d == nil || !strings.Contains(d.Message, "was deleted externally") {
+				t.Errorf("failure details %+v do not say the run was deleted externally", d)
+			}
+		},
+	}, {
+		// A pruner deleted the run after it finished: the recorded outcome
+		// is what the run says, not a spurious failure.
+		name: "Running, our run finished then deleted (pruned): its outcome is recorded",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, statusRunning), terminatingRun(ownPipelineRun(t, prSucceeded), time.Second))
+		},
+		wantResult:     "nil",
+		ignoreMessages: true,
+		wantStatus: `
+observedGeneration: 1
+phase: Completed
+startTime: "2026-03-14T10:00:00Z"
+completionTime: "2026-03-14T10:02:30Z"
+duration: 2m30s
+pipelineRunRef:
+  name: wfe-8df8f872429e9491
+  namespace: kubernaut-workflows
+pipelineRunStatus:
+  status: "True"
+  reason: Succeeded
+  message: "Tasks Completed: 3 (Failed: 0, Cancelled 0), Skipped: 0"
+conditions:
+- type: Succeeded
+  status: "True"
+  reason: Succeeded
+`,
+		wantEvents: []string{"Normal WorkflowCompleted"},
+	}, {
+		name: "release after the cooldown: our run being deleted is waited for, not deleted again",
+		seed: func(t *testing.T) seed {
+			return objects(self(t, completed6m), terminatingRun(ownPipelineRun(t, prSucceeded), 40*time.Second))
+		},
+		wantResult: "requeue-after 10s",
+	}})
+}
+
+// TestReconcileTerminatingRunIsQuiet: passes while the run is terminating
+// make no API call at all: no delete, no status write.
+func TestReconcileTerminatingRunIsQuiet(t *testing.T) {
+	f := newFixture(t, objects(self(t, statusPending), other(t, ended("Completed", time.Minute)),
+		terminatingRun(foreignRun(t, prSucceeded), 2*time.Second)))
+	if err := f.reconcile(selfKey); requeue(err) != "requeue-after 1s" {
+		t.Fatalf("first pass = %v", err)
+	}
+	f.sync()
+	for i := range 5 {
+		if err := f.reconcile(selfKey); requeue(err) != "requeue-after 1s" {
+			t.Fatalf("pass %d = %v, want requeue-after 1s", i+2, err)
+		}
+	}
+	if got := f.tektonActions(); len(got) != 0 {
+		t.Errorf("Tekton actions while the run terminates = %q, want none", got)
+	}
+	if got := f.writes(); len(got) != 0 {
+		t.Errorf("writes while the run terminates = %q, want none", got)
+	}
+}
+
+// TestFinalizeKindTerminatingRun: deleting an execution whose run is
+// already being deleted does not delete it again, and lets the execution go.
+func TestFinalizeKindTerminatingRun(t *testing.T) {
+	w := self(t, statusRunning)
+	ts := metav1.NewTime(now.Add(-time.Second))
+	w.DeletionTimestamp = &ts
+	f := newFixture(t, objects(w, terminatingRun(ownPipelineRun(t, prRunning), time.Second)))
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("Reconcile() = %v", err)
+	}
+	if got := f.tektonActions(); len(got) != 0 {
+		t.Errorf("Tekton actions = %q, want none", got)
+	}
+	if got := f.get(selfKey); slices.Contains(got.Finalizers, finalizer) {
+		t.Errorf("finalizer kept (writes %q), want it removed", f.writes())
+	}
+}
+
+// TestWakeWaiters: a PipelineRun's deletion enqueues the unfinished
+// executions on its target, in any namespace, and nothing else.
+func TestWakeWaiters(t *testing.T) {
+	idx := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{targetIndex: indexByTarget})
+	for _, w := range []*v1alpha1.WorkflowExecution{
+		self(t, waitingForTerminating),
+		other(t, ended("Completed", time.Minute)),
+		wfe(t, "shop", "elsewhere", "uid-elsewhere", selfWorkflow, "payment/Deployment/web", statusPending),
+		wfe(t, "ops", "new", "uid-new", otherWorkflow, "payment/DEPLOYMENT/api", ""),
+	} {
+		if err := idx.Add(w); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var got []string
+	r := &Reconciler{wfeIndexer: idx, enqueueKey: func(k types.NamespacedName) { got = append(got, k.String()) }}
+	pr := foreignRun(t, prSucceeded)
+	r.wakeWaiters(pr)
+	r.wakeWaiters(cache.DeletedFinalStateUnknown{Key: "x", Obj: pr})
+	r.wakeWaiters("not a run")
+	want := []string{"ops/new", selfKey, "ops/new", selfKey}
+	if diff := cmp.Diff(sorted(want), sorted(got)); diff != "" {
+		t.Errorf("enqueued (-want, +got):\n%s", diff)
+	}
+}
