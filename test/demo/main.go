@@ -40,8 +40,8 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
-	"kubernaut.ai/workflowexecution/pkg/explain"
 	wfeclient "kubernaut.ai/workflowexecution/pkg/client/clientset/versioned"
+	"kubernaut.ai/workflowexecution/pkg/explain"
 	"kubernaut.ai/workflowexecution/test/rig"
 )
 
