@@ -16,7 +16,8 @@ SHELL := /usr/bin/env bash
 GO ?= go
 VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo devel)
 COMMIT ?= $(shell git rev-parse --short HEAD 2>/dev/null || echo unknown)
-LDFLAGS := -X main.version=$(VERSION) -X main.commit=$(COMMIT)
+VERSION_PKG := kubernaut.ai/workflowexecution/pkg/version
+LDFLAGS := -X $(VERSION_PKG).version=$(VERSION) -X $(VERSION_PKG).commit=$(COMMIT)
 # Packages of the unit tier: everything but the real-cluster suites.
 UNIT_PKGS = $$($(GO) list ./... | grep -v -e /test/integration -e /test/e2e -e /test/reliability -e /test/rig -e /test/demo)
 COVER_PKGS = ./pkg/apis/...,./pkg/reconciler/...
@@ -38,9 +39,9 @@ generate:
 verify: fmt-check vet
 	./hack/verify-codegen.sh
 
-## verify-ko: ko resolve -f config/ offline, against a registry on loopback
+## verify-ko: ko resolve -f config/ and hack/release.sh, offline, against a registry on loopback
 verify-ko:
-	WFE_KO=$$(./hack/rig/build.sh all | tail -1)/ko $(GO) test -count=1 -run TestKoResolve ./test/config/
+	WFE_KO=$$(./hack/rig/build.sh all | tail -1)/ko $(GO) test -count=1 -run 'TestKoResolve|TestReleaseScript' ./test/config/
 
 vet:
 	$(GO) vet ./...

@@ -33,13 +33,21 @@ eval "$(./hack/rig/cluster-up.sh -controller)"
 
 go run ./test/demo
 
+bin_dir="$(./hack/rig/build.sh --print-bin-dir)"
+go build -o bin/kubectl-wfe ./cmd/kubectl-wfe
+
 cat <<MSG
 
-==> the cluster is still running. Explore it:
-    export KUBECONFIG=${KUBECONFIG}
-    kubectl get wfe -n kubernaut-system         # if you have kubectl
+==> the cluster is still running. Explore it with the rig's kubectl and the kubectl wfe plugin:
+
+    export PATH=${bin_dir}:$(pwd)/bin:\${PATH} KUBECONFIG=${KUBECONFIG}
+
+    kubectl get wfe -A
+    kubectl describe wfe -n kubernaut-system patch-db
+    kubectl wait -n kubernaut-system --for=condition=Succeeded wfe/restart-api --timeout=60s
+    kubectl wfe why -n kubernaut-system cordon-node   # why it was skipped or failed
+    kubectl wfe locks                                 # every locked target
     kubectl get pipelineruns -n kubernaut-workflows
-    go run ./test/demo -get                     # the table above, again
     curl -s ${WFE_METRICS_URL:-} | grep ^workflowexecution_
     logs: $(dirname "${KUBECONFIG}")/logs/
 

@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"log"
 	"os"
-	"runtime"
 	"strconv"
 	"time"
 
@@ -35,14 +34,10 @@ import (
 	"knative.dev/pkg/signals"
 
 	"kubernaut.ai/workflowexecution/pkg/lifecycle"
+	"kubernaut.ai/workflowexecution/pkg/metrics"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
-)
-
-// Set at build time with -ldflags "-X main.version=... -X main.commit=...".
-var (
-	version = "devel"
-	commit  = "unknown"
+	"kubernaut.ai/workflowexecution/pkg/version"
 )
 
 // Client rate limits unless set by flags, and the default number of workers.
@@ -57,11 +52,24 @@ const shutdownBound = 20 * time.Second
 
 func main() {
 	disableHA := flag.Bool("disable-ha", false, "Disable leader election (one replica only).")
+	printVersion := flag.Bool("version", false, "Print the version and exit.")
 	// Reconciles wait on the API server, not the CPU: knative's default of 2
 	// workers saturates under load (docs/benchmarks.md).
 	controller.DefaultThreadsPerController = defaultThreads
 	flag.IntVar(&controller.DefaultThreadsPerController, "threads-per-controller", defaultThreads,
 		"Workers reconciling executions concurrently (never two for the same execution).")
+	// --version must work without a cluster: look for it before knative
+	// parses the flags and loads a kubeconfig.
+	for _, a := range os.Args[1:] {
+		if a == "--version" || a == "-version" {
+			*printVersion = true
+		}
+	}
+	build := version.Get()
+	if *printVersion {
+		fmt.Println(build.String())
+		return
+	}
 	cfg := injection.ParseAndGetRESTConfigOrDie()
 	// knative's --kube-api-qps/--kube-api-burst (or KUBE_API_QPS/BURST)
 	// win; client-go's default of 5 QPS would make the controller slow.
@@ -74,7 +82,11 @@ func main() {
 	state := &lifecycle.State{}
 	cfg.Wrap(state.APIRecovery().WrapTransport)
 
-	log.Printf("%s version=%s commit=%s go=%s", workflowexecution.ControllerName, version, commit, runtime.Version())
+	log.Printf("%s %s", workflowexecution.ControllerName, build)
+	// On the global meter provider: it delegates to the one sharedmain installs.
+	if err := metrics.RegisterBuildInfo(nil, build.Version, build.Commit, build.GoVersion); err != nil {
+		log.Fatalf("Registering %s: %v", metrics.BuildInfoName, err)
+	}
 	if err := checkTektonAPIs(cfg); err != nil {
 		log.Fatalf("Tekton Pipelines is not usable: %v. Install Tekton Pipelines (v1 API) before this controller.", err)
 	}

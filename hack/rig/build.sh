@@ -136,6 +136,7 @@ if [[ "${tier}" != "integration" ]]; then
   build kwok kwok sigs.k8s.io/kwok/cmd/kwok
   build tekton-controller tekton github.com/tektoncd/pipeline/cmd/controller
   build tekton-resolvers tekton github.com/tektoncd/pipeline/cmd/resolvers
+  build kubectl kubernetes k8s.io/kubernetes/cmd/kubectl "$(kube_ldflags)"
 fi
 if [[ "${tier}" == "all" ]]; then
   build ko ko github.com/google/ko

@@ -283,3 +283,27 @@ func TestSamplesAreValid(t *testing.T) {
 		t.Error("config/samples holds no WorkflowExecution")
 	}
 }
+
+// TestInfoConfigMap checks config/info.yaml, as Tekton's pipelines-info:
+// a version key, readable by every authenticated user and nothing else.
+func TestInfoConfigMap(t *testing.T) {
+	objs := objects(t)
+	cm := find[corev1.ConfigMap](t, objs, "ConfigMap", "workflowexecution-info")
+	if cm.Namespace != rig.SystemNamespace || cm.Data["version"] != "devel" || cm.Labels["app.kubernetes.io/version"] != "devel" {
+		t.Errorf("workflowexecution-info = %s/%s %v %v, want version devel in %s", cm.Namespace, cm.Name, cm.Labels, cm.Data, rig.SystemNamespace)
+	}
+	role := find[rbacv1.Role](t, objs, "Role", "workflowexecution-info")
+	if len(role.Rules) != 1 || strings.Join(role.Rules[0].Resources, ",") != "configmaps" ||
+		strings.Join(role.Rules[0].ResourceNames, ",") != "workflowexecution-info" || strings.Join(role.Rules[0].Verbs, ",") != "get" {
+		t.Errorf("Role workflowexecution-info rules = %+v, want get on that ConfigMap only", role.Rules)
+	}
+	rb := find[rbacv1.RoleBinding](t, objs, "RoleBinding", "workflowexecution-info")
+	if rb.RoleRef.Kind != "Role" || rb.RoleRef.Name != role.Name || len(rb.Subjects) != 1 ||
+		rb.Subjects[0].Kind != "Group" || rb.Subjects[0].Name != "system:authenticated" {
+		t.Errorf("RoleBinding workflowexecution-info = %+v, want the Role bound to system:authenticated", rb)
+	}
+	d := find[appsv1.Deployment](t, objs, "Deployment", "workflowexecution-controller")
+	if d.Labels["app.kubernetes.io/version"] != "devel" || d.Spec.Template.Labels["app.kubernetes.io/version"] != "devel" {
+		t.Errorf("the Deployment and its pods want app.kubernetes.io/version: devel (hack/release.sh stamps the release)")
+	}
+}

@@ -40,34 +40,8 @@ import (
 // pushed controller image live in a registry on loopback. WFE_KO names the
 // ko binary (make verify-ko builds it); without it the test is skipped.
 func TestKoResolve(t *testing.T) {
-	ko := os.Getenv("WFE_KO")
-	if ko == "" {
-		t.Skip("WFE_KO is not set (make verify-ko sets it)")
-	}
-	srv := httptest.NewServer(registry.New())
-	defer srv.Close()
-	u, _ := url.Parse(srv.URL)
-	host := u.Host
-
-	// A minimal base image: no layers, a non-root user, linux/amd64.
-	cfg, err := empty.Image.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg = cfg.DeepCopy()
-	cfg.OS, cfg.Architecture = "linux", "amd64"
-	cfg.Config.User = "65532"
-	base, err := mutate.ConfigFile(empty.Image, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	baseRef, err := name.ParseReference(host+"/base/static:latest", name.Insecure)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := remote.Write(baseRef, base); err != nil {
-		t.Fatalf("pushing the base image: %v", err)
-	}
+	ko := koBinary(t)
+	host := loopbackRegistry(t)
 
 	root := filepath.Join(configDir(t), "..")
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
@@ -118,6 +92,47 @@ func TestKoResolve(t *testing.T) {
 		t.Errorf("pushed image config = %+v, want a linux image whose entrypoint is the controller", icfg.Config)
 	}
 	t.Logf("ko resolved the controller to %s", image)
+}
+
+func koBinary(t *testing.T) string {
+	t.Helper()
+	ko := os.Getenv("WFE_KO")
+	if ko == "" {
+		t.Skip("WFE_KO is not set (make verify-ko sets it)")
+	}
+	return ko
+}
+
+// loopbackRegistry starts a registry on loopback holding a minimal base image
+// (no layers, a non-root user, linux/amd64) at HOST/base/static:latest, and
+// returns HOST.
+func loopbackRegistry(t *testing.T) string {
+	t.Helper()
+	srv := httptest.NewServer(registry.New())
+	t.Cleanup(srv.Close)
+	u, _ := url.Parse(srv.URL)
+	host := u.Host
+
+	// A minimal base image: no layers, a non-root user, linux/amd64.
+	cfg, err := empty.Image.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg = cfg.DeepCopy()
+	cfg.OS, cfg.Architecture = "linux", "amd64"
+	cfg.Config.User = "65532"
+	base, err := mutate.ConfigFile(empty.Image, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	baseRef, err := name.ParseReference(host+"/base/static:latest", name.Insecure)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := remote.Write(baseRef, base); err != nil {
+		t.Fatalf("pushing the base image: %v", err)
+	}
+	return host
 }
 
 func unstructuredContainers(obj map[string]any) ([]string, bool, error) {

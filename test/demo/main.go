@@ -43,6 +43,7 @@ import (
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	wfeclient "kubernaut.ai/workflowexecution/pkg/client/clientset/versioned"
+	"kubernaut.ai/workflowexecution/pkg/explain"
 	"kubernaut.ai/workflowexecution/test/rig"
 )
 
@@ -245,24 +246,15 @@ func print(ctx context.Context, wfes lister) error {
 	for _, w := range list.Items {
 		switch {
 		case w.Status.FailureDetails != nil:
-			fd := w.Status.FailureDetails
-			step("why %s failed", w.Name)
-			fmt.Printf("    reason: %s, task: %s, step: %s, exit code: %v, workflow code ran: %v\n",
-				fd.Reason, fd.FailedTaskName, fd.FailedStepName, deref(fd.ExitCode), fd.WasExecutionFailure)
-			fmt.Printf("    %s\n", fd.NaturalLanguageSummary)
+			step("why %s failed (kubectl wfe why -n %s %s)", w.Name, namespace, w.Name)
 		case w.Status.SkipDetails != nil:
-			step("why %s was skipped", w.Name)
-			fmt.Printf("    %s: %s\n", w.Status.SkipDetails.Reason, w.Status.SkipDetails.Message)
+			step("why %s was skipped (kubectl wfe why -n %s %s)", w.Name, namespace, w.Name)
+		default:
+			continue
 		}
+		explain.Write(os.Stdout, &w)
 	}
 	return nil
-}
-
-func deref(p *int32) any {
-	if p == nil {
-		return "-"
-	}
-	return *p
 }
 
 func step(format string, args ...any) {
