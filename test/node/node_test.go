@@ -207,18 +207,20 @@ func saveFixture(t *testing.T, name, target string) {
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Recorded from a real run on the rig's node tier (test/node %s).\n", t.Name())
-	write := func(kind string, o any) {
+	write := func(o any) {
 		y, err := yaml.Marshal(o)
 		if err != nil {
 			t.Fatal(err)
 		}
-		fmt.Fprintf(&b, "---\napiVersion: tekton.dev/v1\nkind: %s\n%s", kind, y)
+		fmt.Fprintf(&b, "---\n%s", y)
 	}
 	pr.ManagedFields = nil
-	write("PipelineRun", pr)
+	pr.TypeMeta = metav1.TypeMeta{APIVersion: "tekton.dev/v1", Kind: "PipelineRun"}
+	write(pr)
 	for _, tr := range taskRuns(t, target) {
 		tr.ManagedFields = nil
-		write("TaskRun", tr)
+		tr.TypeMeta = metav1.TypeMeta{APIVersion: "tekton.dev/v1", Kind: "TaskRun"}
+		write(tr)
 	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		t.Fatal(err)
