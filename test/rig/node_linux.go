@@ -163,6 +163,18 @@ func (c *Cluster) startNode(ctx context.Context) error {
 	return nil
 }
 
+// CleanupNode removes what a node tier that was killed left on this host
+// (processes, cgroups, the bridge, its directory), unless a node tier is
+// running. Start does it too; `rigctl down` calls it after the supervisor.
+func CleanupNode(logf func(string, ...any)) error {
+	l, err := net.Listen("unix", nodeLock)
+	if err != nil {
+		return nil // a node tier runs: it is not a leftover
+	}
+	defer l.Close()
+	return cleanupNode(logf)
+}
+
 // startHostProcess starts a program that is not one of the rig's binaries.
 func (c *Cluster) startHostProcess(name, bin string, args ...string) (*process, error) {
 	p, err := startProcess(name, c.logDir, nil, bin, args...)

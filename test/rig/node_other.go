@@ -34,3 +34,6 @@ func (c *Cluster) startNode(context.Context) error {
 }
 
 func (c *Cluster) stopNode() {}
+
+// CleanupNode does nothing: there is no node tier but on Linux.
+func CleanupNode(func(string, ...any)) error { return nil }
