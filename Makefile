@@ -22,7 +22,7 @@ LDFLAGS := -X $(VERSION_PKG).version=$(VERSION) -X $(VERSION_PKG).commit=$(COMMI
 UNIT_PKGS = $$($(GO) list ./... | grep -v -e /test/integration -e /test/e2e -e /test/reliability -e /test/rig -e /test/demo)
 COVER_PKGS = ./pkg/apis/...,./pkg/reconciler/...
 
-.PHONY: all build generate verify verify-ko vet fmt-check test test-unit test-integration test-e2e test-reliability fuzz \
+.PHONY: all build generate verify verify-ko vet fmt-check test test-unit test-integration test-e2e test-reliability test-node fuzz \
         rig cluster-up cluster-down demo bench
 
 all: build
@@ -50,8 +50,8 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^third_party/')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
-## test: the README's test command: unit, integration, e2e and reliability tiers
-test: test-unit test-integration test-e2e test-reliability
+## test: the README's test command: unit, integration, e2e, reliability and node tiers
+test: test-unit test-integration test-e2e test-reliability test-node
 
 ## test-unit: unit tests with coverage of pkg/apis and pkg/reconciler
 test-unit:
@@ -69,6 +69,15 @@ test-e2e: rig-e2e
 ## test-reliability: faults injected into a real control plane (short mode; WFE_RELIABILITY_SOAK=1 for the soak)
 test-reliability: rig-integration
 	$(GO) test -count=1 -timeout 30m ./test/reliability/...
+
+## test-node: real pods (containerd, runc, a kubelet); skipped, saying why, where the node cannot run
+test-node:
+	@if why=$$(./hack/rig/node-check.sh); then \
+		./hack/rig/build.sh node >/dev/null && \
+		$(GO) test -tags node -count=1 -timeout 30m ./test/node/...; \
+	else \
+		echo "test-node: SKIPPED: the node tier cannot run here: $$why"; \
+	fi
 
 ## fuzz: a short run of every fuzz target
 fuzz:

@@ -19,17 +19,32 @@
 # controller running as its own ServiceAccount, then runs sample executions
 # and prints what happened. The cluster keeps running: explore it, then stop
 # it with `make cluster-down`.
+#
+# WFE_NODE=1 make demo runs the pods for real (the rig's node tier:
+# containerd, runc and a kubelet; Linux and root; hack/rig/node-deps.sh
+# installs the packages): the steps really echo, exit 3 and sleep.
 set -o errexit
 set -o nounset
 set -o pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export PATH="/usr/local/go/bin:${PATH}"
 
-echo "==> building the local cluster's binaries (the first run compiles Kubernetes, Tekton and KWOK: ~20 min on 2 cores; cached afterwards)"
-./hack/rig/build.sh e2e >/dev/null
+tier=e2e
+pods="KWOK"
+if [[ "${WFE_NODE:-}" == 1 ]]; then
+  if ! why=$(./hack/rig/node-check.sh); then
+    echo "demo: WFE_NODE=1 but the node tier cannot run here: ${why}" >&2
+    exit 1
+  fi
+  tier=node
+  pods="containerd + runc + a kubelet (real pods)"
+fi
 
-echo "==> starting etcd, kube-apiserver, scheduler, controller-manager, KWOK, Tekton, a registry and the controller"
-eval "$(./hack/rig/cluster-up.sh -controller)"
+echo "==> building the local cluster's binaries (the first run compiles Kubernetes, Tekton and KWOK: ~20 min on 2 cores; cached afterwards)"
+./hack/rig/build.sh "${tier}" >/dev/null
+
+echo "==> starting etcd, kube-apiserver, scheduler, controller-manager, ${pods}, Tekton, a registry and the controller"
+eval "$(./hack/rig/cluster-up.sh -tier "${tier}" -controller)"
 
 go run ./test/demo
 

@@ -24,12 +24,13 @@
 # version. Binaries already built for that hash are skipped.
 #
 # Usage:
-#   hack/rig/build.sh [integration|e2e|all] [--print-bin-dir]
+#   hack/rig/build.sh [integration|e2e|node|all] [--print-bin-dir]
 #
 #   integration  etcd, kube-apiserver
 #   e2e          integration + kube-controller-manager, kube-scheduler, kwok,
 #                tekton-controller, tekton-resolvers (the default)
-#   all          e2e + ko
+#   node         e2e + kubelet, ko (real pods; see hack/rig/node-deps.sh)
+#   all          node
 #   --print-bin-dir  print the bin directory and exit without building
 #
 # Progress goes to stderr; the last line on stdout is the bin directory.
@@ -47,9 +48,9 @@ tier="e2e"
 print_only=false
 for arg in "$@"; do
   case "${arg}" in
-    integration|e2e|all) tier="${arg}" ;;
+    integration|e2e|node|all) tier="${arg}" ;;
     --print-bin-dir) print_only=true ;;
-    -h|--help) sed -n '17,34p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '17,35p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "build.sh: unknown argument ${arg}" >&2; exit 2 ;;
   esac
 done
@@ -138,7 +139,8 @@ if [[ "${tier}" != "integration" ]]; then
   build tekton-resolvers tekton github.com/tektoncd/pipeline/cmd/resolvers
   build kubectl kubernetes k8s.io/kubernetes/cmd/kubectl "$(kube_ldflags)"
 fi
-if [[ "${tier}" == "all" ]]; then
+if [[ "${tier}" == "node" || "${tier}" == "all" ]]; then
+  build kubelet kubernetes k8s.io/kubernetes/cmd/kubelet "$(kube_ldflags)"
   build ko ko github.com/google/ko
 fi
 

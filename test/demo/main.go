@@ -56,8 +56,19 @@ const (
 	namespace       = wfeNamespace
 )
 
-// steps of a sample pipeline; annotations steer the simulated pods.
-func pipelineYAML(tasks ...[3]string) string {
+// stepImage is the steps' image: a real one on the node tier
+// (WFE_RIG_STEP_IMAGE, set by cluster-up), else a name KWOK never pulls.
+func stepImage() string {
+	if img := os.Getenv("WFE_RIG_STEP_IMAGE"); img != "" {
+		return img
+	}
+	return "registry.invalid/kubectl"
+}
+
+// steps of a sample pipeline: {task, step, annotations, script}; the
+// annotations steer the simulated pods (KWOK), the script runs on real ones
+// (the node tier) and does the same.
+func pipelineYAML(tasks ...[4]string) string {
 	var b strings.Builder
 	b.WriteString("apiVersion: tekton.dev/v1\nkind: Pipeline\nmetadata:\n  name: workflow\nspec:\n  params:\n  - name: TARGET_RESOURCE\n    type: string\n  tasks:\n")
 	for i, t := range tasks {
@@ -69,7 +80,11 @@ func pipelineYAML(tasks ...[3]string) string {
 		if t[2] != "" {
 			fmt.Fprintf(&b, "      metadata:\n        annotations: {%s}\n", t[2])
 		}
-		fmt.Fprintf(&b, "      steps:\n      - name: %s\n        image: registry.invalid/kubectl\n        script: echo \"$(params.TARGET)\"\n", t[1])
+		script := `echo "$(params.TARGET)"`
+		if t[3] != "" {
+			script = t[3]
+		}
+		fmt.Fprintf(&b, "      steps:\n      - name: %s\n        image: %s\n        script: %s\n", t[1], stepImage(), script)
 	}
 	return b.String()
 }
@@ -102,11 +117,11 @@ func run(getOnly bool) error {
 
 	step("publishing sample workflow bundles to %s", registry)
 	bundles := map[string]string{
-		"restart": pipelineYAML([3]string{"check-health", "probe", ""}, [3]string{"rollout-restart", "restart", ""}),
-		"patch": pipelineYAML([3]string{"backup", "snapshot", ""},
-			[3]string{"apply-patch", "patch", fmt.Sprintf("%q: %q", rig.ExitCodeAnnotation, "3")},
-			[3]string{"verify", "verify", ""}),
-		"drain": pipelineYAML([3]string{"drain-node", "drain", fmt.Sprintf("%q: %q", rig.DelayAnnotation, "10m")}),
+		"restart": pipelineYAML([4]string{"check-health", "probe", "", ""}, [4]string{"rollout-restart", "restart", "", ""}),
+		"patch": pipelineYAML([4]string{"backup", "snapshot", "", ""},
+			[4]string{"apply-patch", "patch", fmt.Sprintf("%q: %q", rig.ExitCodeAnnotation, "3"), `'echo "patching $(params.TARGET)"; exit 3'`},
+			[4]string{"verify", "verify", "", ""}),
+		"drain": pipelineYAML([4]string{"drain-node", "drain", fmt.Sprintf("%q: %q", rig.DelayAnnotation, "10m"), "sleep 600"}),
 	}
 	for name, y := range bundles {
 		if _, err := rig.PushBundle(ctx, registry+"/remediations/"+name+":v1", y); err != nil {

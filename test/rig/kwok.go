@@ -115,6 +115,10 @@ func (c *Cluster) createNode(ctx context.Context) error {
 		},
 		Status: corev1.NodeStatus{Capacity: capacity, Allocatable: capacity},
 	}
+	if c.tier == Node {
+		// Pods go to the real node unless they tolerate this.
+		node.Spec.Taints = []corev1.Taint{{Key: SimulatedTaint, Value: "true", Effect: corev1.TaintEffectNoSchedule}}
+	}
 	_, err := c.Kube.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{})
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("creating node %s: %w", NodeName, err)

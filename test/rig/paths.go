@@ -93,8 +93,11 @@ func EnsureBinaries(ctx context.Context, tier Tier, logf func(string, ...any)) (
 // tierBinaries lists the binaries each tier needs (see hack/rig/build.sh).
 func tierBinaries(tier Tier) []string {
 	bins := []string{"etcd", "kube-apiserver"}
-	if tier == E2E {
+	if tier.hasE2E() {
 		bins = append(bins, "kube-scheduler", "kube-controller-manager", "kwok", "tekton-controller", "tekton-resolvers")
+	}
+	if tier == Node {
+		bins = append(bins, "kubelet", "ko")
 	}
 	return bins
 }
@@ -119,10 +122,7 @@ func runBuildScript(ctx context.Context, tier Tier, logf func(string, ...any)) (
 			return dir, nil
 		}
 	}
-	target := "integration"
-	if tier == E2E {
-		target = "e2e"
-	}
+	target := tier.String()
 	cmd := exec.CommandContext(ctx, "bash", script, target)
 	cmd.Dir = root
 	var stdout, stderr bytes.Buffer

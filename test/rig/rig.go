@@ -62,14 +62,24 @@ const (
 	// node (simulated pods, see kwok-stages.yaml), the Tekton controller and
 	// resolvers, and an in-process OCI registry for bundles.
 	E2E
+	// Node is E2E plus a real node: containerd, runc, CNI and a kubelet
+	// (node.go) that run Tekton's pods for real, with Tekton's own images
+	// (built with ko) and a busybox step image in the registry. Linux, root.
+	Node
 )
 
 func (t Tier) String() string {
-	if t == E2E {
+	switch t {
+	case E2E:
 		return "e2e"
+	case Node:
+		return "node"
 	}
 	return "integration"
 }
+
+// hasE2E reports whether t includes the E2E tier's components.
+func (t Tier) hasE2E() bool { return t == E2E || t == Node }
 
 // Names used by the rig.
 const (
@@ -88,7 +98,7 @@ const (
 
 // Options configure Start.
 type Options struct {
-	// Tier is Integration (default) or E2E.
+	// Tier is Integration (default), E2E or Node.
 	Tier Tier
 	// SkipTektonCRDs leaves Tekton's CRDs out (e.g. to check that the
 	// controller refuses to start without Tekton). Only for Integration.
@@ -123,6 +133,8 @@ type Cluster struct {
 	Dynamic dynamic.Interface
 	// RegistryHost is "127.0.0.1:PORT" of the in-process OCI registry (E2E).
 	RegistryHost string
+	// Images are the node tier's images in the registry (Node tier only).
+	Images NodeImages
 	// BinDir holds the rig's binaries.
 	BinDir string
 	// RepoRoot is the root of our module.
@@ -143,6 +155,7 @@ type Cluster struct {
 	controllers []*Controller
 	registry    *http.Server
 	stopOnce    sync.Once
+	node        *node
 }
 
 // Tier returns the tier the cluster was started with.
@@ -215,7 +228,7 @@ func Start(ctx context.Context, opts Options) (_ *Cluster, retErr error) {
 		return nil, err
 	}
 	logf("rig: apiserver ready after %s", time.Since(start).Round(time.Millisecond))
-	if c.tier == E2E {
+	if c.tier.hasE2E() {
 		err = c.startE2E(ctx)
 	} else {
 		err = c.installIntegration(ctx)
@@ -269,6 +282,13 @@ func (c *Cluster) startControlPlane(ctx context.Context) error {
 		"--max-requests-inflight=1000",
 		"--max-mutating-requests-inflight=500",
 		"--profiling=false",
+	}
+	if c.tier == Node {
+		nodeArgs, err := c.prepareNode()
+		if err != nil {
+			return err
+		}
+		args = append(args, nodeArgs...)
 	}
 	args = append(args, c.opts.APIServerArgs...)
 	if _, err := c.startProcess("kube-apiserver", nil, "kube-apiserver", args...); err != nil {
@@ -434,6 +454,16 @@ func (c *Cluster) startE2E(ctx context.Context) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return c.startKubeControllers() })
 	g.Go(func() error { return c.startKWOK(gctx) })
+	if c.tier == Node {
+		// The images first: the Tekton controller is started with their
+		// references and the node pulls its sandbox image.
+		images, err := EnsureNodeImages(ctx, c.BinDir, c.RegistryHost, c.logf)
+		if err != nil {
+			return err
+		}
+		c.Images = images
+		g.Go(func() error { return c.startNode(gctx) })
+	}
 	g.Go(func() error {
 		if err := c.installTekton(gctx); err != nil {
 			return err
@@ -457,6 +487,11 @@ func (c *Cluster) startE2E(ctx context.Context) error {
 	}
 	if err := c.waitResolversLeading(ctx); err != nil {
 		return err
+	}
+	if c.tier == Node {
+		if err := c.waitRealNodeReady(ctx); err != nil {
+			return err
+		}
 	}
 	return c.waitNodeReady(ctx)
 }
@@ -569,6 +604,15 @@ func (c *Cluster) startTekton() error {
 		}
 		ctrlArgs = append(ctrlArgs, "-"+flagName, fmt.Sprintf(img, f))
 	}
+	// The node tier runs the pods: real images (the last flag wins).
+	for flagName, image := range map[string]string{
+		"entrypoint-image": ImageEntrypoint, "nop-image": ImageNop, "workingdirinit-image": ImageWorkingDirInit,
+		"sidecarlogresults-image": ImageSidecarLogResults, "shell-image": ImageBusybox,
+	} {
+		if ref := c.Images[image]; ref != "" {
+			ctrlArgs = append(ctrlArgs, "-"+flagName, ref)
+		}
+	}
 	if _, err := c.startProcess("tekton-controller", ctrlEnv, "tekton-controller", ctrlArgs...); err != nil {
 		return err
 	}
@@ -618,7 +662,7 @@ func (c *Cluster) CreateNamespace(ctx context.Context, name string) error {
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("creating namespace %s: %w", name, err)
 	}
-	if c.tier == E2E {
+	if c.tier.hasE2E() {
 		return c.WaitDefaultServiceAccount(ctx, name)
 	}
 	return nil
@@ -674,6 +718,7 @@ func (c *Cluster) Stop() {
 		for i := len(procs) - 1; i >= 0; i-- {
 			procs[i].kill()
 		}
+		c.stopNode()
 		if c.registry != nil {
 			ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 			_ = c.registry.Shutdown(ctx)

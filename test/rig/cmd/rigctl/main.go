@@ -17,10 +17,11 @@ limitations under the License.
 // Command rigctl starts the rig's cluster in the background for a human and
 // stops it:
 //
-//	rigctl up [-tier e2e|integration] [-state DIR] [-config DIR] [-controller]
+//	rigctl up [-tier e2e|integration|node] [-state DIR] [-config DIR] [-controller]
 //	rigctl down [-state DIR]
 //	rigctl status [-state DIR]
 //	rigctl env [-state DIR]
+//	rigctl node-check
 //
 // "up" starts a detached supervisor ("rigctl serve") that owns every process
 // of the cluster (they die with it), waits until the cluster is ready and
@@ -28,7 +29,9 @@ limitations under the License.
 // SIGTERM to the supervisor and waits for it. The state directory (default
 // ${WFE_RIG_CACHE:-~/.cache/workflowexecution}/cluster) holds the pid file,
 // the env file, the supervisor's log and the cluster (kubeconfig, logs/).
-// hack/rig/cluster-up.sh and cluster-down.sh wrap it.
+// hack/rig/cluster-up.sh and cluster-down.sh wrap it. "node-check" prints
+// why the node tier (real pods) cannot run on this machine and exits 1, or
+// exits 0 (it installs the tier's packages when they are missing).
 package main
 
 import (
@@ -57,7 +60,7 @@ func main() {
 	cmd, args := os.Args[1], os.Args[2:]
 	fs := flag.NewFlagSet("rigctl "+cmd, flag.ExitOnError)
 	state := fs.String("state", defaultStateDir(), "state directory")
-	tier := fs.String("tier", "e2e", "cluster tier: e2e or integration")
+	tier := fs.String("tier", "e2e", "cluster tier: e2e, integration or node (real pods)")
 	config := fs.String("config", "", "directory applied as our config (default <repo>/config)")
 	timeout := fs.Duration("timeout", 30*time.Minute, "how long 'up' waits (includes building binaries the first time)")
 	controller := fs.Bool("controller", false, "also run our controller (built from ./cmd/controller) as its ServiceAccount")
@@ -73,6 +76,11 @@ func main() {
 		err = down(*state)
 	case "status":
 		err = status(*state)
+	case "node-check":
+		if why := rig.NodeCheck(context.Background()); why != "" {
+			fmt.Println(why)
+			os.Exit(1)
+		}
 	case "env":
 		var b []byte
 		if b, err = os.ReadFile(envFile(*state)); err == nil {
@@ -88,7 +96,7 @@ func main() {
 }
 
 func usage() {
-	fmt.Fprintln(os.Stderr, "usage: rigctl up|down|status|env [-state DIR] [-tier e2e|integration] [-config DIR]")
+	fmt.Fprintln(os.Stderr, "usage: rigctl up|down|status|env|node-check [-state DIR] [-tier e2e|integration|node] [-config DIR]")
 	os.Exit(2)
 }
 
@@ -215,8 +223,11 @@ func serve(state, tier, config string, controller bool) error {
 	opts := rig.Options{Tier: rig.E2E, ConfigDir: config, Dir: clusterDir(state), Logf: func(f string, a ...any) {
 		fmt.Printf(time.Now().Format("15:04:05.000 ")+f+"\n", a...)
 	}}
-	if tier == "integration" {
+	switch tier {
+	case "integration":
 		opts.Tier = rig.Integration
+	case "node":
+		opts.Tier = rig.Node
 	}
 	// A fresh cluster every time: no etcd data from an earlier run.
 	if err := os.RemoveAll(opts.Dir); err != nil {
@@ -235,6 +246,10 @@ func serve(state, tier, config string, controller bool) error {
 	env := fmt.Sprintf("export KUBECONFIG=%s\n", c.KubeconfigPath)
 	if c.RegistryHost != "" {
 		env += fmt.Sprintf("export WFE_RIG_REGISTRY=%s\n", c.RegistryHost)
+	}
+	if img := c.Images[rig.ImageBusybox]; img != "" {
+		// Node tier: steps really run; this image has a shell and busybox.
+		env += fmt.Sprintf("export WFE_RIG_STEP_IMAGE=%s\n", img)
 	}
 	if controller {
 		ctlCtx, cancel := context.WithTimeout(ctx, 10*time.Minute)
@@ -264,7 +279,8 @@ func down(state string) error {
 	pid, ok := running(state)
 	if !ok {
 		fmt.Fprintln(os.Stderr, "rigctl: no cluster running")
-		return nil
+		// A supervisor that was killed may have left a node tier behind.
+		return rig.CleanupNode(func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) })
 	}
 	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
 		return fmt.Errorf("signalling the supervisor (pid %d): %w", pid, err)

@@ -1,0 +1,213 @@
+//go:build node
+
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package rig
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	tektonv1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"knative.dev/pkg/apis"
+)
+
+// TestNodeTier runs real pods on the node tier: a plain pod (exit code and
+// logs through the API server), a Tekton TaskRun with Tekton's own images,
+// and checks that Stop leaves nothing on the host while containers run.
+func TestNodeTier(t *testing.T) {
+	if why := NodeCheck(context.Background()); why != "" {
+		t.Fatalf("the node tier cannot run here: %s", why)
+	}
+	c := StartForTest(t, Options{Tier: Node, ConfigDir: "testdata/config"})
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	defer cancel()
+	nodeDir := c.node.dir
+
+	// The KWOK node is tainted; the real node is Ready with its address on
+	// the rig's bridge.
+	real, err := c.Kube.CoreV1().Nodes().Get(ctx, RealNodeName, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ip string
+	for _, a := range real.Status.Addresses {
+		if a.Type == corev1.NodeInternalIP {
+			ip = a.Address
+		}
+	}
+	if ip != NodeIP {
+		t.Errorf("InternalIP = %q, want %s", ip, NodeIP)
+	}
+
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "exit3", Namespace: metav1.NamespaceDefault},
+		Spec: corev1.PodSpec{
+			RestartPolicy: corev1.RestartPolicyNever,
+			Containers: []corev1.Container{{
+				Name: "main", Image: c.Images[ImageBusybox],
+				Command: []string{"sh", "-c", "echo hello from a real pod; exit 3"},
+			}},
+		},
+	}
+	if _, err := c.Kube.CoreV1().Pods(pod.Namespace).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var term *corev1.ContainerStateTerminated
+	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
+		p, err := c.Kube.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Name, metav1.GetOptions{})
+		if err != nil {
+			return false, err
+		}
+		for _, s := range p.Status.ContainerStatuses {
+			term = s.State.Terminated
+		}
+		return term != nil, nil
+	})
+	if err != nil {
+		t.Fatalf("waiting for the pod to terminate: %v", err)
+	}
+	if term.ExitCode != 3 || term.Reason != "Error" {
+		t.Errorf("terminated = %d/%s, want 3/Error", term.ExitCode, term.Reason)
+	}
+	logs, err := c.Kube.CoreV1().Pods(pod.Namespace).GetLogs(pod.Name, &corev1.PodLogOptions{}).DoRaw(ctx)
+	if err != nil {
+		t.Fatalf("logs through the API server: %v", err)
+	}
+	if !strings.Contains(string(logs), "hello from a real pod") {
+		t.Errorf("logs = %q", logs)
+	}
+
+	// A Tekton TaskRun: prepare (entrypoint image), place-scripts (shell
+	// image), the step on the busybox image.
+	tr := &tektonv1.TaskRun{
+		ObjectMeta: metav1.ObjectMeta{Name: "hello", Namespace: metav1.NamespaceDefault},
+		Spec: tektonv1.TaskRunSpec{TaskSpec: &tektonv1.TaskSpec{Steps: []tektonv1.Step{{
+			Name: "run", Image: c.Images[ImageBusybox], Script: "echo tekton on a real node",
+		}}}},
+	}
+	if _, err := c.Tekton.TektonV1().TaskRuns(tr.Namespace).Create(ctx, tr, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 3*time.Minute, true, func(ctx context.Context) (bool, error) {
+		got, err := c.Tekton.TektonV1().TaskRuns(tr.Namespace).Get(ctx, tr.Name, metav1.GetOptions{})
+		if err != nil {
+			return false, err
+		}
+		cond := got.Status.GetCondition(apis.ConditionSucceeded)
+		if cond == nil || cond.IsUnknown() {
+			return false, nil
+		}
+		if !cond.IsTrue() {
+			t.Errorf("TaskRun: %s: %s", cond.Reason, cond.Message)
+		}
+		tr = got
+		return true, nil
+	})
+	if err != nil {
+		t.Fatalf("waiting for the TaskRun: %v", err)
+	}
+	logs, err = c.Kube.CoreV1().Pods(tr.Namespace).GetLogs(tr.Status.PodName, &corev1.PodLogOptions{Container: "step-run"}).DoRaw(ctx)
+	if err != nil || !strings.Contains(string(logs), "tekton on a real node") {
+		t.Errorf("step logs = %q, %v", logs, err)
+	}
+
+	// A running container at Stop: its shim and process must go too.
+	sleeper := pod.DeepCopy()
+	sleeper.Name = "sleeper"
+	sleeper.Spec.Containers[0].Command = []string{"sleep", "3600"}
+	if _, err := c.Kube.CoreV1().Pods(sleeper.Namespace).Create(ctx, sleeper, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+		p, err := c.Kube.CoreV1().Pods(sleeper.Namespace).Get(ctx, sleeper.Name, metav1.GetOptions{})
+		return err == nil && p.Status.Phase == corev1.PodRunning, err
+	})
+	if err != nil {
+		t.Fatalf("waiting for the sleeper: %v", err)
+	}
+	if pids := cgroupPids(filepath.Join(cgroupRoot, "pids", nodeCgroup)); len(pids) < 4 {
+		t.Errorf("processes in the node cgroup: %v, want containerd, kubelet, shims, containers", pids)
+	}
+
+	c.Stop()
+	assertNodeGone(t, nodeDir)
+}
+
+// assertNodeGone checks that no trace of a node tier is left on the host.
+func assertNodeGone(t *testing.T, nodeDir string) {
+	t.Helper()
+	hs, err := cgroupHierarchies()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, h := range hs {
+		if fileExists(filepath.Join(h, nodeCgroup)) {
+			t.Errorf("cgroup %s/%s left behind", h, nodeCgroup)
+		}
+		if fileExists(filepath.Join(h, "kubepods")) {
+			t.Errorf("cgroup %s/kubepods exists", h)
+		}
+	}
+	if fileExists(filepath.Join("/sys/class/net", nodeBridge)) {
+		t.Errorf("bridge %s left behind", nodeBridge)
+	}
+	if fileExists(nodeDir) {
+		t.Errorf("node directory %s left behind", nodeDir)
+	}
+	mounts, err := os.ReadFile("/proc/self/mountinfo")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, l := range strings.Split(string(mounts), "\n") {
+		if strings.Contains(l, nodeDir) || strings.Contains(l, "/run/netns") {
+			t.Errorf("mount left behind: %s", l)
+		}
+	}
+	for _, d := range []string{"/run/netns", "/run/containerd", "/var/lib/cni", "/var/log/pods", "/var/log/containers"} {
+		if fileExists(d) {
+			t.Errorf("%s exists on the host", d)
+		}
+	}
+	for _, save := range []string{"iptables-save", "ip6tables-save"} {
+		if _, err := exec.LookPath(save); err != nil {
+			continue
+		}
+		out, err := exec.Command(save).CombinedOutput()
+		if err != nil {
+			t.Errorf("%s: %v", save, err)
+		}
+		if strings.Contains(string(out), "KUBE-") {
+			t.Errorf("the node changed the host's firewall (%s):\n%s", save, out)
+		}
+	}
+	procs, _ := filepath.Glob("/proc/[0-9]*/cmdline")
+	for _, p := range procs {
+		b, _ := os.ReadFile(p)
+		if strings.Contains(string(b), nodeDir) {
+			t.Errorf("process left behind: %s: %q", p, strings.ReplaceAll(string(b), "\x00", " "))
+		}
+	}
+}
