@@ -22,7 +22,7 @@ LDFLAGS := -X $(VERSION_PKG).version=$(VERSION) -X $(VERSION_PKG).commit=$(COMMI
 UNIT_PKGS = $$($(GO) list ./... | grep -v -e /test/integration -e /test/e2e -e /test/reliability -e /test/rig -e /test/demo)
 COVER_PKGS = ./pkg/apis/...,./pkg/reconciler/...
 
-.PHONY: all build generate verify verify-ko vet fmt-check test test-unit test-integration test-e2e test-reliability fuzz \
+.PHONY: all build build-plugin generate release verify verify-ko verify-monitoring vet fmt-check test test-unit test-integration test-e2e test-reliability fuzz \
         rig cluster-up cluster-down demo bench
 
 all: build
@@ -35,9 +35,21 @@ build:
 generate:
 	./hack/update-codegen.sh
 
-## verify: fail if generated code, formatting or vet are off
-verify: fmt-check vet
+## verify: fail if generated code, formatting or vet are off, or config/monitoring does not parse
+verify: fmt-check vet verify-monitoring
 	./hack/verify-codegen.sh
+
+## verify-monitoring: parse config/monitoring's alerts and dashboard queries with Prometheus' parsers (test/monitoring, a module of its own)
+verify-monitoring:
+	cd test/monitoring && $(GO) test -count=1 ./...
+
+## build-plugin: compile the kubectl wfe plugin into bin/kubectl-wfe
+build-plugin:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/kubectl-wfe ./cmd/kubectl-wfe
+
+## release: build and push a release (VERSION=vX.Y.Z KO_DOCKER_REPO=...), write release.yaml
+release:
+	./hack/release.sh $(VERSION)
 
 ## verify-ko: ko resolve -f config/ and hack/release.sh, offline, against a registry on loopback
 verify-ko:
