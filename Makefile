@@ -22,7 +22,7 @@ LDFLAGS := -X $(VERSION_PKG).version=$(VERSION) -X $(VERSION_PKG).commit=$(COMMI
 UNIT_PKGS = $$($(GO) list ./... | grep -v -e /test/integration -e /test/e2e -e /test/reliability -e /test/rig -e /test/demo)
 COVER_PKGS = ./pkg/apis/...,./pkg/reconciler/...
 
-.PHONY: all build build-plugin generate release verify verify-ko verify-monitoring vet fmt-check test test-unit test-integration test-e2e test-reliability fuzz \
+.PHONY: all build build-plugin generate licenses release verify verify-ko verify-licenses verify-monitoring vet fmt-check test test-unit test-integration test-e2e test-reliability fuzz \
         rig cluster-up cluster-down demo bench
 
 all: build
@@ -36,8 +36,16 @@ generate:
 	./hack/update-codegen.sh
 
 ## verify: fail if generated code, formatting or vet are off, or config/monitoring does not parse
-verify: fmt-check vet verify-monitoring
+verify: fmt-check vet verify-monitoring verify-licenses
 	./hack/verify-codegen.sh
+
+## licenses: regenerate third_party/VENDOR-LICENSE from the controller's module graph
+licenses:
+	$(GO) run ./hack/licenses
+
+## verify-licenses: fail if third_party/VENDOR-LICENSE is out of date
+verify-licenses:
+	$(GO) run ./hack/licenses -check
 
 ## verify-monitoring: parse config/monitoring's alerts and dashboard queries with Prometheus' parsers (test/monitoring, a module of its own)
 verify-monitoring:
