@@ -14,12 +14,13 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Command licenses keeps third_party/VENDOR-LICENSE: the licence and notice
+// Command licenses keeps third_party/VENDOR-LICENSE (in the controller's
+// kodata, see Out): the licence and notice
 // files of every module compiled into the controller (and of Go itself),
 // copied from the module cache, as Tekton and Knative ship them. It reads
 // the module graph with `go list -deps -json` for the image's platform.
 //
-//	go run ./hack/licenses            write third_party/VENDOR-LICENSE (make licenses)
+//	go run ./hack/licenses            write it (make licenses)
 //	go run ./hack/licenses -check     fail if it is out of date (make verify)
 package main
 
@@ -39,8 +40,11 @@ import (
 	"strings"
 )
 
-// Out is where the files go, relative to the module root.
-const Out = "third_party/VENDOR-LICENSE"
+// Out is where the files go, relative to the module root. The files live
+// in the controller's kodata, which ko copies into the image (/var/run/ko);
+// ko v0.19 refuses kodata symlinks that leave kodata, so third_party/ at the
+// top level is the symlink, to cmd/controller/kodata/third_party.
+const Out = "cmd/controller/kodata/third_party/VENDOR-LICENSE"
 
 // licenseFile matches the names of licence and notice files at a module's root.
 var licenseFile = regexp.MustCompile(`(?i)^(licen[cs]e|copying|notice|patents)([.-].*)?$`)
