@@ -14,9 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package explain says, in a few lines, why a WorkflowExecution is where it
-// is: its failure or skip details, what to do about it, and where the logs
-// are. `kubectl wfe why` and the demo print it.
 package explain
 
 import (
