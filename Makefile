@@ -36,7 +36,7 @@ generate:
 	./hack/update-codegen.sh
 	$(GO) run ./hack/api-docs
 
-## verify: fail if generated code, formatting or vet are off, or config/monitoring does not parse
+## verify: fail if generated code, formatting, vet, config/monitoring, third_party or docs/api.md are off
 verify: fmt-check vet verify-monitoring verify-licenses verify-api-docs
 	./hack/verify-codegen.sh
 
