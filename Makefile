@@ -22,7 +22,7 @@ LDFLAGS := -X $(VERSION_PKG).version=$(VERSION) -X $(VERSION_PKG).commit=$(COMMI
 UNIT_PKGS = $$($(GO) list ./... | grep -v -e /test/integration -e /test/e2e -e /test/reliability -e /test/rig -e /test/demo)
 COVER_PKGS = ./pkg/apis/...,./pkg/reconciler/...
 
-.PHONY: all build generate verify verify-ko vet fmt-check test test-unit test-integration test-e2e test-reliability test-node fuzz \
+.PHONY: all build build-plugin generate licenses release verify verify-ko verify-licenses verify-monitoring verify-api-docs api-docs vet fmt-check test test-unit test-integration test-e2e test-reliability test-node fuzz \
         rig cluster-up cluster-down demo bench
 
 all: build
@@ -31,13 +31,42 @@ all: build
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/controller ./cmd/controller
 
-## generate: regenerate clients, injection, deepcopy and the CRD
+## generate: regenerate clients, injection, deepcopy, the CRD and docs/api.md
 generate:
 	./hack/update-codegen.sh
+	$(GO) run ./hack/api-docs
 
-## verify: fail if generated code, formatting or vet are off
-verify: fmt-check vet
+## verify: fail if generated code, formatting, vet, config/monitoring, third_party or docs/api.md are off
+verify: fmt-check vet verify-monitoring verify-licenses verify-api-docs
 	./hack/verify-codegen.sh
+
+## api-docs: regenerate docs/api.md from the Go types
+api-docs:
+	$(GO) run ./hack/api-docs
+
+## verify-api-docs: fail if docs/api.md is out of date
+verify-api-docs:
+	$(GO) run ./hack/api-docs -check
+
+## licenses: regenerate third_party/VENDOR-LICENSE from the controller's module graph
+licenses:
+	$(GO) run ./hack/licenses
+
+## verify-licenses: fail if third_party/VENDOR-LICENSE is out of date
+verify-licenses:
+	$(GO) run ./hack/licenses -check
+
+## verify-monitoring: parse config/monitoring's alerts and dashboard queries with Prometheus' parsers (test/monitoring, a module of its own)
+verify-monitoring:
+	cd test/monitoring && $(GO) test -count=1 ./...
+
+## build-plugin: compile the kubectl wfe plugin into bin/kubectl-wfe
+build-plugin:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/kubectl-wfe ./cmd/kubectl-wfe
+
+## release: build and push a release (VERSION=vX.Y.Z KO_DOCKER_REPO=...), write release.yaml
+release:
+	./hack/release.sh $(VERSION)
 
 ## verify-ko: ko resolve -f config/ and hack/release.sh, offline, against a registry on loopback
 verify-ko:

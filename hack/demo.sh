@@ -49,7 +49,7 @@ eval "$(./hack/rig/cluster-up.sh -tier "${tier}" -controller)"
 go run ./test/demo
 
 bin_dir="$(./hack/rig/build.sh --print-bin-dir)"
-go build -o bin/kubectl-wfe ./cmd/kubectl-wfe
+make -s build-plugin >/dev/null
 
 cat <<MSG
 

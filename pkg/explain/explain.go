@@ -14,9 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package explain says, in a few lines, why a WorkflowExecution is where it
-// is: its failure or skip details, what to do about it, and where the logs
-// are. `kubectl wfe why` and the demo print it.
 package explain
 
 import (
@@ -53,7 +50,8 @@ func String(w *v1alpha1.WorkflowExecution) string {
 		phase = "not reconciled yet"
 	}
 	line("%s: workflow %s on %s, phase %s", w.Describe(), w.Spec.WorkflowRef.WorkflowID, w.Spec.TargetResource, phase)
-	if c := w.Status.GetSucceededCondition(); c != nil && c.Message != "" {
+	// A skip's condition message is its skip message: say it once.
+	if c := w.Status.GetSucceededCondition(); c != nil && c.Message != "" && w.Status.SkipDetails == nil {
 		line("condition Succeeded=%s %s: %s", c.Status, c.Reason, c.Message)
 	}
 	switch {
@@ -66,7 +64,8 @@ func String(w *v1alpha1.WorkflowExecution) string {
 		} else if fd.Message != "" {
 			line("%s", fd.Message)
 		}
-		if r, ok := recommendations[fd.Reason]; ok {
+		// The controller's summary usually carries its own recommendation.
+		if r, ok := recommendations[fd.Reason]; ok && !strings.Contains(fd.NaturalLanguageSummary, "Recommendation:") {
 			line("recommendation: %s", r)
 		}
 	case w.Status.SkipDetails != nil:

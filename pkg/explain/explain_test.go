@@ -67,6 +67,15 @@ func TestString(t *testing.T) {
 			"logs: kubectl logs -n kubernaut-workflows -l tekton.dev/pipelineRun=wfe-0123456789abcdef --all-containers --prefix",
 		},
 	}, {
+		name: "the summary recommends already",
+		w: wfe(func(w *v1alpha1.WorkflowExecution) {
+			w.Status.Phase = v1alpha1.PhaseFailed
+			w.Status.FailureDetails = &v1alpha1.FailureDetails{Reason: v1alpha1.FailureReasonOOMKilled,
+				NaturalLanguageSummary: "Step x ran out of memory. Recommendation: raise its limit."}
+		}),
+		want: []string{"Recommendation: raise its limit."},
+		not:  []string{"recommendation: a step ran out of memory"},
+	}, {
 		name: "configuration error before a run",
 		w: wfe(func(w *v1alpha1.WorkflowExecution) {
 			w.Status.Phase = v1alpha1.PhaseFailed
@@ -78,10 +87,12 @@ func TestString(t *testing.T) {
 		name: "busy",
 		w: wfe(func(w *v1alpha1.WorkflowExecution) {
 			w.Status.Phase = v1alpha1.PhaseSkipped
+			w.Status.SetConditions(apis.Conditions{{Type: apis.ConditionSucceeded, Status: corev1.ConditionFalse, Reason: "ResourceBusy", Message: "another workflow runs on the target"}})
 			w.Status.SkipDetails = &v1alpha1.SkipDetails{Reason: v1alpha1.SkipReasonResourceBusy, Message: "another workflow runs on the target",
 				ConflictingWorkflow: &v1alpha1.ConflictingWorkflowRef{Namespace: "demo", Name: "drain-node", WorkflowID: "drain-node"}}
 		}),
 		want: []string{"skipped: ResourceBusy: another workflow runs on the target", "held by demo/drain-node (workflow drain-node)", "kubectl wfe locks"},
+		not:  []string{"condition Succeeded"},
 	}, {
 		name: "cooldown",
 		w: wfe(func(w *v1alpha1.WorkflowExecution) {

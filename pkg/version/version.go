@@ -14,13 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package version holds the build's version and commit, set by the linker:
-//
-//	-X kubernaut.ai/workflowexecution/pkg/version.version=v0.1.0
-//	-X kubernaut.ai/workflowexecution/pkg/version.commit=abc1234
-//
-// .ko.yaml passes them to ko builds (WFE_VERSION, and the git commit), the
-// Makefile to `make build`. Unset, they read "devel" and "unknown".
 package version
 
 import "runtime"

@@ -119,6 +119,18 @@ func TestReleaseScript(t *testing.T) {
 	if err := extractFile(mutate.Extract(img), "ko-app/controller", bin); err != nil {
 		t.Fatalf("the controller binary in %s: %v", image, err)
 	}
+	// The licences of what the image ships (ko's kodata: /var/run/ko).
+	modules := filepath.Join(t.TempDir(), "MODULES.txt")
+	if err := extractFile(mutate.Extract(img), "var/run/ko/third_party/VENDOR-LICENSE/MODULES.txt", modules); err != nil {
+		t.Errorf("third_party/VENDOR-LICENSE/MODULES.txt in the image: %v", err)
+	} else if b, _ := os.ReadFile(modules); !strings.Contains(string(b), "knative.dev/pkg ") {
+		t.Errorf("the image's MODULES.txt does not list knative.dev/pkg:\n%s", b)
+	}
+	for _, f := range []string{"var/run/ko/third_party/VENDOR-LICENSE/knative.dev/pkg/LICENSE", "var/run/ko/third_party/VENDOR-LICENSE/go/LICENSE"} {
+		if err := extractFile(mutate.Extract(img), f, filepath.Join(t.TempDir(), "f")); err != nil {
+			t.Errorf("%s in the image: %v", f, err)
+		}
+	}
 	got, err := exec.CommandContext(ctx, bin, "--version").Output()
 	if err != nil {
 		t.Fatalf("controller --version: %v", err)

@@ -49,7 +49,7 @@ var plugin struct {
 func kubectlWFE(t *testing.T, args ...string) (string, bool) {
 	t.Helper()
 	plugin.once.Do(func() {
-		plugin.path = filepath.Join(os.TempDir(), "wfe-it-kubectl-wfe")
+		plugin.path = filepath.Join(env.Cluster.Dir, "kubectl-wfe") // removed with the rig
 		build := exec.Command("go", "build", "-o", plugin.path, "./cmd/kubectl-wfe")
 		build.Dir = env.Cluster.RepoRoot
 		out, err := build.CombinedOutput()

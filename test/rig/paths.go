@@ -94,7 +94,7 @@ func EnsureBinaries(ctx context.Context, tier Tier, logf func(string, ...any)) (
 func tierBinaries(tier Tier) []string {
 	bins := []string{"etcd", "kube-apiserver"}
 	if tier.hasE2E() {
-		bins = append(bins, "kube-scheduler", "kube-controller-manager", "kwok", "tekton-controller", "tekton-resolvers")
+		bins = append(bins, "kube-scheduler", "kube-controller-manager", "kwok", "tekton-controller", "tekton-resolvers", "kubectl")
 	}
 	if tier == Node {
 		bins = append(bins, "kubelet", "ko")

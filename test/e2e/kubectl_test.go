@@ -1,0 +1,125 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+	http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/test/framework"
+	"kubernaut.ai/workflowexecution/test/rig"
+)
+
+// TestKubectl runs the rig's kubectl (built from the pinned Kubernetes
+// module) and the kubectl wfe plugin on PATH, as make demo tells a user to:
+// get, describe and wait work on WorkflowExecutions, and the plugin is found
+// by kubectl.
+func TestKubectl(t *testing.T) {
+	checkInvariant(t)
+	ctx := context.Background()
+	pluginDir := t.TempDir()
+	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(pluginDir, "kubectl-wfe"), "./cmd/kubectl-wfe")
+	build.Dir = env.Cluster.RepoRoot
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/kubectl-wfe: %v\n%s", err, out)
+	}
+	kubectl := func(args ...string) (string, bool) {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
+		defer cancel()
+		cmd := exec.CommandContext(ctx, filepath.Join(env.Cluster.BinDir, "kubectl"), args...)
+		cmd.Env = append(os.Environ(),
+			"PATH="+env.Cluster.BinDir+string(os.PathListSeparator)+pluginDir+string(os.PathListSeparator)+os.Getenv("PATH"),
+			"KUBECONFIG="+env.Cluster.KubeconfigPath)
+		var out bytes.Buffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		err := cmd.Run()
+		if _, exited := err.(*exec.ExitError); err != nil && !exited {
+			t.Fatalf("kubectl %v: %v", args, err)
+		}
+		return out.String(), err == nil
+	}
+
+	image := push(t, "wf/kubectl:v1", task{name: "run", step: "run", annotations: map[string]string{rig.DelayAnnotation: "100ms"}})
+	ns := env.Namespace(t, "kubectl")
+	target := env.Target("Deployment")
+	w := env.Create(t, framework.NewWFE(ns, "restart", target, "restart-deployment", image))
+
+	if out, ok := kubectl("wait", "-n", ns, "--for=condition=Succeeded", "wfe/"+w.Name, "--timeout=90s"); !ok || !strings.Contains(out, "condition met") {
+		t.Fatalf("kubectl wait --for=condition=Succeeded: ok=%v\n%s", ok, out)
+	}
+	out, ok := kubectl("get", "wfe", "-A")
+	row := ""
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, ns+" ") {
+			row = l
+		}
+	}
+	if !ok || !strings.Contains(row, w.Name) || !strings.Contains(row, "True") || !strings.Contains(row, "Completed") {
+		t.Errorf("kubectl get wfe -A: ok=%v, row %q\n%s", ok, row, out)
+	}
+	out, ok = kubectl("describe", "wfe", "-n", ns, w.Name)
+	if !ok || !strings.Contains(out, "restart-deployment") || !strings.Contains(out, target) || !strings.Contains(out, "Completed") {
+		t.Errorf("kubectl describe wfe: ok=%v\n%s", ok, out)
+	}
+
+	// The plugin, found by kubectl on PATH.
+	out, ok = kubectl("wfe", "why", "-n", ns, w.Name)
+	if !ok || !strings.Contains(out, "phase Completed") || !strings.Contains(out, "logs: kubectl logs -n "+rig.ExecutionNamespace) {
+		t.Errorf("kubectl wfe why: ok=%v\n%s", ok, out)
+	}
+	out, ok = kubectl("wfe", "locks")
+	row = ""
+	for _, l := range strings.Split(out, "\n") {
+		if strings.HasPrefix(l, target+" ") {
+			row = l
+		}
+	}
+	// The suite keeps finished runs for an hour: the lock is held for the cooldown.
+	fields := strings.Fields(row)
+	var left time.Duration
+	if len(fields) > 0 {
+		left, _ = time.ParseDuration(fields[len(fields)-1])
+	}
+	if !ok || !strings.Contains(row, ns+"/"+w.Name) || !strings.Contains(row, "Completed") || !strings.Contains(row, "Succeeded") ||
+		left <= 50*time.Minute || left > time.Hour {
+		t.Errorf("kubectl wfe locks: ok=%v, row %q (cooldown left %v, want most of the hour)\n%s", ok, row, left, out)
+	}
+	out, ok = kubectl("wfe", "release", target)
+	if !ok || !strings.Contains(out, "released "+target) {
+		t.Fatalf("kubectl wfe release of a finished run: ok=%v\n%s", ok, out)
+	}
+	got := env.Get(t, ns, w.Name)
+	if _, err := env.Cluster.Tekton.TektonV1().PipelineRuns(rig.ExecutionNamespace).Get(ctx, got.Status.PipelineRunRef.Name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("the run after release: %v, want NotFound", err)
+	}
+	// The cooldown comes from the execution, not the run: the same workflow is still held back.
+	again := env.Create(t, framework.NewWFE(ns, "again", target, "restart-deployment", image))
+	if sd := env.WaitForPhase(t, ns, again.Name, v1alpha1.PhaseSkipped, waitLong).Status.SkipDetails; sd == nil || sd.Reason != v1alpha1.SkipReasonRecentlyRemediated {
+		t.Errorf("the same workflow after a release: skipDetails %+v, want RecentlyRemediated", sd)
+	}
+}
