@@ -192,7 +192,7 @@ func (t *tracer) startPass(ctx context.Context, wfe *v1alpha1.WorkflowExecution)
 			span.SetStatus(codes.Error, err.Error())
 		}
 		span.End()
-		if !wasDone && after.Status.IsDone() && after.ResourceVersion != rv && err == nil {
+		if !wasDone && after.Status.IsDone() && after.ResourceVersion != rv && !isFailure(err) {
 			s.executionSpan(ctx, after, parent)
 		}
 	}

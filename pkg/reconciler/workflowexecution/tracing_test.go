@@ -32,6 +32,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/uuid"
 	"knative.dev/pkg/controller"
 	knativetracing "knative.dev/pkg/observability/tracing"
+	pkgreconciler "knative.dev/pkg/reconciler"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
@@ -112,7 +113,7 @@ func TestTracingOneTracePerExecution(t *testing.T) {
 	done := self(t, released(ended("Completed", time.Minute)))
 	done.CreationTimestamp = metav1.NewTime(now.Add(-10 * time.Minute))
 	done.ResourceVersion = "3"
-	end(done, nil)
+	end(done, pkgreconciler.NewEvent(corev1.EventTypeNormal, EventWorkflowCompleted, "done"))
 	// Pass 3: nothing changes; a failed pass is marked.
 	_, end = tr.startPass(ctx, done)
 	end(done, errors.New("boom"))
