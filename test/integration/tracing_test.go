@@ -20,19 +20,14 @@ import (
 	"context"
 	"encoding/hex"
 	"encoding/json"
-	"fmt"
-	"io"
 	"net/http"
 	"net/http/httptest"
-	"sort"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	coltracepb "go.opentelemetry.io/proto/otlp/collector/trace/v1"
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
-	"google.golang.org/protobuf/proto"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -43,54 +38,6 @@ import (
 	"kubernaut.ai/workflowexecution/test/framework"
 	"kubernaut.ai/workflowexecution/test/rig"
 )
-
-// otlpReceiver is an in-process OTLP/HTTP trace receiver: it decodes the
-// protobuf export requests the controller's exporter posts.
-type otlpReceiver struct {
-	srv   *httptest.Server
-	mu    sync.Mutex
-	spans []*tracepb.Span
-}
-
-func newOTLPReceiver(t *testing.T) *otlpReceiver {
-	r := &otlpReceiver{}
-	r.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
-		body, err := io.ReadAll(req.Body)
-		var export coltracepb.ExportTraceServiceRequest
-		if err == nil {
-			err = proto.Unmarshal(body, &export)
-		}
-		if err != nil || req.URL.Path != "/v1/traces" {
-			http.Error(w, fmt.Sprintf("bad export to %s: %v", req.URL.Path, err), http.StatusBadRequest)
-			return
-		}
-		r.mu.Lock()
-		for _, rs := range export.GetResourceSpans() {
-			for _, ss := range rs.GetScopeSpans() {
-				r.spans = append(r.spans, ss.GetSpans()...)
-			}
-		}
-		r.mu.Unlock()
-		w.Header().Set("Content-Type", "application/x-protobuf")
-		b, _ := proto.Marshal(&coltracepb.ExportTraceServiceResponse{})
-		_, _ = w.Write(b)
-	}))
-	t.Cleanup(r.srv.Close)
-	return r
-}
-
-// trace returns the spans of a trace.
-func (r *otlpReceiver) trace(traceID string) []*tracepb.Span {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	var out []*tracepb.Span
-	for _, s := range r.spans {
-		if hex.EncodeToString(s.GetTraceId()) == traceID {
-			out = append(out, s)
-		}
-	}
-	return out
-}
 
 // ceHeaders records the ce-subject → ce-traceparent of CloudEvents.
 type ceHeaders struct {
@@ -133,10 +80,10 @@ func setObservability(t *testing.T, data map[string]any) {
 // same span context is handed to Tekton on the PipelineRun and to the
 // CloudEvents audit events (SPEC §9).
 func TestTracingOneTraceFromExecutionToPipelineRun(t *testing.T) {
-	otlp := newOTLPReceiver(t)
+	otlp := framework.StartOTLPReceiver(t)
 	ce := newCEReceiver(t)
 	setObservability(t, map[string]any{
-		"tracing-protocol": "http/protobuf", "tracing-endpoint": otlp.srv.URL + "/v1/traces", "tracing-sampling-rate": "1",
+		"tracing-protocol": "http/protobuf", "tracing-endpoint": otlp.Endpoint(), "tracing-sampling-rate": "1",
 	})
 	t.Cleanup(func() {
 		setObservability(t, map[string]any{"tracing-protocol": nil, "tracing-endpoint": nil, "tracing-sampling-rate": nil})
@@ -170,7 +117,7 @@ func TestTracingOneTraceFromExecutionToPipelineRun(t *testing.T) {
 	// The exporter batches (every 5 s): wait for the execution span.
 	var spans []*tracepb.Span
 	err := wait.PollUntilContextTimeout(context.Background(), 200*time.Millisecond, waitLong, true, func(context.Context) (bool, error) {
-		spans = otlp.trace(traceID)
+		spans = otlp.Trace(traceID)
 		for _, s := range spans {
 			if s.GetName() == "WorkflowExecution" {
 				return true, nil
@@ -179,9 +126,9 @@ func TestTracingOneTraceFromExecutionToPipelineRun(t *testing.T) {
 		return false, nil
 	})
 	if err != nil {
-		t.Fatalf("no execution span in trace %s within %s; spans: %s", traceID, waitLong, dump(spans))
+		t.Fatalf("no execution span in trace %s within %s; spans: %s", traceID, waitLong, framework.DumpSpans(spans))
 	}
-	t.Logf("trace %s:\n%s", traceID, dump(spans))
+	t.Logf("trace %s:\n%s", traceID, framework.DumpSpans(spans))
 	var roots, passes int
 	for _, s := range spans {
 		switch s.GetName() {
@@ -213,24 +160,4 @@ func TestTracingOneTraceFromExecutionToPipelineRun(t *testing.T) {
 			t.Errorf("%s: ce-traceparent %q, want %q", typ, got, carrier["traceparent"])
 		}
 	}
-}
-
-// dump renders spans as a tree-ish list: name, span, parent, duration.
-func dump(spans []*tracepb.Span) string {
-	sorted := append([]*tracepb.Span(nil), spans...)
-	sort.Slice(sorted, func(i, j int) bool { return sorted[i].GetStartTimeUnixNano() < sorted[j].GetStartTimeUnixNano() })
-	var b strings.Builder
-	for _, s := range sorted {
-		parent := hex.EncodeToString(s.GetParentSpanId())
-		if parent == "" {
-			parent = "(root)"
-		}
-		d := time.Duration(s.GetEndTimeUnixNano() - s.GetStartTimeUnixNano())
-		var attrs []string
-		for _, a := range s.GetAttributes() {
-			attrs = append(attrs, a.GetKey()+"="+a.GetValue().GetStringValue())
-		}
-		fmt.Fprintf(&b, "  %-28s span %x parent %s %8s  %s\n", s.GetName(), s.GetSpanId(), parent, d.Round(time.Millisecond), strings.Join(attrs, " "))
-	}
-	return b.String()
 }
