@@ -23,6 +23,7 @@
 #   hack/bench.sh [flags]          e.g. hack/bench.sh -quick
 #                                       hack/bench.sh -rates 20,50 -n 500
 #                                       hack/bench.sh -soak 30m -scenarios soak
+#                                       hack/bench.sh -scenarios retention -retention-n 2000
 #   hack/bench.sh -h               every flag; each also reads BENCH_<FLAG>
 #                                  from the environment (BENCH_N=500, BENCH_QUICK=1)
 #

@@ -108,6 +108,10 @@ type Event struct {
 	CorrelationID string    `json:"correlation_id"`
 	Namespace     string    `json:"namespace"`
 	EventData     EventData `json:"event_data"`
+	// TraceParent is the W3C traceparent of the execution's trace when
+	// tracing is on: the traceparent extension of a CloudEvent. It is not
+	// part of the JSON payload.
+	TraceParent string `json:"-"`
 }
 
 // EventData is the payload of an Event. Parameters appear by name only.

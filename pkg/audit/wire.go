@@ -179,6 +179,10 @@ func CloudEvent(ev Event, data []byte) (event.Event, error) {
 	ce.SetSource(Source(ev))
 	ce.SetSubject(ev.ResourceID)
 	ce.SetTime(ev.EventTimestamp)
+	if ev.TraceParent != "" {
+		// The CloudEvents distributed tracing extension.
+		ce.SetExtension("traceparent", ev.TraceParent)
+	}
 	if ev.CorrelationID != "" {
 		ce.SetExtension(CorrelationIDExtension, ev.CorrelationID)
 	}

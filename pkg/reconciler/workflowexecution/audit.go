@@ -71,6 +71,9 @@ type auditTrail struct {
 	enqueue      func(types.NamespacedName)
 	enqueueAfter func(types.NamespacedName, time.Duration)
 	resync       func()
+	// traceParent, when set, gives the traceparent of an execution's
+	// events (tracing.go); "" when tracing is off.
+	traceParent func(*v1alpha1.WorkflowExecution) string
 }
 
 // auditSender is one sender built from one configuration.
@@ -235,7 +238,11 @@ func (a *auditTrail) sync(ctx context.Context, read, wfe *v1alpha1.WorkflowExecu
 			}
 			continue
 		}
-		err := sender.Enqueue(audit.NewEvent(read, t, now), func(ev audit.Event, result string) {
+		ev := audit.NewEvent(read, t, now)
+		if a.traceParent != nil {
+			ev.TraceParent = a.traceParent(read)
+		}
+		err := sender.Enqueue(ev, func(ev audit.Event, result string) {
 			a.settled.Store(ev.EventID, a.now())
 			a.enqueue(key)
 		})

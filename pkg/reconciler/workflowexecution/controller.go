@@ -30,6 +30,7 @@ import (
 	cminformer "knative.dev/pkg/configmap/informer"
 	"knative.dev/pkg/controller"
 	"knative.dev/pkg/logging"
+	o11yconfigmap "knative.dev/pkg/observability/configmap"
 	"knative.dev/pkg/system"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
@@ -95,11 +96,17 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 	go r.stalls.run(ctx)
 
 	configStore := config.NewStore(logger.Named("config-store"))
+	r.tracing = &tracer{logger: logger.Named("tracing")}
 	if iw, ok := cmw.(*cminformer.InformedWatcher); ok {
 		// A missing config-workflowexecution means the defaults.
 		iw.WatchWithDefault(corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{
 			Name: config.ConfigName, Namespace: system.Namespace(),
 		}}, configStore.OnConfigChanged)
+		// Tracing follows config-observability (off when it is missing).
+		iw.WatchWithDefault(corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{
+			Name: o11yconfigmap.Name(), Namespace: system.Namespace(),
+		}}, r.tracing.onConfig(ctx))
+		lifecycle.FromContext(ctx).OnShutdown(r.tracing.shutdown)
 	} else {
 		configStore.WatchConfigs(cmw)
 	}
@@ -116,6 +123,7 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 	r.enqueueAfter = impl.EnqueueAfter
 	r.enqueueKey = impl.EnqueueKey
 	r.setupAudit(ctx, configStore, wfeInf.Informer().HasSynced, impl.EnqueueKeyAfter, func() { impl.GlobalResync(wfeInf.Informer()) })
+	r.audit.traceParent = r.tracing.traceParent
 	rec.SetLocksHeld(r.countLocksHeld)
 
 	// After an API server outage, retry at once whatever has work left

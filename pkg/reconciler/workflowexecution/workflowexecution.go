@@ -102,6 +102,8 @@ type Reconciler struct {
 	stalls *stallWatch
 	// observed holds the start points of the latency metrics (observe.go).
 	observed *observations
+	// tracing makes each execution one trace (tracing.go); off by default.
+	tracing *tracer
 }
 
 var (
@@ -112,10 +114,12 @@ var (
 // ReconcileKind drives one execution through the lifecycle of SPEC §4:
 // Pending (validate, lock, create) → Running (mirror) → terminal (release
 // the lock after the cooldown).
-func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowExecution) pkgreconciler.Event {
+func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowExecution) (result pkgreconciler.Event) {
 	cfg := config.FromContextOrDefaults(ctx).WorkflowExecution
 	ctx = logging.WithLogger(ctx, logging.FromContext(ctx).With(
 		"correlationId", wfe.CorrelationID(), "workflowId", wfe.Spec.WorkflowRef.WorkflowID))
+	ctx, endTrace := r.tracing.startPass(ctx, wfe)
+	defer func() { endTrace(wfe, result) }()
 	if behind, err := r.freshen(ctx, wfe); err != nil || behind {
 		// Behind: the watch event of this process's own status write,
 		// which the cache does not show yet, will bring the execution
@@ -285,6 +289,7 @@ func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.Workflo
 	target := canonicalTarget(wfe)
 	wfe.Status.MarkPending("Waiting for the PipelineRun to be created")
 	pr := resources.MakePipelineRun(wfe, cfg, target)
+	r.tracing.annotate(pr, wfe)
 
 	// A cached PipelineRun of that name answers without a doomed create;
 	// our own run wins over whatever the (possibly stale) cache says of
