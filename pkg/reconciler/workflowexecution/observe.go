@@ -38,10 +38,10 @@ import (
 // and workflowexecution_status_sync_duration_seconds (pkg/metrics), and
 // cost no API request.
 //
-// The memory is bounded by the executions in flight: an entry is taken
-// when its latency is observed, dropped when the execution is seen past
-// the moment it was kept for, and dropped when the execution or its run is
-// deleted.
+// The memory is bounded by the executions in flight and the finished runs
+// kept for their cooldown: an entry is taken when its latency is observed,
+// seen is dropped when the execution is seen started, and both are dropped
+// when the execution or its run is deleted.
 type observations struct {
 	clock clock.PassiveClock
 	// seen: execution UID -> when the informer first delivered it not started.
@@ -85,12 +85,12 @@ func (o *observations) onExecution(obj any) {
 		o.seen.LoadOrStore(wfe.UID, o.clock.Now())
 		return
 	}
+	// Started: its creation latency is observed (or was, by another
+	// process). runDone is not dropped on the terminal status here: the
+	// watch event of the terminal write can overtake the write's response,
+	// and the pass that wrote it takes runDone after that response. An
+	// entry nobody takes goes with the run's or the execution's deletion.
 	o.seen.Delete(wfe.UID)
-	if rank(&wfe.Status) >= 2 {
-		// Terminal: its status sync is over (recorded or not, by this
-		// process or another).
-		o.runDone.Delete(wfe.UID)
-	}
 }
 
 // runHandler keeps runDone up to date from the PipelineRun informer, then
