@@ -57,13 +57,11 @@ type observations struct {
 func (o *observations) executionHandler(next func(any)) cache.ResourceEventHandler {
 	return cache.ResourceEventHandlerDetailedFuncs{
 		AddFunc: func(obj any, initialList bool) {
-			if !initialList {
-				o.onExecution(obj)
-			}
+			o.onExecution(obj, !initialList)
 			next(obj)
 		},
 		UpdateFunc: func(_, obj any) {
-			o.onExecution(obj)
+			o.onExecution(obj, false)
 			next(obj)
 		},
 		DeleteFunc: func(obj any) {
@@ -76,13 +74,17 @@ func (o *observations) executionHandler(next func(any)) cache.ResourceEventHandl
 	}
 }
 
-func (o *observations) onExecution(obj any) {
+// onExecution stores when a new execution was added (created while this
+// process watched), and forgets it once the execution is seen started.
+func (o *observations) onExecution(obj any, added bool) {
 	wfe := asExecution(obj)
 	if wfe == nil {
 		return
 	}
 	if wfe.Status.StartTime == nil && !wfe.Status.IsDone() {
-		o.seen.LoadOrStore(wfe.UID, o.clock.Now())
+		if added {
+			o.seen.LoadOrStore(wfe.UID, o.clock.Now())
+		}
 		return
 	}
 	// Started: its creation latency is observed (or was, by another
