@@ -27,6 +27,7 @@ import (
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/apimachinery/pkg/watch"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
@@ -169,7 +170,20 @@ func TestLatencyHistogramsAgreeWithAWatch(t *testing.T) {
 		env.FinishPipelineRun(t, prName(t, target), corev1.ConditionTrue, "Succeeded", "done")
 		env.WaitFor(t, ns, w.Name, "terminal", waitLong, func(w *v1alpha1.WorkflowExecution) bool { return w.Status.IsDone() })
 	}
-	after := scrape(t, env.Controller)
+	// The controller records a transition right after its status write
+	// returns, which may be just after this test saw the status: wait
+	// (bounded) for the last samples.
+	var after map[string]*dto.MetricFamily
+	_ = wait.PollUntilContextTimeout(context.Background(), 20*time.Millisecond, 5*time.Second, true, func(context.Context) (bool, error) {
+		after = scrape(t, env.Controller)
+		for _, name := range []string{metrics.PipelineRunCreationDurationName, metrics.StatusSyncDurationName} {
+			_, n0 := histogram(before, name)
+			if _, n1 := histogram(after, name); n1-n0 < n {
+				return false, nil
+			}
+		}
+		return true, nil
+	})
 
 	for _, c := range []struct {
 		metric   string
