@@ -173,16 +173,14 @@ func TestLatencyHistogramsAgreeWithAWatch(t *testing.T) {
 	// The controller records a transition right after its status write
 	// returns, which may be just after this test saw the status: wait
 	// (bounded) for the last samples.
-	var after map[string]*dto.MetricFamily
-	_ = wait.PollUntilContextTimeout(context.Background(), 20*time.Millisecond, 5*time.Second, true, func(context.Context) (bool, error) {
-		after = scrape(t, env.Controller)
+	after := scrapeUntil(t, func(after map[string]*dto.MetricFamily) bool {
 		for _, name := range []string{metrics.PipelineRunCreationDurationName, metrics.StatusSyncDurationName} {
 			_, n0 := histogram(before, name)
 			if _, n1 := histogram(after, name); n1-n0 < n {
-				return false, nil
+				return false
 			}
 		}
-		return true, nil
+		return true
 	})
 
 	for _, c := range []struct {
@@ -207,4 +205,16 @@ func TestLatencyHistogramsAgreeWithAWatch(t *testing.T) {
 			t.Errorf("%s: histogram mean %v, watch mean %v: %v apart, want ≤ %v", c.metric, hist, watched, diff, latencyTolerance)
 		}
 	}
+}
+
+// scrapeUntil scrapes the controller's metrics until done says they are
+// complete, for at most 5 s, and returns the last scrape.
+func scrapeUntil(t *testing.T, done func(map[string]*dto.MetricFamily) bool) map[string]*dto.MetricFamily {
+	t.Helper()
+	var m map[string]*dto.MetricFamily
+	_ = wait.PollUntilContextTimeout(context.Background(), 20*time.Millisecond, 5*time.Second, true, func(context.Context) (bool, error) {
+		m = scrape(t, env.Controller)
+		return done(m), nil
+	})
+	return m
 }
