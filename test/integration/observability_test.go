@@ -235,7 +235,11 @@ func TestMetricsAfterAKnownSequence(t *testing.T) {
 	if n := strings.Count(lastRun(env.Controller.Logs()), "audit disabled: audit-sink-url is empty"); n != 1 {
 		t.Errorf("a controller without an audit sink logged 'audit disabled' %d times, want once", n)
 	}
-	m := scrape(t, env.Controller)
+	// Transitions are recorded once their status write returns: the last
+	// one may land just after the test saw the status.
+	m := scrapeUntil(t, func(m map[string]*dto.MetricFamily) bool {
+		return value(m, "workflowexecution_total", map[string]string{"outcome": "Failed"}) >= 1
+	})
 	for _, c := range []struct {
 		name   string
 		labels map[string]string

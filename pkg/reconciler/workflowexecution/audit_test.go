@@ -503,3 +503,31 @@ func TestAuditLongRunDoesNotResendStarted(t *testing.T) {
 		t.Errorf("the sink received %q, want started once", got)
 	}
 }
+
+// TestDeletedExecutionDoesNotDeleteATerminatingRunAgain: while the
+// finalizer waits for the audit sink, the execution's run is already being
+// deleted (a finalizer of Tekton Chains or Results holds it): the passes
+// neither delete it again nor report it again.
+func TestDeletedExecutionDoesNotDeleteATerminatingRunAgain(t *testing.T) {
+	sink := newAuditSink(t, http.StatusServiceUnavailable)
+	w := self(t, statusRunning)
+	ts := metav1.NewTime(now)
+	w.DeletionTimestamp = &ts
+	pr := ownPipelineRun(t, prRunning)
+	pr.DeletionTimestamp = &ts
+	pr.Finalizers = []string{"chains.tekton.dev"}
+	s := objects(w, pr)
+	s.config = map[string]string{"audit-sink-url": sink.URL, "audit-drain-timeout": "30s"}
+	f := newFixture(t, s)
+	for i := 0; i < 2; i++ {
+		if got := requeue(f.reconcile(selfKey)); got == "error" {
+			t.Fatalf("Reconcile() = %s", got)
+		}
+	}
+	if got := f.tektonActions(); len(got) != 0 {
+		t.Errorf("Tekton requests = %q, want none: the run is already being deleted", got)
+	}
+	if got := f.events(); len(got) != 0 {
+		t.Errorf("events = %q, want none", got)
+	}
+}

@@ -38,10 +38,10 @@ import (
 // and workflowexecution_status_sync_duration_seconds (pkg/metrics), and
 // cost no API request.
 //
-// The memory is bounded by the executions in flight: an entry is taken
-// when its latency is observed, dropped when the execution is seen past
-// the moment it was kept for, and dropped when the execution or its run is
-// deleted.
+// The memory is bounded by the executions in flight and the finished runs
+// kept for their cooldown: an entry is taken when its latency is observed,
+// seen is dropped when the execution is seen started, and both are dropped
+// when the execution or its run is deleted.
 type observations struct {
 	clock clock.PassiveClock
 	// seen: execution UID -> when the informer first delivered it not started.
@@ -57,13 +57,11 @@ type observations struct {
 func (o *observations) executionHandler(next func(any)) cache.ResourceEventHandler {
 	return cache.ResourceEventHandlerDetailedFuncs{
 		AddFunc: func(obj any, initialList bool) {
-			if !initialList {
-				o.onExecution(obj)
-			}
+			o.onExecution(obj, !initialList)
 			next(obj)
 		},
 		UpdateFunc: func(_, obj any) {
-			o.onExecution(obj)
+			o.onExecution(obj, false)
 			next(obj)
 		},
 		DeleteFunc: func(obj any) {
@@ -76,21 +74,25 @@ func (o *observations) executionHandler(next func(any)) cache.ResourceEventHandl
 	}
 }
 
-func (o *observations) onExecution(obj any) {
+// onExecution stores when a new execution was added (created while this
+// process watched), and forgets it once the execution is seen started.
+func (o *observations) onExecution(obj any, added bool) {
 	wfe := asExecution(obj)
 	if wfe == nil {
 		return
 	}
 	if wfe.Status.StartTime == nil && !wfe.Status.IsDone() {
-		o.seen.LoadOrStore(wfe.UID, o.clock.Now())
+		if added {
+			o.seen.LoadOrStore(wfe.UID, o.clock.Now())
+		}
 		return
 	}
+	// Started: its creation latency is observed (or was, by another
+	// process). runDone is not dropped on the terminal status here: the
+	// watch event of the terminal write can overtake the write's response,
+	// and the pass that wrote it takes runDone after that response. An
+	// entry nobody takes goes with the run's or the execution's deletion.
 	o.seen.Delete(wfe.UID)
-	if rank(&wfe.Status) >= 2 {
-		// Terminal: its status sync is over (recorded or not, by this
-		// process or another).
-		o.runDone.Delete(wfe.UID)
-	}
 }
 
 // runHandler keeps runDone up to date from the PipelineRun informer, then

@@ -618,7 +618,9 @@ func (r *Reconciler) stopOwnRun(ctx context.Context, wfe *v1alpha1.WorkflowExecu
 		return nil, nil
 	}
 	pr, err := r.getPipelineRun(ctx, ns, name)
-	if apierrors.IsNotFound(err) || (err == nil && !resources.IsOwnedBy(pr, wfe)) {
+	if apierrors.IsNotFound(err) || (err == nil && (!resources.IsOwnedBy(pr, wfe) || pr.DeletionTimestamp != nil)) {
+		// Gone, another's, or already being deleted (a finalizer holds
+		// it): nothing to stop, and no delete repeated on every pass.
 		return nil, nil
 	} else if err != nil {
 		return nil, err
