@@ -140,8 +140,9 @@ func errString(err error) string {
 // withoutPolicy turns the policy binding to audit-only for the rest of the
 // test (as if admission were bypassed or the policy not installed); probe
 // is an execution the policy rejects. The binding is restored at cleanup.
-// (Deleting and re-creating the binding instead left kube-apiserver v1.35.8
-// evaluating the policy against a stale copy of its parameter ConfigMap.)
+// (Deleting and re-creating the binding instead leaves kube-apiserver
+// v1.35.8 evaluating the policy against a stale copy of its parameter
+// ConfigMap: kubernetes/kubernetes#130887, see docs/security.md.)
 func withoutPolicy(t *testing.T, probe *v1alpha1.WorkflowExecution) {
 	t.Helper()
 	setValidationActions(t, admissionv1.Audit)
