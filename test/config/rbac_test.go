@@ -182,8 +182,9 @@ func TestNamespacesEnforcePodSecurity(t *testing.T) {
 }
 
 // TestAdmissionPolicyUsesTheConfigMap: the policy's parameters are
-// config-workflowexecution in the controller's namespace, it is bound, and
-// it fails closed.
+// config-workflowexecution in the controller's namespace, it is bound, it
+// fails closed on errors and, like the controller, falls back on the
+// controller's own checks without its ConfigMap.
 func TestAdmissionPolicyUsesTheConfigMap(t *testing.T) {
 	objs := objects(t)
 	policy := find[admissionv1.ValidatingAdmissionPolicy](t, objs, "ValidatingAdmissionPolicy", "workflowexecution-policy")
@@ -196,8 +197,8 @@ func TestAdmissionPolicyUsesTheConfigMap(t *testing.T) {
 	binding := find[admissionv1.ValidatingAdmissionPolicyBinding](t, objs, "ValidatingAdmissionPolicyBinding", "workflowexecution-policy")
 	ref := binding.Spec.ParamRef
 	if binding.Spec.PolicyName != policy.Name || ref == nil || ref.Name != config.ConfigName || ref.Namespace != "kubernaut-system" ||
-		ref.ParameterNotFoundAction == nil || *ref.ParameterNotFoundAction != admissionv1.DenyAction {
-		t.Errorf("binding %+v: want policy %s with params %s/%s, denying without them", binding.Spec, policy.Name, "kubernaut-system", config.ConfigName)
+		ref.ParameterNotFoundAction == nil || *ref.ParameterNotFoundAction != admissionv1.AllowAction {
+		t.Errorf("binding %+v: want policy %s with params %s/%s, allowing without them", binding.Spec, policy.Name, "kubernaut-system", config.ConfigName)
 	}
 	if !slices.Contains(binding.Spec.ValidationActions, admissionv1.Deny) {
 		t.Errorf("validationActions = %v, want Deny", binding.Spec.ValidationActions)

@@ -156,9 +156,11 @@ func TestInvalidTargetFailsWithoutPipelineRunWhenAdmissionIsBypassed(t *testing.
 	checkInvariant(t)
 	ns := env.Namespace(t, "forbidden-sa")
 	target := env.Target("Deployment")
-	w := env.Create(t, framework.NewWFE(ns, "sa", target, "restart", image, func(w *v1alpha1.WorkflowExecution) {
+	forbiddenSA := func(w *v1alpha1.WorkflowExecution) {
 		w.Spec.ExecutionConfig = &v1alpha1.ExecutionConfig{ServiceAccountName: "cluster-admin-sa"}
-	}))
+	}
+	withoutPolicy(t, framework.NewWFE(ns, "probe", target, "restart", image, forbiddenSA))
+	w := env.Create(t, framework.NewWFE(ns, "sa", target, "restart", image, forbiddenSA))
 	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)
 	if got.Status.FailureDetails == nil || got.Status.FailureDetails.Reason != v1alpha1.FailureReasonConfigurationError {
 		t.Fatalf("failureDetails = %+v, want ConfigurationError", got.Status.FailureDetails)
@@ -331,6 +333,9 @@ func TestConfigurationReloadsLive(t *testing.T) {
 	withSA := func(w *v1alpha1.WorkflowExecution) {
 		w.Spec.ExecutionConfig = &v1alpha1.ExecutionConfig{ServiceAccountName: "special-runner"}
 	}
+	// The controller's live reload, without the admission policy (which
+	// reads the same ConfigMap through its own informer).
+	withoutPolicy(t, framework.NewWFE(ns, "probe", env.Target("Deployment"), "restart", image, withSA))
 	// Not allowed yet: ConfigurationError.
 	first := env.Create(t, framework.NewWFE(ns, "before", env.Target("Deployment"), "restart", image, withSA))
 	env.WaitForPhase(t, ns, first.Name, v1alpha1.PhaseFailed, waitLong)
