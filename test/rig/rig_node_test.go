@@ -19,7 +19,9 @@ limitations under the License.
 package rig
 
 import (
+	"archive/tar"
 	"context"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,6 +29,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	tektonv1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -208,6 +211,55 @@ func assertNodeGone(t *testing.T, nodeDir string) {
 		b, _ := os.ReadFile(p)
 		if strings.Contains(string(b), nodeDir) {
 			t.Errorf("process left behind: %s: %q", p, strings.ReplaceAll(string(b), "\x00", " "))
+		}
+	}
+}
+
+// TestBusyboxImage checks the base image: reproducible, with busybox and a
+// shell, for linux/amd64.
+func TestBusyboxImage(t *testing.T) {
+	a, err := busyboxImage(busyboxPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := busyboxImage(busyboxPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	da, _ := a.Digest()
+	db, _ := b.Digest()
+	if da != db {
+		t.Errorf("two builds differ: %s, %s", da, db)
+	}
+	cf, err := a.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cf.OS != "linux" || cf.Architecture != "amd64" {
+		t.Errorf("platform %s/%s", cf.OS, cf.Architecture)
+	}
+	rc := mutate.Extract(a)
+	defer rc.Close()
+	tr := tar.NewReader(rc)
+	files := map[string]string{}
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[strings.TrimSuffix(h.Name, "/")] = h.Linkname
+	}
+	for _, f := range []string{"bin/busybox", "etc/passwd", "tmp"} {
+		if _, ok := files[f]; !ok {
+			t.Errorf("%s missing", f)
+		}
+	}
+	for _, f := range []string{"bin/sh", "bin/sleep", "bin/dd", "bin/base64"} {
+		if files[f] != "busybox" {
+			t.Errorf("%s -> %q, want busybox", f, files[f])
 		}
 	}
 }
