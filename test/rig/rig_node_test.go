@@ -21,7 +21,10 @@ package rig
 import (
 	"archive/tar"
 	"context"
+	"crypto/tls"
+	"fmt"
 	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -63,6 +66,16 @@ func TestNodeTier(t *testing.T) {
 	}
 	if ip != NodeIP {
 		t.Errorf("InternalIP = %q, want %s", ip, NodeIP)
+	}
+	// The kubelet refuses anonymous requests.
+	insecure := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	resp, err := insecure.Get(fmt.Sprintf("https://%s:%d/pods", NodeIP, real.Status.DaemonEndpoints.KubeletEndpoint.Port))
+	if err != nil {
+		t.Fatalf("GET the kubelet: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("anonymous GET /pods on the kubelet: %s, want 401", resp.Status)
 	}
 
 	pod := &corev1.Pod{
