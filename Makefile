@@ -71,11 +71,14 @@ test-reliability: rig-integration
 
 ## test-node: real pods (containerd, runc, a kubelet); skipped, saying why, where the node cannot run
 test-node:
-	@if why=$$(./hack/rig/node-check.sh); then \
+	@why=$$(./hack/rig/node-check.sh); rc=$$?; \
+	if [ $$rc -eq 3 ]; then \
+		echo "test-node: SKIPPED: the node tier cannot run here: $$why"; \
+	elif [ $$rc -ne 0 ]; then \
+		echo "test-node: hack/rig/node-check.sh failed (exit $$rc): $$why" >&2; exit 1; \
+	else \
 		./hack/rig/build.sh node >/dev/null && \
 		$(GO) test -tags node -count=1 -timeout 30m ./test/node/...; \
-	else \
-		echo "test-node: SKIPPED: the node tier cannot run here: $$why"; \
 	fi
 
 ## fuzz: a short run of every fuzz target

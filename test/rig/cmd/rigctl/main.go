@@ -30,7 +30,7 @@ limitations under the License.
 // ${WFE_RIG_CACHE:-~/.cache/workflowexecution}/cluster) holds the pid file,
 // the env file, the supervisor's log and the cluster (kubeconfig, logs/).
 // hack/rig/cluster-up.sh and cluster-down.sh wrap it. "node-check" prints
-// why the node tier (real pods) cannot run on this machine and exits 1, or
+// why the node tier (real pods) cannot run on this machine and exits 3, or
 // exits 0 (it installs the tier's packages when they are missing).
 package main
 
@@ -79,7 +79,7 @@ func main() {
 	case "node-check":
 		if why := rig.NodeCheck(context.Background()); why != "" {
 			fmt.Println(why)
-			os.Exit(1)
+			os.Exit(3)
 		}
 	case "env":
 		var b []byte
