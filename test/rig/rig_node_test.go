@@ -28,7 +28,9 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -37,6 +39,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
 	"knative.dev/pkg/apis"
 )
 
@@ -275,4 +279,105 @@ func TestBusyboxImage(t *testing.T) {
 			t.Errorf("%s -> %q, want busybox", f, files[f])
 		}
 	}
+}
+
+// TestNodeCleanupAfterKill kills the supervisor of a node tier (`rigctl
+// up -tier node`) with SIGKILL while a container runs: the shim and the
+// container survive it, with the cgroups and the bridge. `rigctl down` then
+// finds no supervisor and removes what is left.
+func TestNodeCleanupAfterKill(t *testing.T) {
+	if why := NodeCheck(context.Background()); why != "" {
+		t.Fatalf("the node tier cannot run here: %s", why)
+	}
+	root, err := RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	rigctl := filepath.Join(tmp, "rigctl")
+	build := exec.Command(goBinary(), "build", "-o", rigctl, "./test/rig/cmd/rigctl")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building rigctl: %v\n%s", err, out)
+	}
+	state := filepath.Join(tmp, "state")
+	if out, err := exec.Command(rigctl, "up", "-tier", "node", "-state", state, "-config", filepath.Join(root, "test", "rig", "testdata", "config")).CombinedOutput(); err != nil {
+		t.Fatalf("rigctl up: %v\n%s", err, out)
+	}
+	down := func() {
+		if out, err := exec.Command(rigctl, "down", "-state", state).CombinedOutput(); err != nil {
+			t.Errorf("rigctl down: %v\n%s", err, out)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(state, "rigctl.pid"))
+	if err != nil {
+		down()
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		down()
+		t.Fatal(err)
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", filepath.Join(state, "cluster", "admin.kubeconfig"))
+	if err != nil {
+		down()
+		t.Fatal(err)
+	}
+	kube := kubernetes.NewForConfigOrDie(cfg)
+	env, _ := os.ReadFile(filepath.Join(state, "env"))
+	image := ""
+	for _, l := range strings.Split(string(env), "\n") {
+		if v, ok := strings.CutPrefix(l, "export WFE_RIG_STEP_IMAGE="); ok {
+			image = v
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "sleeper", Namespace: metav1.NamespaceDefault},
+		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "main", Image: image, Command: []string{"sleep", "3600"}}}},
+	}
+	if _, err := kube.CoreV1().Pods(pod.Namespace).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		down()
+		t.Fatal(err)
+	}
+	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
+		p, err := kube.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Name, metav1.GetOptions{})
+		return err == nil && p.Status.Phase == corev1.PodRunning, nil
+	})
+	if err != nil {
+		down()
+		t.Fatalf("waiting for the sleeper: %v", err)
+	}
+
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	err = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
+		return syscall.Kill(pid, 0) != nil || isZombie(pid), nil
+	})
+	if err != nil {
+		t.Fatalf("the supervisor did not die: %v", err)
+	}
+	// What a killed run leaves: the shim and the container.
+	if pids := cgroupPids(filepath.Join(cgroupRoot, "pids", nodeCgroup)); len(pids) < 2 {
+		t.Errorf("processes left in the node cgroup after the kill: %v, want the shim and the container", pids)
+	}
+	if !fileExists(filepath.Join("/sys/class/net", nodeBridge)) {
+		t.Errorf("no bridge after the kill")
+	}
+	down()
+	assertNodeGone(t, filepath.Join(state, "cluster", "node"))
+}
+
+func isZombie(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// pid (comm) state ...
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i > 0 && i+2 < len(s) && s[i+2] == 'Z'
 }
