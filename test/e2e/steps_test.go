@@ -19,6 +19,7 @@ package e2e
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -90,5 +91,40 @@ spec:
 	}
 	if diff := cmp.Diff(want, states); diff != "" {
 		t.Errorf("step states (-real node, +KWOK): %s", diff)
+	}
+}
+
+// TestOOMKilled is test/node's scenario of the same name, simulated with
+// what the real node reports: the step's container OOMKilled with 137.
+func TestOOMKilled(t *testing.T) {
+	checkInvariant(t)
+	image := push(t, "wf/oom:v1", task{name: "fill", step: "allocate", annotations: map[string]string{
+		rig.ExitCodeAnnotation: "137", rig.FailReasonAnnotation: "OOMKilled",
+	}})
+	ns := env.Namespace(t, "oom")
+	w := env.Create(t, framework.NewWFE(ns, "oom", env.Target("Deployment"), "fill-memory", image))
+	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)
+	fd := got.Status.FailureDetails
+	if fd == nil || fd.Reason != v1alpha1.FailureReasonOOMKilled || fd.FailedTaskName != "fill" || fd.FailedStepName != "allocate" ||
+		fd.ExitCode == nil || *fd.ExitCode != 137 || !fd.WasExecutionFailure {
+		t.Errorf("failureDetails = %+v, want OOMKilled in step allocate of task fill with exit code 137 (as on a real node)", fd)
+	}
+}
+
+// TestImagePullBackOff is test/node's scenario of the same name, simulated:
+// the step's container waits in ImagePullBackOff.
+func TestImagePullBackOff(t *testing.T) {
+	checkInvariant(t)
+	image := push(t, "wf/pull:v1", task{name: "run", step: "run", annotations: map[string]string{rig.ImagePullBackOffAnnotation: "true"}})
+	ns := env.Namespace(t, "imagepull")
+	w := env.Create(t, framework.NewWFE(ns, "imagepull", env.Target("Deployment"), "pull-image", image))
+	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)
+	fd := got.Status.FailureDetails
+	if fd == nil || fd.Reason != v1alpha1.FailureReasonImagePullBackOff || fd.FailedTaskName != "run" || fd.FailedStepName != "run" ||
+		fd.ExitCode != nil || fd.WasExecutionFailure {
+		t.Errorf("failureDetails = %+v, want ImagePullBackOff in step run of task run, no exit code, before execution (as on a real node)", fd)
+	}
+	if fd != nil && !strings.Contains(fd.Message, "registry.invalid/busybox") {
+		t.Errorf("the message does not name the image: %q", fd.Message)
 	}
 }
