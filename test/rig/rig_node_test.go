@@ -71,6 +71,20 @@ func TestNodeTier(t *testing.T) {
 	if ip != NodeIP {
 		t.Errorf("InternalIP = %q, want %s", ip, NodeIP)
 	}
+	// A real kubelet, not KWOK, owns the node; the KWOK node takes no pods.
+	if v := real.Status.NodeInfo.KubeletVersion; v != KubernetesVersion {
+		t.Errorf("kubeletVersion = %q, want %s", v, KubernetesVersion)
+	}
+	if _, ok := real.Annotations[kwokNodeAnnotation]; ok {
+		t.Errorf("the real node carries %s", kwokNodeAnnotation)
+	}
+	fake, err := c.Kube.CoreV1().Nodes().Get(ctx, NodeName, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fake.Spec.Taints) != 1 || fake.Spec.Taints[0].Key != SimulatedTaint || fake.Spec.Taints[0].Effect != corev1.TaintEffectNoSchedule {
+		t.Errorf("KWOK node taints = %+v, want %s:NoSchedule", fake.Spec.Taints, SimulatedTaint)
+	}
 	// The kubelet refuses anonymous requests.
 	insecure := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
 	resp, err := insecure.Get(fmt.Sprintf("https://%s:%d/pods", NodeIP, real.Status.DaemonEndpoints.KubeletEndpoint.Port))
@@ -96,6 +110,7 @@ func TestNodeTier(t *testing.T) {
 		t.Fatal(err)
 	}
 	var term *corev1.ContainerStateTerminated
+	var nodeName string
 	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
 		p, err := c.Kube.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Name, metav1.GetOptions{})
 		if err != nil {
@@ -104,10 +119,14 @@ func TestNodeTier(t *testing.T) {
 		for _, s := range p.Status.ContainerStatuses {
 			term = s.State.Terminated
 		}
+		nodeName = p.Spec.NodeName
 		return term != nil, nil
 	})
 	if err != nil {
 		t.Fatalf("waiting for the pod to terminate: %v", err)
+	}
+	if nodeName != RealNodeName {
+		t.Errorf("the pod ran on %q, want %s", nodeName, RealNodeName)
 	}
 	if term.ExitCode != 3 || term.Reason != "Error" {
 		t.Errorf("terminated = %d/%s, want 3/Error", term.ExitCode, term.Reason)
