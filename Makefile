@@ -99,13 +99,16 @@ test-e2e: rig-e2e
 test-reliability: rig-integration
 	$(GO) test -count=1 -timeout 30m ./test/reliability/...
 
-## test-node: real pods (containerd, runc, a kubelet); skipped, saying why, where the node cannot run
+## test-node: real pods (containerd, runc, a kubelet; one node at a time: -p 1); skipped, saying why, where the node cannot run
 test-node:
-	@if why=$$(./hack/rig/node-check.sh); then \
-		./hack/rig/build.sh node >/dev/null && \
-		$(GO) test -tags node -count=1 -timeout 30m ./test/node/...; \
-	else \
+	@why=$$(./hack/rig/node-check.sh); rc=$$?; \
+	if [ $$rc -eq 3 ]; then \
 		echo "test-node: SKIPPED: the node tier cannot run here: $$why"; \
+	elif [ $$rc -ne 0 ]; then \
+		echo "test-node: hack/rig/node-check.sh failed (exit $$rc): $$why" >&2; exit 1; \
+	else \
+		./hack/rig/build.sh node >/dev/null && \
+		$(GO) test -tags node -count=1 -timeout 30m -p 1 ./test/rig/ ./test/node/...; \
 	fi
 
 ## fuzz: a short run of every fuzz target

@@ -17,7 +17,8 @@
 # node-check.sh exits 0 if the rig's node tier (real pods: containerd, runc,
 # a kubelet) can run on this machine, installing its packages with
 # hack/rig/node-deps.sh when they are missing. Otherwise it prints why on
-# stdout and exits 1. `make test-node` uses it to skip with the reason.
+# stdout and exits 3 (other codes: the check itself failed, e.g. building
+# rigctl). `make test-node` skips with the reason on 3 and fails otherwise.
 
 set -o errexit
 set -o nounset

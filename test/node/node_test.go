@@ -416,3 +416,57 @@ func waitPodsGone(t *testing.T, target string) {
 		t.Errorf("containers still running: %v", left)
 	}
 }
+
+// TestFailingStepOfThree fails the middle step of a three-step task: the
+// entrypoint skips the third.
+func TestFailingStepOfThree(t *testing.T) {
+	checkInvariant(t)
+	p := fmt.Sprintf(`apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: workflow
+spec:
+  params:
+  - name: TARGET_RESOURCE
+    type: string
+  tasks:
+  - name: apply
+    taskSpec:
+      steps:
+      - {name: backup, image: %[1]s, script: echo backup}
+      - {name: patch, image: %[1]s, script: "echo patching; exit 3"}
+      - {name: verify, image: %[1]s, script: echo never}
+`, env.Cluster.Images[rig.ImageBusybox])
+	if _, err := env.Cluster.PushPipelineBundle(context.Background(), "wf/steps:v1", p); err != nil {
+		t.Fatal(err)
+	}
+	fd, target := failed(t, "steps", "patch-steps", env.Cluster.BundleRef("wf/steps:v1"))
+	if diff := cmp.Diff(summary{v1alpha1.FailureReasonTaskFailed, "apply", "patch", 0, 3, true}, summarize(fd)); diff != "" {
+		t.Errorf("failureDetails (-want, +got): %s\nfull: %+v", diff, fd)
+	}
+	tr := taskRuns(t, target)["apply"]
+	if logs := stepLogs(t, tr, "verify"); strings.Contains(logs, "never") {
+		t.Errorf("the step after the failed one ran: %q", logs)
+	}
+	// test/e2e's TestFailingStepOfThree expects the same of KWOK.
+	type stepState struct {
+		Name, Reason, TerminationReason string
+		Exit                            int32
+	}
+	var states []stepState
+	for _, s := range tr.Status.Steps {
+		st := stepState{Name: s.Name, TerminationReason: s.TerminationReason, Exit: -1}
+		if s.Terminated != nil {
+			st.Reason, st.Exit = s.Terminated.Reason, s.Terminated.ExitCode
+		}
+		states = append(states, st)
+	}
+	want := []stepState{
+		{"backup", "Completed", "Completed", 0},
+		{"patch", "Error", "Error", 3},
+		{"verify", "Error", "Skipped", 1},
+	}
+	if diff := cmp.Diff(want, states); diff != "" {
+		t.Errorf("step states (-want, +got): %s", diff)
+	}
+}

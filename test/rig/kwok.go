@@ -44,6 +44,13 @@ const (
 	ExitCodeAnnotation = "rig.kubernaut.ai/exit-code"
 	// FailStepAnnotation names the step that fails (default: the first).
 	FailStepAnnotation = "rig.kubernaut.ai/fail-step"
+	// FailReasonAnnotation is the container reason of the failing step
+	// (default "Error"; "OOMKilled" with exit code 137 is what a real node
+	// reports for a step over its memory limit).
+	FailReasonAnnotation = "rig.kubernaut.ai/fail-reason"
+	// ImagePullBackOffAnnotation "true" makes the failing step's image pull
+	// fail: its container waits in ImagePullBackOff, as on a real node.
+	ImagePullBackOffAnnotation = "rig.kubernaut.ai/image-pull-backoff"
 )
 
 const kwokNodeAnnotation = "kwok.x-k8s.io/node"

@@ -496,7 +496,7 @@ podLogsDir: %q
 	for _, k := range keys {
 		f := filepath.Join(d, "sysctl", strings.ReplaceAll(k, "/", "."))
 		files[f] = kernelDefaults[k] + "\n"
-		fmt.Fprintf(&ns, "mount --bind %q /proc/sys/%s\n", f, k)
+		fmt.Fprintf(&ns, "if [ -e /proc/sys/%[2]s ]; then mount --bind %[1]q /proc/sys/%[2]s; fi\n", f, k)
 	}
 	fmt.Fprintf(&ns, "exec containerd --config %q\n", filepath.Join(ctrdDir, "config.toml"))
 	files[filepath.Join(d, "namespace.sh")] = ns.String()

@@ -451,17 +451,17 @@ func (c *Cluster) startE2E(ctx context.Context) error {
 	}
 	c.registry, c.RegistryHost = srv, host
 
+	if c.tier == Node {
+		// The images first: the Tekton controller is started with their
+		// references and the node pulls its sandbox image.
+		if c.Images, err = EnsureNodeImages(ctx, c.BinDir, c.RegistryHost, c.logf); err != nil {
+			return err
+		}
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return c.startKubeControllers() })
 	g.Go(func() error { return c.startKWOK(gctx) })
 	if c.tier == Node {
-		// The images first: the Tekton controller is started with their
-		// references and the node pulls its sandbox image.
-		images, err := EnsureNodeImages(ctx, c.BinDir, c.RegistryHost, c.logf)
-		if err != nil {
-			return err
-		}
-		c.Images = images
 		g.Go(func() error { return c.startNode(gctx) })
 	}
 	g.Go(func() error {

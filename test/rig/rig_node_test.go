@@ -19,18 +19,28 @@ limitations under the License.
 package rig
 
 import (
+	"archive/tar"
 	"context"
+	"crypto/tls"
+	"fmt"
+	"io"
+	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
+	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	tektonv1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
 	"knative.dev/pkg/apis"
 )
 
@@ -61,6 +71,30 @@ func TestNodeTier(t *testing.T) {
 	if ip != NodeIP {
 		t.Errorf("InternalIP = %q, want %s", ip, NodeIP)
 	}
+	// A real kubelet, not KWOK, owns the node; the KWOK node takes no pods.
+	if v := real.Status.NodeInfo.KubeletVersion; v != KubernetesVersion {
+		t.Errorf("kubeletVersion = %q, want %s", v, KubernetesVersion)
+	}
+	if _, ok := real.Annotations[kwokNodeAnnotation]; ok {
+		t.Errorf("the real node carries %s", kwokNodeAnnotation)
+	}
+	fake, err := c.Kube.CoreV1().Nodes().Get(ctx, NodeName, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(fake.Spec.Taints) != 1 || fake.Spec.Taints[0].Key != SimulatedTaint || fake.Spec.Taints[0].Effect != corev1.TaintEffectNoSchedule {
+		t.Errorf("KWOK node taints = %+v, want %s:NoSchedule", fake.Spec.Taints, SimulatedTaint)
+	}
+	// The kubelet refuses anonymous requests.
+	insecure := &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{InsecureSkipVerify: true}}}
+	resp, err := insecure.Get(fmt.Sprintf("https://%s:%d/pods", NodeIP, real.Status.DaemonEndpoints.KubeletEndpoint.Port))
+	if err != nil {
+		t.Fatalf("GET the kubelet: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("anonymous GET /pods on the kubelet: %s, want 401", resp.Status)
+	}
 
 	pod := &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: "exit3", Namespace: metav1.NamespaceDefault},
@@ -76,6 +110,7 @@ func TestNodeTier(t *testing.T) {
 		t.Fatal(err)
 	}
 	var term *corev1.ContainerStateTerminated
+	var nodeName string
 	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
 		p, err := c.Kube.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Name, metav1.GetOptions{})
 		if err != nil {
@@ -84,10 +119,14 @@ func TestNodeTier(t *testing.T) {
 		for _, s := range p.Status.ContainerStatuses {
 			term = s.State.Terminated
 		}
+		nodeName = p.Spec.NodeName
 		return term != nil, nil
 	})
 	if err != nil {
 		t.Fatalf("waiting for the pod to terminate: %v", err)
+	}
+	if nodeName != RealNodeName {
+		t.Errorf("the pod ran on %q, want %s", nodeName, RealNodeName)
 	}
 	if term.ExitCode != 3 || term.Reason != "Error" {
 		t.Errorf("terminated = %d/%s, want 3/Error", term.ExitCode, term.Reason)
@@ -210,4 +249,154 @@ func assertNodeGone(t *testing.T, nodeDir string) {
 			t.Errorf("process left behind: %s: %q", p, strings.ReplaceAll(string(b), "\x00", " "))
 		}
 	}
+}
+
+// TestBusyboxImage checks the base image: reproducible, with busybox and a
+// shell, for linux/amd64.
+func TestBusyboxImage(t *testing.T) {
+	a, err := busyboxImage(busyboxPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := busyboxImage(busyboxPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	da, _ := a.Digest()
+	db, _ := b.Digest()
+	if da != db {
+		t.Errorf("two builds differ: %s, %s", da, db)
+	}
+	cf, err := a.ConfigFile()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cf.OS != "linux" || cf.Architecture != "amd64" {
+		t.Errorf("platform %s/%s", cf.OS, cf.Architecture)
+	}
+	rc := mutate.Extract(a)
+	defer rc.Close()
+	tr := tar.NewReader(rc)
+	files := map[string]string{}
+	for {
+		h, err := tr.Next()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		files[strings.TrimSuffix(h.Name, "/")] = h.Linkname
+	}
+	for _, f := range []string{"bin/busybox", "etc/passwd", "tmp"} {
+		if _, ok := files[f]; !ok {
+			t.Errorf("%s missing", f)
+		}
+	}
+	for _, f := range []string{"bin/sh", "bin/sleep", "bin/dd", "bin/base64"} {
+		if files[f] != "busybox" {
+			t.Errorf("%s -> %q, want busybox", f, files[f])
+		}
+	}
+}
+
+// TestNodeCleanupAfterKill kills the supervisor of a node tier (`rigctl
+// up -tier node`) with SIGKILL while a container runs: the shim and the
+// container survive it, with the cgroups and the bridge. `rigctl down` then
+// finds no supervisor and removes what is left.
+func TestNodeCleanupAfterKill(t *testing.T) {
+	if why := NodeCheck(context.Background()); why != "" {
+		t.Fatalf("the node tier cannot run here: %s", why)
+	}
+	root, err := RepoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmp := t.TempDir()
+	rigctl := filepath.Join(tmp, "rigctl")
+	build := exec.Command(goBinary(), "build", "-o", rigctl, "./test/rig/cmd/rigctl")
+	build.Dir = root
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building rigctl: %v\n%s", err, out)
+	}
+	state := filepath.Join(tmp, "state")
+	if out, err := exec.Command(rigctl, "up", "-tier", "node", "-state", state, "-config", filepath.Join(root, "test", "rig", "testdata", "config")).CombinedOutput(); err != nil {
+		t.Fatalf("rigctl up: %v\n%s", err, out)
+	}
+	down := func() {
+		if out, err := exec.Command(rigctl, "down", "-state", state).CombinedOutput(); err != nil {
+			t.Errorf("rigctl down: %v\n%s", err, out)
+		}
+	}
+	b, err := os.ReadFile(filepath.Join(state, "rigctl.pid"))
+	if err != nil {
+		down()
+		t.Fatal(err)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+	if err != nil {
+		down()
+		t.Fatal(err)
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", filepath.Join(state, "cluster", "admin.kubeconfig"))
+	if err != nil {
+		down()
+		t.Fatal(err)
+	}
+	kube := kubernetes.NewForConfigOrDie(cfg)
+	env, _ := os.ReadFile(filepath.Join(state, "env"))
+	image := ""
+	for _, l := range strings.Split(string(env), "\n") {
+		if v, ok := strings.CutPrefix(l, "export WFE_RIG_STEP_IMAGE="); ok {
+			image = v
+		}
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	pod := &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "sleeper", Namespace: metav1.NamespaceDefault},
+		Spec:       corev1.PodSpec{Containers: []corev1.Container{{Name: "main", Image: image, Command: []string{"sleep", "3600"}}}},
+	}
+	if _, err := kube.CoreV1().Pods(pod.Namespace).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		down()
+		t.Fatal(err)
+	}
+	err = wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 2*time.Minute, true, func(ctx context.Context) (bool, error) {
+		p, err := kube.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Name, metav1.GetOptions{})
+		return err == nil && p.Status.Phase == corev1.PodRunning, nil
+	})
+	if err != nil {
+		down()
+		t.Fatalf("waiting for the sleeper: %v", err)
+	}
+
+	if err := syscall.Kill(pid, syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	err = wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(context.Context) (bool, error) {
+		return syscall.Kill(pid, 0) != nil || isZombie(pid), nil
+	})
+	if err != nil {
+		t.Fatalf("the supervisor did not die: %v", err)
+	}
+	// What a killed run leaves: the shim and the container.
+	if pids := cgroupPids(filepath.Join(cgroupRoot, "pids", nodeCgroup)); len(pids) < 2 {
+		t.Errorf("processes left in the node cgroup after the kill: %v, want the shim and the container", pids)
+	}
+	if !fileExists(filepath.Join("/sys/class/net", nodeBridge)) {
+		t.Errorf("no bridge after the kill")
+	}
+	down()
+	assertNodeGone(t, filepath.Join(state, "cluster", "node"))
+}
+
+func isZombie(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// pid (comm) state ...
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i > 0 && i+2 < len(s) && s[i+2] == 'Z'
 }

@@ -45,6 +45,10 @@ func TestAnalyzeRecordedRealRuns(t *testing.T) {
 		recorded: "node/task-failed.yaml", handWritten: "task-failed.yaml",
 		want: outcome{v1alpha1.FailureReasonTaskFailed, "patch", "apply", 1, 3, true, `"step-apply" exited with code 3: Error`},
 	}, {
+		// The step after the failed one is Skipped (exit 1): not the failure.
+		recorded: "node/step-failed-next-skipped.yaml", handWritten: "task-failed.yaml",
+		want: outcome{v1alpha1.FailureReasonTaskFailed, "apply", "patch", 0, 3, true, `"step-patch" exited with code 3: Error`},
+	}, {
 		recorded: "node/oomkilled.yaml", handWritten: "oomkilled.yaml",
 		want: outcome{v1alpha1.FailureReasonOOMKilled, "fill", "allocate", 0, 137, true, `"step-allocate" exited with code 137: OOMKilled`},
 	}, {

@@ -30,7 +30,7 @@ limitations under the License.
 // ${WFE_RIG_CACHE:-~/.cache/workflowexecution}/cluster) holds the pid file,
 // the env file, the supervisor's log and the cluster (kubeconfig, logs/).
 // hack/rig/cluster-up.sh and cluster-down.sh wrap it. "node-check" prints
-// why the node tier (real pods) cannot run on this machine and exits 1, or
+// why the node tier (real pods) cannot run on this machine and exits 3, or
 // exits 0 (it installs the tier's packages when they are missing).
 package main
 
@@ -79,7 +79,7 @@ func main() {
 	case "node-check":
 		if why := rig.NodeCheck(context.Background()); why != "" {
 			fmt.Println(why)
-			os.Exit(1)
+			os.Exit(3)
 		}
 	case "env":
 		var b []byte
@@ -133,7 +133,7 @@ func running(state string) (int, bool) {
 	if err != nil || pid <= 0 {
 		return 0, false
 	}
-	if err := syscall.Kill(pid, 0); err != nil {
+	if err := syscall.Kill(pid, 0); err != nil || zombie(pid) {
 		return pid, false
 	}
 	// A recycled pid would not be ours: check the command line.
@@ -276,23 +276,39 @@ func serve(state, tier, config string, controller bool) error {
 }
 
 func down(state string) error {
+	// A supervisor that was killed may have left a node tier behind (its
+	// shims and containers outlive it): removed once no supervisor runs.
+	cleanup := func() error {
+		return rig.CleanupNode(func(f string, a ...any) { fmt.Fprintf(os.Stderr, "rigctl: "+f+"\n", a...) })
+	}
 	pid, ok := running(state)
 	if !ok {
 		fmt.Fprintln(os.Stderr, "rigctl: no cluster running")
-		// A supervisor that was killed may have left a node tier behind.
-		return rig.CleanupNode(func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) })
+		return cleanup()
 	}
 	if err := syscall.Kill(pid, syscall.SIGTERM); err != nil {
 		return fmt.Errorf("signalling the supervisor (pid %d): %w", pid, err)
 	}
 	err := wait.PollUntilContextTimeout(context.Background(), 100*time.Millisecond, 60*time.Second, true, func(context.Context) (bool, error) {
-		return syscall.Kill(pid, 0) != nil, nil
+		return syscall.Kill(pid, 0) != nil || zombie(pid), nil
 	})
 	if err != nil {
 		return fmt.Errorf("the supervisor (pid %d) did not exit: %w", pid, err)
 	}
 	fmt.Fprintln(os.Stderr, "rigctl: cluster stopped")
-	return nil
+	return cleanup()
+}
+
+// zombie reports whether pid has exited but was not reaped yet.
+func zombie(pid int) bool {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return false
+	}
+	// "pid (comm) state ...": comm may hold spaces and parentheses.
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	return i > 0 && i+2 < len(s) && s[i+2] == 'Z'
 }
 
 func status(state string) error {
