@@ -64,6 +64,9 @@ type Store struct {
 	mu        sync.Mutex
 	last      *WorkflowExecution
 	listeners []func(*WorkflowExecution)
+	// executionNamespace, when set, overrides execution-namespace: see
+	// PinExecutionNamespace.
+	executionNamespace string
 }
 
 // NewStore creates a Store. onAfterStore runs after each accepted change.
@@ -84,12 +87,29 @@ func NewStore(logger configmap.Logger, onAfterStore ...func(name string, value a
 					logger.Errorf("Rejected a value of ConfigMap %s, keeping the previous one: %v", ConfigName, err)
 				}
 				s.last = cfg
+				if s.executionNamespace != "" && cfg.ExecutionNamespace != s.executionNamespace {
+					logger.Errorf("ConfigMap %s sets %s to %q: restart the controller to apply it; until then runs stay in %q",
+						ConfigName, ExecutionNamespaceKey, cfg.ExecutionNamespace, s.executionNamespace)
+					pinned := *cfg
+					pinned.ExecutionNamespace = s.executionNamespace
+					return &pinned, nil
+				}
 				return cfg, nil
 			},
 		},
 		append(onAfterStore, s.notify)...,
 	)
 	return s
+}
+
+// PinExecutionNamespace makes every configuration the store loads use ns
+// as its execution namespace. The controller watches runs in the namespace
+// it read at start; a later change of execution-namespace is logged as
+// needing a restart. Call it before the ConfigMaps are watched.
+func (s *Store) PinExecutionNamespace(ns string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.executionNamespace = ns
 }
 
 // OnChange registers f to run with the new configuration after each accepted change.
@@ -122,6 +142,12 @@ func (s *Store) Load() *Config {
 	cfg := &Config{WorkflowExecution: Defaults()}
 	if w, ok := s.UntypedLoad(ConfigName).(*WorkflowExecution); ok && w != nil {
 		cfg.WorkflowExecution = w
+	} else {
+		s.mu.Lock()
+		if s.executionNamespace != "" {
+			cfg.WorkflowExecution.ExecutionNamespace = s.executionNamespace
+		}
+		s.mu.Unlock()
 	}
 	return cfg
 }

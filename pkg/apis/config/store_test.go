@@ -325,3 +325,40 @@ func TestStoreOnChange(t *testing.T) {
 		t.Errorf("OnChange called for a foreign value: %v", got)
 	}
 }
+
+// TestStorePinnedExecutionNamespace: the controller watches runs only in
+// the execution namespace it read at start, so a live change of
+// execution-namespace is logged as needing a restart and not applied,
+// while the ConfigMap's other keys still apply.
+func TestStorePinnedExecutionNamespace(t *testing.T) {
+	logger := &recordingLogger{t: t}
+	s := NewStore(logger)
+	s.PinExecutionNamespace("runs")
+	if got := s.Load().WorkflowExecution.ExecutionNamespace; got != "runs" {
+		t.Errorf("before any ConfigMap: ExecutionNamespace = %q, want the pinned %q", got, "runs")
+	}
+
+	s.OnConfigChanged(configMap(map[string]string{ExecutionNamespaceKey: "runs", CooldownPeriodKey: "1m"}))
+	if got := logger.take(); len(got) != 0 {
+		t.Errorf("logged errors for the pinned namespace: %q", got)
+	}
+
+	s.OnConfigChanged(configMap(map[string]string{ExecutionNamespaceKey: "elsewhere", CooldownPeriodKey: "2m"}))
+	want := Defaults()
+	want.ExecutionNamespace = "runs"
+	want.CooldownPeriod = 2 * time.Minute
+	if diff := cmp.Diff(want, s.Load().WorkflowExecution); diff != "" {
+		t.Errorf("Load() after a live change of %s (-want, +got):\n%s", ExecutionNamespaceKey, diff)
+	}
+	logged := logger.take()
+	if len(logged) != 1 || !strings.Contains(logged[0], ExecutionNamespaceKey) ||
+		!strings.Contains(logged[0], `"elsewhere"`) || !strings.Contains(logged[0], "restart") {
+		t.Errorf("logged %q, want one line naming %s, the new value and the restart", logged, ExecutionNamespaceKey)
+	}
+
+	// Removing the key means the default, which is not the pinned one either.
+	s.OnConfigChanged(configMap(nil))
+	if got := s.Load().WorkflowExecution.ExecutionNamespace; got != "runs" {
+		t.Errorf("after removing the key: ExecutionNamespace = %q, want the pinned %q", got, "runs")
+	}
+}
