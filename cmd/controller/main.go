@@ -24,7 +24,6 @@ import (
 	"strconv"
 	"time"
 
-	filteredinformerfactory "github.com/tektoncd/pipeline/pkg/client/injection/informers/factory/filtered"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/rest"
@@ -36,7 +35,6 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/lifecycle"
 	"kubernaut.ai/workflowexecution/pkg/metrics"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution"
-	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
 	"kubernaut.ai/workflowexecution/pkg/version"
 )
 
@@ -102,7 +100,6 @@ func main() {
 
 	ctx := signals.NewContext()
 	ctx = lifecycle.WithState(ctx, state)
-	ctx = filteredinformerfactory.WithSelectors(ctx, resources.LabelSelector)
 	ctx = sharedmain.WithHealthProbesDisabled(ctx)
 	if *disableHA {
 		ctx = sharedmain.WithHADisabled(ctx)

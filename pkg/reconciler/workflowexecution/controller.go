@@ -19,8 +19,6 @@ import (
 	"context"
 
 	pipelineclient "github.com/tektoncd/pipeline/pkg/client/injection/client"
-	filteredpipelineruninformer "github.com/tektoncd/pipeline/pkg/client/injection/informers/pipeline/v1/pipelinerun/filtered"
-	filteredtaskruninformer "github.com/tektoncd/pipeline/pkg/client/injection/informers/pipeline/v1/taskrun/filtered"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -41,26 +39,29 @@ import (
 	wfereconciler "kubernaut.ai/workflowexecution/pkg/client/injection/reconciler/workflowexecution/v1alpha1/workflowexecution"
 	"kubernaut.ai/workflowexecution/pkg/lifecycle"
 	"kubernaut.ai/workflowexecution/pkg/metrics"
-	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
 )
 
 // ControllerName names the controller in logs, leader election and events.
 const ControllerName = "workflowexecution-controller"
 
 // NewController wires the reconciler to its informers. The PipelineRun and
-// TaskRun informers are Tekton's own, filtered by resources.LabelSelector so
-// that only this controller's runs are cached; the caller must put that
-// selector in the context with Tekton's filteredinformerfactory.WithSelectors.
+// TaskRun informers cache only this controller's runs (resources.LabelSelector)
+// in the execution namespace read at start (runinformers.go).
 func NewController(ctx context.Context, cmw configmap.Watcher) *controller.Impl {
 	return NewControllerWithClock(ctx, cmw, clock.RealClock{})
 }
 
 // NewControllerWithClock is NewController with an injected clock.
 func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk clock.PassiveClock) *controller.Impl {
+	return newController(ctx, cmw, clk, namespacedRunInformers)
+}
+
+func newController(ctx context.Context, cmw configmap.Watcher, clk clock.PassiveClock, newRunInformers runInformersFunc) *controller.Impl {
 	logger := logging.FromContext(ctx)
 	wfeInf := wfeinformer.Get(ctx)
-	prInf := filteredpipelineruninformer.Get(ctx, resources.LabelSelector)
-	trInf := filteredtaskruninformer.Get(ctx, resources.LabelSelector)
+	execNS := executionNamespaceAtStart(ctx)
+	runs := newRunInformers(ctx, execNS)
+	prInf, trInf := runs.pipelineRuns, runs.taskRuns
 
 	if err := wfeInf.Informer().AddIndexers(cache.Indexers{targetIndex: indexByTarget}); err != nil {
 		logger.Fatalw("Failed to add the target index", "error", err)
@@ -72,6 +73,9 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 			logger.Debugw("Informer already started; keeping managedFields", "error", err)
 		}
 	}
+	// Ours to start (not injection's): like injection's, synced before
+	// the workers run; handlers added later see the cached runs as adds.
+	runs.start(ctx)
 
 	lifecycle.FromContext(ctx).WaitForSync(ctx,
 		wfeInf.Informer().HasSynced, prInf.Informer().HasSynced, trInf.Informer().HasSynced)
@@ -96,6 +100,7 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 	go r.stalls.run(ctx)
 
 	configStore := config.NewStore(logger.Named("config-store"))
+	configStore.PinExecutionNamespace(execNS)
 	r.tracing = &tracer{logger: logger.Named("tracing")}
 	if iw, ok := cmw.(*cminformer.InformedWatcher); ok {
 		// A missing config-workflowexecution means the defaults.

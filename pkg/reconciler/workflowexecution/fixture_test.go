@@ -45,11 +45,13 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
 	clocktesting "k8s.io/utils/clock/testing"
+	fakekubeclient "knative.dev/pkg/client/injection/kube/client/fake"
 	"knative.dev/pkg/configmap"
 	"knative.dev/pkg/controller"
 	"knative.dev/pkg/logging"
 	pkgreconciler "knative.dev/pkg/reconciler"
 	rtesting "knative.dev/pkg/reconciler/testing"
+	"knative.dev/pkg/system"
 	"sigs.k8s.io/yaml"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
@@ -62,6 +64,7 @@ import (
 
 	// Register Tekton's fake filtered informer factory.
 	_ "github.com/tektoncd/pipeline/pkg/client/injection/informers/factory/filtered/fake"
+	_ "knative.dev/pkg/system/testing"
 )
 
 // The scenario shared by the tests: execution payment/restart-api runs
@@ -380,6 +383,18 @@ type seed struct {
 	config map[string]string
 }
 
+// injectedRunInformers are Tekton's fake injected informers, whose indexers
+// the tests fill directly (never started: the cache lags as each test says).
+// namespacedRunInformers, which the controller runs with, is tested in
+// runinformers_test.go.
+func injectedRunInformers(ctx context.Context, _ string) runInformers {
+	return runInformers{
+		pipelineRuns: fakepipelineruninformer.Get(ctx, resources.LabelSelector),
+		taskRuns:     faketaskruninformer.Get(ctx, resources.LabelSelector),
+		start:        func(context.Context) {},
+	}
+}
+
 func newFixture(t *testing.T, s seed) *fixture {
 	t.Helper()
 	recorder := record.NewFakeRecorder(100)
@@ -399,8 +414,14 @@ func newFixture(t *testing.T, s seed) *fixture {
 		Data:       s.config,
 	}
 	watcher := &fakeWatcher{cm: cm}
+	// The execution namespace is read from the API server at start.
+	inSystem := cm.DeepCopy()
+	inSystem.Namespace = system.Namespace()
+	if _, err := fakekubeclient.Get(ctx).CoreV1().ConfigMaps(inSystem.Namespace).Create(ctx, inSystem, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("creating ConfigMap %s: %v", config.ConfigName, err)
+	}
 	clk := clocktesting.NewFakePassiveClock(now)
-	impl := NewControllerWithClock(ctx, watcher, clk)
+	impl := newController(ctx, watcher, clk, injectedRunInformers)
 	t.Cleanup(impl.WorkQueue().ShutDown)
 	if la, ok := impl.Reconciler.(pkgreconciler.LeaderAware); ok {
 		if err := la.Promote(pkgreconciler.UniversalBucket(), func(pkgreconciler.Bucket, types.NamespacedName) {}); err != nil {
