@@ -21,6 +21,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
@@ -227,17 +228,45 @@ func TestControllerRoleIsLeastPrivilege(t *testing.T) {
 	want := map[string]string{
 		"workflowexecution.kubernaut.ai/workflowexecutions":        "delete,get,list,patch,watch",
 		"workflowexecution.kubernaut.ai/workflowexecutions/status": "update",
-		"tekton.dev/pipelineruns":                                  "get,list,watch",
-		"tekton.dev/taskruns":                                      "get,list,watch",
-		"/events":                                                  "create,patch,update",
+		"/events": "create,patch,update",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("controller ClusterRole (-want, +got): %s", diff)
 	}
+	// Runs are read and written in the execution namespace only: the
+	// controller's run informers watch that namespace alone.
+	for _, r := range role.Rules {
+		if slices.Contains(r.APIGroups, "tekton.dev") || slices.Contains(r.APIGroups, "*") {
+			t.Errorf("the controller ClusterRole grants %v on %v cluster-wide: runs are read in the execution namespace only", r.Verbs, r.Resources)
+		}
+	}
 	runs := find[rbacv1.Role](t, objs, "Role", "workflowexecution-controller-runs")
-	if runs.Namespace != rig.ExecutionNamespace || len(runs.Rules) != 1 ||
-		strings.Join(runs.Rules[0].Resources, ",") != "pipelineruns" || strings.Join(runs.Rules[0].Verbs, ",") != "create,patch,delete" {
-		t.Errorf("the PipelineRun writer Role = %+v, want create,patch,delete on pipelineruns in %s only", runs, rig.ExecutionNamespace)
+	gotRuns := map[string]string{}
+	for _, r := range runs.Rules {
+		for _, g := range r.APIGroups {
+			for _, res := range r.Resources {
+				v := append([]string{}, r.Verbs...)
+				sort.Strings(v)
+				gotRuns[g+"/"+res] = strings.Join(v, ",")
+			}
+		}
+	}
+	wantRuns := map[string]string{
+		"tekton.dev/pipelineruns": "create,delete,get,list,patch,watch",
+		"tekton.dev/taskruns":     "get,list,watch",
+	}
+	if runs.Namespace != rig.ExecutionNamespace {
+		t.Errorf("the runs Role is in namespace %q, want the execution namespace %q", runs.Namespace, rig.ExecutionNamespace)
+	}
+	if diff := cmp.Diff(wantRuns, gotRuns); diff != "" {
+		t.Errorf("the runs Role in %s (-want, +got): %s", runs.Namespace, diff)
+	}
+	binding := find[rbacv1.RoleBinding](t, objs, "RoleBinding", "workflowexecution-controller-runs")
+	if binding.Namespace != runs.Namespace || binding.RoleRef.Kind != "Role" || binding.RoleRef.Name != runs.Name ||
+		len(binding.Subjects) != 1 || binding.Subjects[0].Kind != "ServiceAccount" ||
+		binding.Subjects[0].Namespace+"/"+binding.Subjects[0].Name != "kubernaut-system/workflowexecution-controller" {
+		t.Errorf("RoleBinding %s/%s = %+v, want the controller's ServiceAccount bound to Role %s in %s",
+			binding.Namespace, binding.Name, binding, runs.Name, runs.Namespace)
 	}
 	for _, r := range role.Rules {
 		for _, v := range r.Verbs {
