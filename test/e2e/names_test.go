@@ -27,7 +27,7 @@ import (
 // check-forbidden-access (in a task named forbidden-quota-check) that
 // exits 3 is TaskFailed with exit code 3 and the step named: Tekton's
 // message quotes the step's name, and the step's exit code is read before
-// any message text (SPEC §5).
+// any message text (docs/design.md §5).
 func TestStepNamedForbiddenIsTaskFailed(t *testing.T) {
 	checkInvariant(t)
 	image := push(t, "wf/forbidden-name:v1",

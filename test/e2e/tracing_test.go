@@ -46,7 +46,7 @@ func patchConfigMap(t *testing.T, ns, name string, data map[string]any) {
 
 // TestTraceContinuesInTekton: with tracing on in our controller and in
 // Tekton, an execution is one trace: Tekton's PipelineRun spans continue
-// from the span context our controller put on the run (SPEC §9).
+// from the span context our controller put on the run (docs/design.md §6).
 func TestTraceContinuesInTekton(t *testing.T) {
 	checkInvariant(t)
 	otlp := framework.StartOTLPReceiver(t)

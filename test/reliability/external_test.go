@@ -71,7 +71,7 @@ func TestPipelineRunsDeletedOrStuck(t *testing.T) {
 // TestHoldLimitFreesTheTarget: once the hold limit has cancelled a wedged
 // run and failed its execution (DeadlineExceeded), the target must be free
 // for another workflow at once: the cooldown only holds back the same
-// workflow (SPEC §4.2), and the hold limit exists to free the lock (§4.4).
+// workflow (docs/design.md §4.2), and the hold limit exists to free the lock (§4.4).
 func TestHoldLimitFreesTheTarget(t *testing.T) {
 	s := newSuite(t, suiteOptions{Config: map[string]string{"stuck-grace-period": "2s", "cooldown-period": "1m"}})
 	st := s.newStream(streamOptions{Executions: 1, Targets: 1}) // for its player and watcher

@@ -505,7 +505,7 @@ conditions:
 // TestReconcileOwnRunWinsOverStaleCache: an execution whose own PipelineRun
 // exists holds the lock, whatever a stale cache says of other executions;
 // skipping it would leave its workflow running, reported Skipped, with
-// nobody to mirror or clean it (SPEC §4.3: the run belongs to this WFE →
+// nobody to mirror or clean it (docs/design.md §4.3: the run belongs to this WFE →
 // adopt it).
 func TestReconcileOwnRunWinsOverStaleCache(t *testing.T) {
 	run := ownPipelineRun(t, prRunning)
@@ -523,7 +523,7 @@ func TestReconcileOwnRunWinsOverStaleCache(t *testing.T) {
 }
 
 // TestReconcileRaceForAStaleRun: two executions racing for the target's
-// finished run (its owner gone) end with exactly one Running (SPEC §4.3).
+// finished run (its owner gone) end with exactly one Running (docs/design.md §4.3).
 func TestReconcileRaceForAStaleRun(t *testing.T) {
 	for _, syncedBeforeLoser := range []bool{true, false} {
 		t.Run(fmt.Sprintf("loser's cache synced=%v", syncedBeforeLoser), func(t *testing.T) {

@@ -89,7 +89,7 @@ func collect(t *testing.T, reader *sdkmetric.ManualReader) collected {
 }
 
 // TestMetricsPerTransition: each transition is counted once, with no
-// per-workflow or per-target label (SPEC §6).
+// per-workflow or per-target label (docs/design.md §6).
 func TestMetricsPerTransition(t *testing.T) {
 	tests := []struct {
 		name string

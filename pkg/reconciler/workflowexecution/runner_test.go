@@ -124,7 +124,7 @@ func runReconcileCases(t *testing.T, cases []reconcileCase) {
 	}
 }
 
-// checkConsistent checks that phase and the Succeeded condition agree (SPEC §2).
+// checkConsistent checks that phase and the Succeeded condition agree (docs/design.md §2).
 func checkConsistent(t *testing.T, w *v1alpha1.WorkflowExecution) {
 	t.Helper()
 	c := w.Status.GetSucceededCondition()

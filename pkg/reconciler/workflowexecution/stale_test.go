@@ -37,7 +37,7 @@ import (
 // process wrote when the next reconcile comes (a PipelineRun event can
 // arrive first). Reconciling the stale copy must not repeat the
 // transition: no second event, no second create or delete, no regression
-// of the status (SPEC §4 invariant, §6 events once per transition).
+// of the status (docs/design.md §4 invariant, §6 events once per transition).
 func TestStaleExecutionCache(t *testing.T) {
 	tests := []struct {
 		name string

@@ -397,7 +397,7 @@ func TestFinalizeKind(t *testing.T) {
 // TestFinalizeKindSkippedOwner: an execution reported Skipped that owns the
 // target's run nonetheless (it created it, then a stale cache made it skip
 // before its status write) must not leak that run when deleted: ownership,
-// not the phase, decides (SPEC §4.6).
+// not the phase, decides (docs/design.md §4.7).
 func TestFinalizeKindSkippedOwner(t *testing.T) {
 	w := self(t, ended("Skipped", time.Minute))
 	ts := metav1.NewTime(now)
@@ -412,7 +412,7 @@ func TestFinalizeKindSkippedOwner(t *testing.T) {
 }
 
 // TestIdempotence: reconciling an unchanged world again writes nothing and
-// emits nothing (SPEC §8: no status write when nothing changed).
+// emits nothing (docs/design.md §8: no status write when nothing changed).
 func TestIdempotence(t *testing.T) {
 	tests := []struct {
 		name string

@@ -52,7 +52,7 @@ conditions:
 `
 
 // TestReconcileTerminatingRun: a PipelineRun being deleted (a finalizer
-// holds it) is never deleted again by any path (SPEC §9).
+// holds it) is never deleted again by any path (docs/design.md §4.3).
 func TestReconcileTerminatingRun(t *testing.T) {
 	completed6m := ended("Completed", 6*time.Minute)
 	runReconcileCases(t, []reconcileCase{{
