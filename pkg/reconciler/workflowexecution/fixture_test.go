@@ -20,7 +20,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -50,7 +49,6 @@ import (
 	"knative.dev/pkg/logging"
 	pkgreconciler "knative.dev/pkg/reconciler"
 	rtesting "knative.dev/pkg/reconciler/testing"
-	"sigs.k8s.io/yaml"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
@@ -59,6 +57,7 @@ import (
 	fakewfeclient "kubernaut.ai/workflowexecution/pkg/client/injection/client/fake"
 	fakewfeinformer "kubernaut.ai/workflowexecution/pkg/client/injection/informers/workflowexecution/v1alpha1/workflowexecution/fake"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+	"kubernaut.ai/workflowexecution/test/parse"
 
 	// Register Tekton's fake filtered informer factory.
 	_ "github.com/tektoncd/pipeline/pkg/client/injection/informers/factory/filtered/fake"
@@ -89,76 +88,10 @@ func ago(d time.Duration) string {
 	return now.Add(-d).Format(time.RFC3339)
 }
 
-// --- parse helpers -----------------------------------------------------------
-
-func parseWFE(t *testing.T, y string) *v1alpha1.WorkflowExecution {
-	t.Helper()
-	w := &v1alpha1.WorkflowExecution{}
-	if err := yaml.UnmarshalStrict([]byte(y), w); err != nil {
-		t.Fatalf("parsing WorkflowExecution: %v\n%s", err, y)
-	}
-	return w
-}
-
-func parsePipelineRun(t *testing.T, y string) *pipelinev1.PipelineRun {
-	t.Helper()
-	pr := &pipelinev1.PipelineRun{}
-	if err := yaml.UnmarshalStrict([]byte(y), pr); err != nil {
-		t.Fatalf("parsing PipelineRun: %v\n%s", err, y)
-	}
-	return pr
-}
-
-func parseTaskRun(t *testing.T, y string) *pipelinev1.TaskRun {
-	t.Helper()
-	tr := &pipelinev1.TaskRun{}
-	if err := yaml.UnmarshalStrict([]byte(y), tr); err != nil {
-		t.Fatalf("parsing TaskRun: %v\n%s", err, y)
-	}
-	return tr
-}
-
-func parseStatus(t *testing.T, y string) v1alpha1.WorkflowExecutionStatus {
-	t.Helper()
-	var s v1alpha1.WorkflowExecutionStatus
-	if err := yaml.UnmarshalStrict([]byte(y), &s); err != nil {
-		t.Fatalf("parsing WorkflowExecutionStatus: %v\n%s", err, y)
-	}
-	return s
-}
-
-// readObjects parses a multi-document YAML file of testdata holding
-// PipelineRuns and TaskRuns.
-func readObjects(t *testing.T, file string) []runtime.Object {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + file)
-	if err != nil {
-		t.Fatalf("reading testdata: %v", err)
-	}
-	var out []runtime.Object
-	for _, doc := range strings.Split(string(b), "\n---\n") {
-		var meta metav1.TypeMeta
-		if err := yaml.Unmarshal([]byte(doc), &meta); err != nil {
-			t.Fatalf("parsing %s: %v", file, err)
-		}
-		switch meta.Kind {
-		case "PipelineRun":
-			out = append(out, parsePipelineRun(t, doc))
-		case "TaskRun":
-			out = append(out, parseTaskRun(t, doc))
-		case "WorkflowExecution":
-			out = append(out, parseWFE(t, doc))
-		default:
-			t.Fatalf("%s: unexpected kind %q", file, meta.Kind)
-		}
-	}
-	return out
-}
-
 // wfe builds an execution on the scenario's model; status is YAML (may be "").
 func wfe(t *testing.T, ns, name, uid, workflowID, target, status string) *v1alpha1.WorkflowExecution {
 	t.Helper()
-	w := parseWFE(t, fmt.Sprintf(`
+	w := parse.MustParseWorkflowExecution(t, fmt.Sprintf(`
 metadata:
   name: %s
   namespace: %s
@@ -177,7 +110,7 @@ spec:
     ROLLOUT_MODE: surge-then-drain
 `, name, ns, uid, ago(10*time.Minute), finalizer, workflowID, target))
 	if status != "" {
-		w.Status = parseStatus(t, status)
+		w.Status = parse.MustParseWorkflowExecutionStatus(t, status)
 	}
 	return w
 }
@@ -192,7 +125,7 @@ func self(t *testing.T, status string) *v1alpha1.WorkflowExecution {
 // execution; status is YAML (may be "").
 func pipelineRun(t *testing.T, ownerNS, ownerName, ownerUID, uid, status string) *pipelinev1.PipelineRun {
 	t.Helper()
-	pr := parsePipelineRun(t, fmt.Sprintf(`
+	pr := parse.MustParseV1PipelineRun(t, fmt.Sprintf(`
 metadata:
   name: %s
   namespace: %s
@@ -227,9 +160,7 @@ spec:
     pipeline: 30m
 `, prName, execNS, uid, ago(5*time.Minute), ownerName, ownerNS, ownerUID))
 	if status != "" {
-		if err := yaml.UnmarshalStrict([]byte(status), &pr.Status); err != nil {
-			t.Fatalf("parsing PipelineRun status: %v\n%s", err, status)
-		}
+		pr.Status = parse.MustParseV1PipelineRunStatus(t, status)
 	}
 	return pr
 }

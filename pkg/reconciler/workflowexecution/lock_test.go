@@ -32,6 +32,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/test/parse"
 )
 
 // The other execution of the lock tests: billing/scale-api runs scale-up on
@@ -603,7 +604,7 @@ func TestIndexByTarget(t *testing.T) {
 func TestCountLocksHeld(t *testing.T) {
 	indexer := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{targetIndex: indexByTarget})
 	runs := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
-	released := parseStatus(t, ended("Completed", 10*time.Minute))
+	released := parse.MustParseWorkflowExecutionStatus(t, ended("Completed", 10*time.Minute))
 	released.LockReleaseTime = released.CompletionTime
 	for i, st := range []string{
 		"",                              // new

@@ -32,6 +32,7 @@ import (
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/metrics"
+	"kubernaut.ai/workflowexecution/test/parse"
 )
 
 // collected is one collection of the controller's metrics: counter values
@@ -135,7 +136,7 @@ func TestMetricsPerTransition(t *testing.T) {
 	}, {
 		name: "Running → Failed",
 		seed: func(t *testing.T) seed {
-			return objects(append([]runtime.Object{self(t, statusRunning)}, readObjects(t, "task-failed.yaml")...)...)
+			return objects(append([]runtime.Object{self(t, statusRunning)}, parse.MustReadObjects(t, "testdata/task-failed.yaml")...)...)
 		},
 		want: collected{
 			"workflowexecution_total{outcome=Failed}":                 1,

@@ -27,6 +27,7 @@ import (
 	"knative.dev/pkg/apis"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/test/parse"
 )
 
 // reconcileCase is one reconcile of one execution.
@@ -99,7 +100,7 @@ func runReconcileCases(t *testing.T, cases []reconcileCase) {
 				if statusWrites != 1 {
 					t.Errorf("%d status writes, want 1: %v", statusWrites, f.writes())
 				}
-				want := parseStatus(t, tc.wantStatus)
+				want := parse.MustParseWorkflowExecutionStatus(t, tc.wantStatus)
 				opts := []cmp.Option{
 					cmpopts.IgnoreFields(apis.Condition{}, "LastTransitionTime"),
 					cmpopts.IgnoreFields(v1alpha1.FailureDetails{}, "NaturalLanguageSummary"),

@@ -30,6 +30,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/test/parse"
 )
 
 const (
@@ -152,7 +153,7 @@ conditions:
 	}, {
 		name: "PipelineRun failed: Failed with failure details from the TaskRuns",
 		seed: func(t *testing.T) seed {
-			return objects(append([]runtime.Object{self(t, statusRunning)}, readObjects(t, "task-failed.yaml")...)...)
+			return objects(append([]runtime.Object{self(t, statusRunning)}, parse.MustReadObjects(t, "testdata/task-failed.yaml")...)...)
 		},
 		wantResult: "nil",
 		wantStatus: `
@@ -317,7 +318,7 @@ pipelineSpec:
     taskRef: {name: notify}
 `)
 	taskRun := func(name, task, ownerUID, status string) *pipelinev1.TaskRun {
-		return parseTaskRun(t, fmt.Sprintf(`
+		return parse.MustParseV1TaskRun(t, fmt.Sprintf(`
 metadata:
   name: %s
   namespace: kubernaut-workflows

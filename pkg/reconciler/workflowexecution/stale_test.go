@@ -31,6 +31,7 @@ import (
 	"knative.dev/pkg/apis"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/test/parse"
 )
 
 // TestStaleExecutionCache: the informer has not seen the status this
@@ -51,7 +52,7 @@ func TestStaleExecutionCache(t *testing.T) {
 	}, {
 		name: "Running → Failed",
 		seed: func(t *testing.T) seed {
-			return objects(append([]runtime.Object{self(t, statusRunning)}, readObjects(t, "task-failed.yaml")...)...)
+			return objects(append([]runtime.Object{self(t, statusRunning)}, parse.MustReadObjects(t, "testdata/task-failed.yaml")...)...)
 		},
 	}, {
 		name: "Pending → Skipped",

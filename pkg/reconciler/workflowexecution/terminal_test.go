@@ -29,6 +29,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/test/parse"
 )
 
 const deleteOwn = "delete kubernaut-workflows/wfe-8df8f872429e9491 uid=" + prUID
@@ -429,7 +430,7 @@ func TestIdempotence(t *testing.T) {
 	}, {
 		name: "Running → Failed",
 		seed: func(t *testing.T) seed {
-			return objects(append([]runtime.Object{self(t, statusRunning)}, readObjects(t, "task-failed.yaml")...)...)
+			return objects(append([]runtime.Object{self(t, statusRunning)}, parse.MustReadObjects(t, "testdata/task-failed.yaml")...)...)
 		},
 	}, {
 		name: "Pending → Skipped",
