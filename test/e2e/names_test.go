@@ -31,7 +31,7 @@ import (
 func TestStepNamedForbiddenIsTaskFailed(t *testing.T) {
 	checkInvariant(t)
 	image := push(t, "wf/forbidden-name:v1",
-		task{name: "forbidden-quota-check", step: "check-forbidden-access", annotations: map[string]string{rig.ExitCodeAnnotation: "3"}})
+		framework.Task{Name: "forbidden-quota-check", Step: "check-forbidden-access", Annotations: map[string]string{rig.ExitCodeAnnotation: "3"}})
 	ns := env.Namespace(t, "names")
 	w := env.Create(t, framework.NewWFE(ns, "check", env.Target("Deployment"), "check-access", image))
 	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)
