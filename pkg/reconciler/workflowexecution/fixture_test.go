@@ -79,6 +79,7 @@ const (
 	prUID        = "7a000000-0000-4000-8000-0000000000a1"
 	createdUID   = "c0000000-0000-4000-8000-0000000000c1"
 	finalizer    = workflowexecution.FinalizerName
+	configNS     = "kubernaut-system"
 )
 
 var now = time.Date(2026, 3, 14, 10, 5, 0, 0, time.UTC)
@@ -237,41 +238,39 @@ type fixture struct {
 	trIndex  cache.Indexer
 	// recorded are the events the runner drained, as "Type Reason Message".
 	recorded []string
-	watcher  *fakeWatcher
+	watcher  *cmWatcher
 	clock    *clocktesting.FakePassiveClock
 }
 
-// fakeWatcher is a configmap.Watcher whose ConfigMap the test can change.
-type fakeWatcher struct {
-	mu        sync.Mutex
-	cm        *corev1.ConfigMap
-	observers []configmap.Observer
+// cmWatcher is knative's ManualWatcher that also hands each new observer
+// the current config-workflowexecution, as the informed watcher does once
+// started: NewController then builds on the test's configuration (the audit
+// trail starts from it, with no informer sync to wait for).
+type cmWatcher struct {
+	configmap.ManualWatcher
+	cm *corev1.ConfigMap
 }
 
-var _ configmap.Watcher = (*fakeWatcher)(nil)
-
-func (w *fakeWatcher) Watch(name string, o ...configmap.Observer) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if name != w.cm.Name {
-		panic("watch of an unknown ConfigMap " + name)
-	}
-	w.observers = append(w.observers, o...)
-	for _, f := range o {
-		f(w.cm)
+func (w *cmWatcher) Watch(name string, o ...configmap.Observer) {
+	w.ManualWatcher.Watch(name, o...)
+	if name == w.cm.Name {
+		for _, f := range o {
+			f(w.cm)
+		}
 	}
 }
-
-func (w *fakeWatcher) Start(<-chan struct{}) error { return nil }
 
 // setConfig replaces the data of config-workflowexecution, as a live edit.
 func (f *fixture) setConfig(data map[string]string) {
-	f.watcher.mu.Lock()
-	defer f.watcher.mu.Unlock()
-	f.watcher.cm = f.watcher.cm.DeepCopy()
-	f.watcher.cm.Data = data
-	for _, o := range f.watcher.observers {
-		o(f.watcher.cm)
+	f.watcher.cm = configMap(data)
+	f.watcher.OnChange(f.watcher.cm)
+}
+
+// configMap is config-workflowexecution with data.
+func configMap(data map[string]string) *corev1.ConfigMap {
+	return &corev1.ConfigMap{
+		ObjectMeta: metav1.ObjectMeta{Name: config.ConfigName, Namespace: configNS},
+		Data:       data,
 	}
 }
 
@@ -325,11 +324,7 @@ func newFixture(t *testing.T, s seed) *fixture {
 		cancel()
 		logs.stop()
 	})
-	cm := &corev1.ConfigMap{
-		ObjectMeta: metav1.ObjectMeta{Name: config.ConfigName, Namespace: "kubernaut-system"},
-		Data:       s.config,
-	}
-	watcher := &fakeWatcher{cm: cm}
+	watcher := &cmWatcher{ManualWatcher: configmap.ManualWatcher{Namespace: configNS}, cm: configMap(s.config)}
 	clk := clocktesting.NewFakePassiveClock(now)
 	impl := NewControllerWithClock(ctx, watcher, clk)
 	t.Cleanup(impl.WorkQueue().ShutDown)
