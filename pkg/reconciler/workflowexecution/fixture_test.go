@@ -166,6 +166,38 @@ spec:
 	return pr
 }
 
+// recordedFailure seeds the execution under test Running with the failed
+// run recorded from real Tekton in testdata/task-failed.yaml (its
+// PipelineRun and TaskRuns).
+func recordedFailure(t *testing.T) seed {
+	t.Helper()
+	return objects(append([]runtime.Object{self(t, statusRunning)}, parse.MustReadObjects(t, "testdata/task-failed.yaml")...)...)
+}
+
+// transition is a world in which one reconcile makes one transition.
+type transition struct {
+	name string
+	seed func(t *testing.T) seed
+}
+
+// transitions are the main transitions of the lifecycle, for the tests that
+// check a property of every one of them.
+func transitions() []transition {
+	return []transition{{
+		name: "Pending → Running",
+		seed: func(t *testing.T) seed { return objects(self(t, "")) },
+	}, {
+		name: "Running → Completed",
+		seed: func(t *testing.T) seed { return objects(self(t, statusRunning), ownPipelineRun(t, prSucceeded)) },
+	}, {
+		name: "Running → Failed",
+		seed: recordedFailure,
+	}, {
+		name: "Pending → Skipped",
+		seed: func(t *testing.T) seed { return objects(self(t, ""), other(t, otherRunning)) },
+	}}
+}
+
 // ownPipelineRun is the execution under test's PipelineRun.
 func ownPipelineRun(t *testing.T, status string) *pipelinev1.PipelineRun {
 	t.Helper()
@@ -212,6 +244,44 @@ conditions:
   status: Unknown
   reason: Running
   message: PipelineRun kubernaut-workflows/wfe-8df8f872429e9491 is running
+`
+	// statusRunningMirrored is statusRunning once prRunning is mirrored.
+	statusRunningMirrored = `
+observedGeneration: 1
+phase: Running
+startTime: "2026-03-14T10:00:00Z"
+pipelineRunRef:
+  name: wfe-8df8f872429e9491
+  namespace: kubernaut-workflows
+pipelineRunStatus:
+  status: Unknown
+  reason: Running
+  message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
+conditions:
+- type: Succeeded
+  status: Unknown
+  reason: Running
+  message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
+`
+	// statusCompleted is statusRunning once prSucceeded is mirrored.
+	statusCompleted = `
+observedGeneration: 1
+phase: Completed
+startTime: "2026-03-14T10:00:00Z"
+completionTime: "2026-03-14T10:02:30Z"
+duration: 2m30s
+pipelineRunRef:
+  name: wfe-8df8f872429e9491
+  namespace: kubernaut-workflows
+pipelineRunStatus:
+  status: "True"
+  reason: Succeeded
+  message: "Tasks Completed: 3 (Failed: 0, Cancelled 0), Skipped: 0"
+conditions:
+- type: Succeeded
+  status: "True"
+  reason: Succeeded
+  message: PipelineRun kubernaut-workflows/wfe-8df8f872429e9491 succeeded
 `
 	statusPending = `
 observedGeneration: 1
@@ -573,6 +643,19 @@ func (f *fixture) enqueued(d time.Duration) bool {
 		time.Sleep(5 * time.Millisecond)
 	}
 	return f.impl.WorkQueue().Len() > 0
+}
+
+// checkRequeuedLater checks that the reconcile requeued the execution for
+// later, for what: the queue is empty right after it, and the execution
+// comes back within 10s.
+func (f *fixture) checkRequeuedLater(what string) {
+	f.t.Helper()
+	if n := f.impl.WorkQueue().Len(); n != 0 {
+		f.t.Errorf("queue length right after the reconcile = %d, want 0 (requeued for %s)", n, what)
+	}
+	if !f.enqueued(10 * time.Second) {
+		f.t.Errorf("the execution was not requeued for %s", what)
+	}
 }
 
 // checkSummary checks the natural-language summary of a failure.

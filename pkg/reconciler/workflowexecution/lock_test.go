@@ -302,23 +302,6 @@ conditions:
 }
 
 func TestReconcileLockLayer2(t *testing.T) {
-	const adopted = `
-observedGeneration: 1
-phase: Running
-startTime: "2026-03-14T10:00:00Z"
-pipelineRunRef:
-  name: wfe-8df8f872429e9491
-  namespace: kubernaut-workflows
-pipelineRunStatus:
-  status: Unknown
-  reason: Running
-  message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
-conditions:
-- type: Succeeded
-  status: Unknown
-  reason: Running
-  message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
-`
 	// busyByRun names the holder from what its PipelineRun says.
 	const busyByRun = `
 observedGeneration: 1
@@ -372,15 +355,15 @@ conditions:
 			return func(t *testing.T) *v1alpha1.WorkflowExecution { return other(t, status) }
 		}
 		cases = append(cases, reconcileCase{
-			name:       "own PipelineRun (lost status write) is adopted, " + where,
+			name:       "own PipelineRun (lost status write) is statusRunningMirrored, " + where,
 			seed:       build("", adoptedRun),
 			wantResult: "nil",
-			wantStatus: adopted,
+			wantStatus: statusRunningMirrored,
 			wantTekton: lookup,
 			wantEvents: []string{"Normal PipelineRunCreated"},
 			check: func(t *testing.T, f *fixture, _ *v1alpha1.WorkflowExecution) {
 				if prs := f.pipelineRuns(); len(prs) != 1 || prs[0].UID != prUID {
-					t.Errorf("PipelineRuns = %d, want only the adopted one", len(prs))
+					t.Errorf("PipelineRuns = %d, want only the statusRunningMirrored one", len(prs))
 				}
 			},
 		}, reconcileCase{

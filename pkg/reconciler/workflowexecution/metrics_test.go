@@ -32,7 +32,6 @@ import (
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/metrics"
-	"kubernaut.ai/workflowexecution/test/parse"
 )
 
 // collected is one collection of the controller's metrics: counter values
@@ -135,9 +134,7 @@ func TestMetricsPerTransition(t *testing.T) {
 		},
 	}, {
 		name: "Running → Failed",
-		seed: func(t *testing.T) seed {
-			return objects(append([]runtime.Object{self(t, statusRunning)}, parse.MustReadObjects(t, "testdata/task-failed.yaml")...)...)
-		},
+		seed: recordedFailure,
 		want: collected{
 			"workflowexecution_total{outcome=Failed}":                 1,
 			"workflowexecution_duration_seconds{outcome=Failed}":      1,

@@ -27,30 +27,32 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/runtime"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/test/parse"
 )
 
 const (
-	// statusRunningMirrored is statusRunning once prRunning is mirrored.
-	statusRunningMirrored = `
+	// statusRunLost is statusRunning once its run is found gone or replaced
+	// (messages aside): Failed, Unknown, at now.
+	statusRunLost = `
 observedGeneration: 1
-phase: Running
+phase: Failed
 startTime: "2026-03-14T10:00:00Z"
+completionTime: "2026-03-14T10:05:00Z"
+duration: 5m0s
 pipelineRunRef:
   name: wfe-8df8f872429e9491
   namespace: kubernaut-workflows
-pipelineRunStatus:
-  status: Unknown
-  reason: Running
-  message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
+failureDetails:
+  reason: Unknown
+  failedAt: "2026-03-14T10:05:00Z"
+  executionTimeBeforeFailure: 5m0s
+  wasExecutionFailure: true
 conditions:
 - type: Succeeded
-  status: Unknown
-  reason: Running
-  message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
+  status: "False"
+  reason: Unknown
 `
 	cancelPR = `patch kubernaut-workflows/wfe-8df8f872429e9491 [{"op":"test","path":"/metadata/uid","value":"` + prUID + `"},{"op":"add","path":"/spec/status","value":"Cancelled"}]`
 )
@@ -99,25 +101,7 @@ func TestReconcileRunning(t *testing.T) {
 			return objects(self(t, statusRunning), ownPipelineRun(t, prSucceeded))
 		},
 		wantResult: "nil",
-		wantStatus: `
-observedGeneration: 1
-phase: Completed
-startTime: "2026-03-14T10:00:00Z"
-completionTime: "2026-03-14T10:02:30Z"
-duration: 2m30s
-pipelineRunRef:
-  name: wfe-8df8f872429e9491
-  namespace: kubernaut-workflows
-pipelineRunStatus:
-  status: "True"
-  reason: Succeeded
-  message: "Tasks Completed: 3 (Failed: 0, Cancelled 0), Skipped: 0"
-conditions:
-- type: Succeeded
-  status: "True"
-  reason: Succeeded
-  message: PipelineRun kubernaut-workflows/wfe-8df8f872429e9491 succeeded
-`,
+		wantStatus: statusCompleted,
 		wantEvents: []string{"Normal WorkflowCompleted"},
 	}, {
 		name: "PipelineRun succeeded without a completion time: now",
@@ -151,10 +135,8 @@ conditions:
 `,
 		wantEvents: []string{"Normal WorkflowCompleted"},
 	}, {
-		name: "PipelineRun failed: Failed with failure details from the TaskRuns",
-		seed: func(t *testing.T) seed {
-			return objects(append([]runtime.Object{self(t, statusRunning)}, parse.MustReadObjects(t, "testdata/task-failed.yaml")...)...)
-		},
+		name:       "PipelineRun failed: Failed with failure details from the TaskRuns",
+		seed:       recordedFailure,
 		wantResult: "nil",
 		wantStatus: `
 observedGeneration: 1
@@ -217,28 +199,10 @@ conditions:
 		wantStatus: statusRunningMirrored,
 		wantTekton: []string{getPR},
 	}, {
-		name:       "PipelineRun deleted externally: Failed, Unknown",
-		seed:       func(t *testing.T) seed { return objects(self(t, statusRunning)) },
-		wantResult: "nil",
-		wantStatus: `
-observedGeneration: 1
-phase: Failed
-startTime: "2026-03-14T10:00:00Z"
-completionTime: "2026-03-14T10:05:00Z"
-duration: 5m0s
-pipelineRunRef:
-  name: wfe-8df8f872429e9491
-  namespace: kubernaut-workflows
-failureDetails:
-  reason: Unknown
-  failedAt: "2026-03-14T10:05:00Z"
-  executionTimeBeforeFailure: 5m0s
-  wasExecutionFailure: true
-conditions:
-- type: Succeeded
-  status: "False"
-  reason: Unknown
-`,
+		name:           "PipelineRun deleted externally: Failed, Unknown",
+		seed:           func(t *testing.T) seed { return objects(self(t, statusRunning)) },
+		wantResult:     "nil",
+		wantStatus:     statusRunLost,
 		ignoreMessages: true,
 		wantTekton:     []string{getPR},
 		wantEvents:     []string{"Warning WorkflowFailed"},
@@ -248,26 +212,8 @@ conditions:
 		seed: func(t *testing.T) seed {
 			return objects(self(t, statusRunning), foreignRun(t, prRunning))
 		},
-		wantResult: "nil",
-		wantStatus: `
-observedGeneration: 1
-phase: Failed
-startTime: "2026-03-14T10:00:00Z"
-completionTime: "2026-03-14T10:05:00Z"
-duration: 5m0s
-pipelineRunRef:
-  name: wfe-8df8f872429e9491
-  namespace: kubernaut-workflows
-failureDetails:
-  reason: Unknown
-  failedAt: "2026-03-14T10:05:00Z"
-  executionTimeBeforeFailure: 5m0s
-  wasExecutionFailure: true
-conditions:
-- type: Succeeded
-  status: "False"
-  reason: Unknown
-`,
+		wantResult:     "nil",
+		wantStatus:     statusRunLost,
 		ignoreMessages: true,
 		wantEvents:     []string{"Warning WorkflowFailed"},
 		check:          failureMessage(prName),
@@ -491,12 +437,7 @@ func TestReconcileHoldLimitRequeue(t *testing.T) {
 	if err := f.reconcile(selfKey); err != nil {
 		t.Fatalf("Reconcile() = %v", err)
 	}
-	if n := f.impl.WorkQueue().Len(); n != 0 {
-		t.Errorf("queue length right after the reconcile = %d, want 0 (requeued for the deadline)", n)
-	}
-	if !f.enqueued(10 * time.Second) {
-		t.Error("the execution was not requeued for its hold-limit deadline")
-	}
+	f.checkRequeuedLater("its hold-limit deadline")
 }
 
 // TestReconcileHoldLimitCancelsOnlyItsOwnRun: the cache still shows the

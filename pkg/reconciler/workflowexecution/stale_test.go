@@ -31,7 +31,6 @@ import (
 	"knative.dev/pkg/apis"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
-	"kubernaut.ai/workflowexecution/test/parse"
 )
 
 // TestStaleExecutionCache: the informer has not seen the status this
@@ -40,29 +39,12 @@ import (
 // transition: no second event, no second create or delete, no regression
 // of the status (docs/design.md §4 invariant, §6 events once per transition).
 func TestStaleExecutionCache(t *testing.T) {
-	tests := []struct {
-		name string
-		seed func(t *testing.T) seed
-	}{{
-		name: "Pending → Running",
-		seed: func(t *testing.T) seed { return objects(self(t, "")) },
-	}, {
-		name: "Running → Completed",
-		seed: func(t *testing.T) seed { return objects(self(t, statusRunning), ownPipelineRun(t, prSucceeded)) },
-	}, {
-		name: "Running → Failed",
-		seed: func(t *testing.T) seed {
-			return objects(append([]runtime.Object{self(t, statusRunning)}, parse.MustReadObjects(t, "testdata/task-failed.yaml")...)...)
-		},
-	}, {
-		name: "Pending → Skipped",
-		seed: func(t *testing.T) seed { return objects(self(t, ""), other(t, otherRunning)) },
-	}, {
+	tests := append(transitions(), transition{
 		name: "Completed → lock released",
 		seed: func(t *testing.T) seed {
 			return objects(self(t, ended("Completed", 6*time.Minute)), ownPipelineRun(t, prSucceeded))
 		},
-	}}
+	})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, tc.seed(t))

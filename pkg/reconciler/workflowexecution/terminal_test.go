@@ -26,10 +26,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
-	"kubernaut.ai/workflowexecution/test/parse"
 )
 
 const deleteOwn = "delete kubernaut-workflows/wfe-8df8f872429e9491 uid=" + prUID
@@ -212,12 +210,7 @@ func TestReconcileTerminalRequeue(t *testing.T) {
 	if got := f.tektonActions(); len(got) != 0 {
 		t.Errorf("Tekton actions = %q, want none before the cooldown ends", got)
 	}
-	if n := f.impl.WorkQueue().Len(); n != 0 {
-		t.Errorf("queue length right after the reconcile = %d, want 0 (requeued for the end of the cooldown)", n)
-	}
-	if !f.enqueued(10 * time.Second) {
-		t.Error("the execution was not requeued for the end of its cooldown")
-	}
+	f.checkRequeuedLater("the end of its cooldown")
 }
 
 // TestReconcileCompletionSchedulesRelease: the reconcile that records the
@@ -415,34 +408,17 @@ func TestFinalizeKindSkippedOwner(t *testing.T) {
 // TestIdempotence: reconciling an unchanged world again writes nothing and
 // emits nothing (docs/design.md §8: no status write when nothing changed).
 func TestIdempotence(t *testing.T) {
-	tests := []struct {
-		name string
-		seed func(t *testing.T) seed
-	}{{
+	tests := append(transitions(), transition{
 		name: "Running, unchanged PipelineRun",
 		seed: func(t *testing.T) seed { return objects(self(t, statusRunning), ownPipelineRun(t, prRunning)) },
-	}, {
-		name: "Pending → Running",
-		seed: func(t *testing.T) seed { return objects(self(t, "")) },
-	}, {
-		name: "Running → Completed",
-		seed: func(t *testing.T) seed { return objects(self(t, statusRunning), ownPipelineRun(t, prSucceeded)) },
-	}, {
-		name: "Running → Failed",
-		seed: func(t *testing.T) seed {
-			return objects(append([]runtime.Object{self(t, statusRunning)}, parse.MustReadObjects(t, "testdata/task-failed.yaml")...)...)
-		},
-	}, {
-		name: "Pending → Skipped",
-		seed: func(t *testing.T) seed { return objects(self(t, ""), other(t, otherRunning)) },
-	}, {
+	}, transition{
 		name: "Pending → Failed (ConfigurationError)",
 		seed: func(t *testing.T) seed {
 			w := self(t, "")
 			w.Spec.Parameters["TARGET_RESOURCE"] = "x"
 			return objects(w)
 		},
-	}}
+	})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, tc.seed(t))

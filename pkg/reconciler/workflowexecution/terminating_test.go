@@ -164,25 +164,8 @@ conditions:
 		},
 		wantResult:     "nil",
 		ignoreMessages: true,
-		wantStatus: `
-observedGeneration: 1
-phase: Completed
-startTime: "2026-03-14T10:00:00Z"
-completionTime: "2026-03-14T10:02:30Z"
-duration: 2m30s
-pipelineRunRef:
-  name: wfe-8df8f872429e9491
-  namespace: kubernaut-workflows
-pipelineRunStatus:
-  status: "True"
-  reason: Succeeded
-  message: "Tasks Completed: 3 (Failed: 0, Cancelled 0), Skipped: 0"
-conditions:
-- type: Succeeded
-  status: "True"
-  reason: Succeeded
-`,
-		wantEvents: []string{"Normal WorkflowCompleted"},
+		wantStatus:     statusCompleted,
+		wantEvents:     []string{"Normal WorkflowCompleted"},
 	}, {
 		name: "release after the cooldown: our run being deleted is waited for, not deleted again",
 		seed: func(t *testing.T) seed {
