@@ -355,7 +355,7 @@ conditions:
 			return func(t *testing.T) *v1alpha1.WorkflowExecution { return other(t, status) }
 		}
 		cases = append(cases, reconcileCase{
-			name:       "own PipelineRun (lost status write) is statusRunningMirrored, " + where,
+			name:       "own PipelineRun (lost status write) is adopted, " + where,
 			seed:       build("", adoptedRun),
 			wantResult: "nil",
 			wantStatus: statusRunningMirrored,
@@ -363,7 +363,7 @@ conditions:
 			wantEvents: []string{"Normal PipelineRunCreated"},
 			check: func(t *testing.T, f *fixture, _ *v1alpha1.WorkflowExecution) {
 				if prs := f.pipelineRuns(); len(prs) != 1 || prs[0].UID != prUID {
-					t.Errorf("PipelineRuns = %d, want only the statusRunningMirrored one", len(prs))
+					t.Errorf("PipelineRuns = %d, want only the adopted one", len(prs))
 				}
 			},
 		}, reconcileCase{
