@@ -161,9 +161,11 @@ func skipMessage(mustContain ...string) func(*testing.T, *fixture, *v1alpha1.Wor
 	}
 }
 
-func TestReconcileLockLayer1(t *testing.T) {
-	recently := func(name, outcome, completedAt, remaining string) string {
-		return fmt.Sprintf(`
+// recently is the status of the execution under test Skipped as
+// RecentlyRemediated by execution name of the same workflow, which ended
+// with outcome at completedAt, remaining cooldown left.
+func recently(name, outcome, completedAt, remaining string) string {
+	return fmt.Sprintf(`
 observedGeneration: 1
 phase: Skipped
 completionTime: "2026-03-14T10:05:00Z"
@@ -183,7 +185,9 @@ conditions:
   status: "False"
   reason: RecentlyRemediated
 `, name, completedAt, outcome, remaining)
-	}
+}
+
+func TestReconcileLockLayer1(t *testing.T) {
 	runs := func(c reconcileCase) reconcileCase {
 		c.wantResult = "nil"
 		c.wantStatus = wantCreated

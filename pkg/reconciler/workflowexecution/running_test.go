@@ -340,66 +340,48 @@ conditions:
 	}
 	// Whether workflow code ran is not known for a wedged run.
 	anyExecution := []cmp.Option{cmpopts.IgnoreFields(v1alpha1.FailureDetails{}, "WasExecutionFailure")}
+	// stuck seeds the execution Running for d on its run, unfinished for d
+	// (timeout "" is the configured default).
+	stuck := func(d time.Duration, timeout string) func(*testing.T) seed {
+		return func(t *testing.T) seed { return objects(self(t, started(d)), stuckRun(t, d, timeout)) }
+	}
+	// cancels is c with the hold limit firing on an execution Running for d:
+	// the run is cancelled and the execution Failed, DeadlineExceeded.
+	cancels := func(d time.Duration, c reconcileCase) reconcileCase {
+		c.wantResult = "nil"
+		c.wantStatus = cancelled(d)
+		c.statusOpts = anyExecution
+		c.ignoreMessages = true
+		c.wantTekton = []string{cancelPR}
+		c.wantEvents = []string{"Warning WorkflowFailed"}
+		return c
+	}
 	over := 35*time.Minute + time.Second
-	runReconcileCases(t, []reconcileCase{{
-		name: "unfinished past timeout + stuck-grace-period: cancelled, Failed DeadlineExceeded",
-		seed: func(t *testing.T) seed {
-			return objects(self(t, started(over)), stuckRun(t, over, ""))
-		},
-		wantResult:     "nil",
-		wantStatus:     cancelled(over),
-		statusOpts:     anyExecution,
-		ignoreMessages: true,
-		wantTekton:     []string{cancelPR},
-		wantEvents:     []string{"Warning WorkflowFailed"},
-		check:          failureMessage(prName, "30m0s", "cancelled"),
-	}, {
+	runReconcileCases(t, []reconcileCase{cancels(over, reconcileCase{
+		name:  "unfinished past timeout + stuck-grace-period: cancelled, Failed DeadlineExceeded",
+		seed:  stuck(over, ""),
+		check: failureMessage(prName, "30m0s", "cancelled"),
+	}), cancels(16*time.Minute, reconcileCase{
 		name: "the PipelineRun's own timeout counts",
-		seed: func(t *testing.T) seed {
-			return objects(self(t, started(16*time.Minute)), stuckRun(t, 16*time.Minute, "10m"))
-		},
-		wantResult:     "nil",
-		wantStatus:     cancelled(16 * time.Minute),
-		statusOpts:     anyExecution,
-		ignoreMessages: true,
-		wantTekton:     []string{cancelPR},
-		wantEvents:     []string{"Warning WorkflowFailed"},
-	}, {
+		seed: stuck(16*time.Minute, "10m"),
+	}), cancels(31*time.Minute, reconcileCase{
 		name: "configured stuck-grace-period counts",
 		seed: func(t *testing.T) seed {
-			s := objects(self(t, started(31*time.Minute)), stuckRun(t, 31*time.Minute, ""))
+			s := stuck(31*time.Minute, "")(t)
 			s.config = map[string]string{"stuck-grace-period": "30s"}
 			return s
 		},
-		wantResult:     "nil",
-		wantStatus:     cancelled(31 * time.Minute),
-		statusOpts:     anyExecution,
-		ignoreMessages: true,
-		wantTekton:     []string{cancelPR},
-		wantEvents:     []string{"Warning WorkflowFailed"},
-	}, {
-		name: "before the hold limit: nothing",
-		seed: func(t *testing.T) seed {
-			return objects(self(t, started(35*time.Minute-time.Second)), stuckRun(t, 35*time.Minute-time.Second, ""))
-		},
+	}), {
+		name:       "before the hold limit: nothing",
+		seed:       stuck(35*time.Minute-time.Second, ""),
 		wantResult: "nil",
-	}, {
-		name: "run already gone when cancelling: still Failed",
-		seed: func(t *testing.T) seed {
-			return objects(self(t, started(over)), stuckRun(t, over, ""))
-		},
-		reactors:       failOn("patch", apierrors.NewNotFound(prResource, prName)),
-		wantResult:     "nil",
-		wantStatus:     cancelled(over),
-		statusOpts:     anyExecution,
-		ignoreMessages: true,
-		wantTekton:     []string{cancelPR},
-		wantEvents:     []string{"Warning WorkflowFailed"},
-	}, {
-		name: "cancel fails: error, still Running",
-		seed: func(t *testing.T) seed {
-			return objects(self(t, started(over)), stuckRun(t, over, ""))
-		},
+	}, cancels(over, reconcileCase{
+		name:     "run already gone when cancelling: still Failed",
+		seed:     stuck(over, ""),
+		reactors: failOn("patch", apierrors.NewNotFound(prResource, prName)),
+	}), {
+		name:       "cancel fails: error, still Running",
+		seed:       stuck(over, ""),
 		reactors:   failOn("patch", apierrors.NewInternalError(errors.New("boom"))),
 		wantResult: "error",
 		wantTekton: []string{cancelPR},

@@ -98,27 +98,8 @@ func TestReconcileTerminatingRun(t *testing.T) {
 		},
 		wantResult:     "nil",
 		ignoreMessages: true,
-		wantStatus: `
-observedGeneration: 1
-phase: Skipped
-completionTime: "2026-03-14T10:05:00Z"
-skipDetails:
-  reason: RecentlyRemediated
-  skippedAt: "2026-03-14T10:05:00Z"
-  recentRemediation:
-    name: earlier
-    namespace: payment
-    workflowId: restart-deployment
-    completedAt: "2026-03-14T10:04:00Z"
-    outcome: Completed
-    targetResource: payment/deployment/api
-    cooldownRemaining: 4m0s
-conditions:
-- type: Succeeded
-  status: "False"
-  reason: RecentlyRemediated
-`,
-		wantEvents: []string{"Normal WorkflowSkipped"},
+		wantStatus:     recently("earlier", "Completed", ago(time.Minute), "4m0s"),
+		wantEvents:     []string{"Normal WorkflowSkipped"},
 	}, {
 		name: "Running, our run deleted externally but held by a finalizer: Failed now, not cancelled",
 		seed: func(t *testing.T) seed {
