@@ -26,9 +26,9 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/uuid"
-	"sigs.k8s.io/yaml"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/test/parse"
 )
 
 const (
@@ -130,16 +130,6 @@ status:
       targetResource: payment/Deployment/api
       cooldownRemaining: 4m0s
 `
-
-// parseWFE parses a WorkflowExecution written as YAML.
-func parseWFE(t *testing.T, docs ...string) *v1alpha1.WorkflowExecution {
-	t.Helper()
-	wfe := &v1alpha1.WorkflowExecution{}
-	if err := yaml.UnmarshalStrict([]byte(strings.Join(docs, "")), wfe); err != nil {
-		t.Fatalf("parsing WorkflowExecution: %v", err)
-	}
-	return wfe
-}
 
 func at(s string) *time.Time {
 	t, err := time.Parse(time.RFC3339, s)
@@ -283,7 +273,7 @@ func TestNewEvent(t *testing.T) {
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			got := NewEvent(parseWFE(t, baseWFE, tc.status), tc.typ, now)
+			got := NewEvent(parse.MustParseWorkflowExecution(t, baseWFE, tc.status), tc.typ, now)
 			if diff := cmp.Diff(tc.want, got); diff != "" {
 				t.Errorf("NewEvent (-want, +got):\n%s", diff)
 			}
@@ -292,7 +282,7 @@ func TestNewEvent(t *testing.T) {
 }
 
 func TestNewEventJSON(t *testing.T) {
-	ev := NewEvent(parseWFE(t, baseWFE, failedStatus), EventTypeFailed, time.Now())
+	ev := NewEvent(parse.MustParseWorkflowExecution(t, baseWFE, failedStatus), EventTypeFailed, time.Now())
 	b, err := json.Marshal(ev)
 	if err != nil {
 		t.Fatal(err)
@@ -343,8 +333,8 @@ func TestNewEventJSON(t *testing.T) {
 
 func TestEventID(t *testing.T) {
 	types := []EventType{EventTypeStarted, EventTypeCompleted, EventTypeFailed, EventTypeSkipped}
-	a := parseWFE(t, baseWFE)
-	b := parseWFE(t, baseWFE)
+	a := parse.MustParseWorkflowExecution(t, baseWFE)
+	b := parse.MustParseWorkflowExecution(t, baseWFE)
 	b.UID = "6f1c2f3e-0000-4000-8000-000000000002"
 	seen := map[string]string{}
 	for _, wfe := range []*v1alpha1.WorkflowExecution{a, b} {
@@ -396,7 +386,7 @@ func TestCorrelationID(t *testing.T) {
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			wfe := parseWFE(t, baseWFE, runningStatus)
+			wfe := parse.MustParseWorkflowExecution(t, baseWFE, runningStatus)
 			tc.patch(wfe)
 			if got := NewEvent(wfe, EventTypeStarted, time.Now()).CorrelationID; got != tc.want {
 				t.Errorf("correlation_id = %q, want %q", got, tc.want)
@@ -455,7 +445,7 @@ func TestEventTypesFor(t *testing.T) {
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			wfe := parseWFE(t, baseWFE, tc.status)
+			wfe := parse.MustParseWorkflowExecution(t, baseWFE, tc.status)
 			wfe.Status.AuditDelivered = tc.delivered
 			got, ok := EventTypeFor(wfe)
 			if got != tc.wantTerminal || ok != (tc.wantTerminal != "") {
@@ -475,14 +465,14 @@ func TestEventTypesFor(t *testing.T) {
 // restart (the status read back from the API server, with times to the
 // second) or after the execution moved on, is byte-identical.
 func TestNewEventIsStable(t *testing.T) {
-	running := parseWFE(t, baseWFE, runningStatus)
+	running := parse.MustParseWorkflowExecution(t, baseWFE, runningStatus)
 	// In memory, before the status write, times have nanoseconds.
 	running.Status.StartTime.Time = running.Status.StartTime.Add(123456789 * time.Nanosecond)
 	first := mustJSON(t, NewEvent(running, EventTypeStarted, time.Now()))
 
 	for name, wfe := range map[string]*v1alpha1.WorkflowExecution{
 		"read back":     roundTrip(t, running),
-		"after the end": parseWFE(t, baseWFE, failedStatus),
+		"after the end": parse.MustParseWorkflowExecution(t, baseWFE, failedStatus),
 		"after delivery": func() *v1alpha1.WorkflowExecution {
 			w := roundTrip(t, running)
 			w.Status.MarkAuditDelivered("x")
@@ -494,7 +484,7 @@ func TestNewEventIsStable(t *testing.T) {
 		}
 	}
 
-	failed := parseWFE(t, baseWFE, failedStatus)
+	failed := parse.MustParseWorkflowExecution(t, baseWFE, failedStatus)
 	if a, b := mustJSON(t, NewEvent(failed, EventTypeFailed, time.Now())),
 		mustJSON(t, NewEvent(roundTrip(t, failed), EventTypeFailed, time.Now().Add(time.Hour))); a != b {
 		t.Errorf("failed event changed:\n%s\n%s", a, b)
@@ -502,7 +492,7 @@ func TestNewEventIsStable(t *testing.T) {
 }
 
 func TestNewEventWithoutTimes(t *testing.T) {
-	wfe := parseWFE(t, baseWFE, "status: {phase: Failed}\n")
+	wfe := parse.MustParseWorkflowExecution(t, baseWFE, "status: {phase: Failed}\n")
 	now := time.Date(2026, 3, 1, 11, 0, 0, 5, time.FixedZone("CET", 3600))
 	ev := NewEvent(wfe, EventTypeFailed, now)
 	if !ev.EventTimestamp.Equal(now) || ev.EventTimestamp.Location() != time.UTC {
@@ -525,7 +515,7 @@ func TestNewEventWithoutTimes(t *testing.T) {
 
 func TestNewEventNeverCarriesParameterValues(t *testing.T) {
 	for _, status := range []string{runningStatus, completedStatus, failedStatus, busyStatus, cooldownStatus} {
-		wfe := parseWFE(t, baseWFE, status)
+		wfe := parse.MustParseWorkflowExecution(t, baseWFE, status)
 		if wfe.Status.SkipDetails != nil {
 			wfe.Status.SkipDetails.Message += " (" + secretValue + ")"
 		}

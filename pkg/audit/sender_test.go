@@ -38,6 +38,8 @@ import (
 	"go.uber.org/zap/zaptest"
 	"go.uber.org/zap/zaptest/observer"
 	"k8s.io/apimachinery/pkg/types"
+
+	"kubernaut.ai/workflowexecution/test/parse"
 )
 
 // deadline bounds every wait of these tests; none is reached when they pass.
@@ -314,10 +316,10 @@ func (s *testSender) enqueue(t *testing.T, evs ...Event) {
 // fourEvents returns one event of each type.
 func fourEvents(t *testing.T) []Event {
 	return []Event{
-		NewEvent(parseWFE(t, baseWFE, runningStatus), EventTypeStarted, time.Now()),
-		NewEvent(parseWFE(t, baseWFE, completedStatus), EventTypeCompleted, time.Now()),
-		NewEvent(parseWFE(t, baseWFE, failedStatus), EventTypeFailed, time.Now()),
-		NewEvent(parseWFE(t, baseWFE, busyStatus), EventTypeSkipped, time.Now()),
+		NewEvent(parse.MustParseWorkflowExecution(t, baseWFE, runningStatus), EventTypeStarted, time.Now()),
+		NewEvent(parse.MustParseWorkflowExecution(t, baseWFE, completedStatus), EventTypeCompleted, time.Now()),
+		NewEvent(parse.MustParseWorkflowExecution(t, baseWFE, failedStatus), EventTypeFailed, time.Now()),
+		NewEvent(parse.MustParseWorkflowExecution(t, baseWFE, busyStatus), EventTypeSkipped, time.Now()),
 	}
 }
 
@@ -325,7 +327,7 @@ func fourEvents(t *testing.T) []Event {
 func manyEvents(t *testing.T, n int) []Event {
 	evs := make([]Event, n)
 	for i := range evs {
-		wfe := parseWFE(t, baseWFE, completedStatus)
+		wfe := parse.MustParseWorkflowExecution(t, baseWFE, completedStatus)
 		wfe.UID = types.UID(fmt.Sprintf("6f1c2f3e-0000-4000-8000-%012d", i+100))
 		wfe.Name = fmt.Sprintf("restart-api-%d", i)
 		evs[i] = NewEvent(wfe, EventTypeCompleted, time.Now())

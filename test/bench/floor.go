@@ -87,7 +87,7 @@ func (b *bench) startFloor(ctx context.Context, ns, execNS string) (*floor, erro
 		UpdateFunc: func(oldObj, obj any) {
 			old, ok1 := oldObj.(*pipelinev1.PipelineRun)
 			pr, ok2 := obj.(*pipelinev1.PipelineRun)
-			if ok1 && ok2 && isDone(pr) && !isDone(old) {
+			if ok1 && ok2 && pr.IsDone() && !old.IsDone() {
 				f.goDo(func() error { return f.complete(runCtx, pr) })
 			}
 		},

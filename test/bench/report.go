@@ -360,14 +360,14 @@ func (b *bench) scaleTable(w io.Writer) {
 	t.write(w)
 }
 
-// targetsTable compares with SPEC §8. Informational only: the benchmark
+// targetsTable compares with docs/design.md §8. Informational only: the benchmark
 // never fails on time.
 func (b *bench) targetsTable(w io.Writer) {
 	if b.opts.Scenarios["tekton"] && len(b.opts.Scenarios) == 1 {
 		// No floor and no steady scenario: nothing to compare.
 		return
 	}
-	fmt.Fprintln(w, "## Against the targets of SPEC §8 (informational)")
+	fmt.Fprintln(w, "## Against the targets of design.md §8 (informational)")
 	fmt.Fprintln(w)
 	t := &table{head: []string{"target", "measured", "within"}}
 	yes := func(ok bool) string {

@@ -31,7 +31,7 @@ import (
 
 // The retention scenario (-scenarios retention): executions flow through
 // at -retention-rate and the controller itself deletes each one
-// -retention after it ended (config retention-period; SPEC §9). The
+// -retention after it ended (config retention-period; docs/design.md §4.6). The
 // harness deletes nothing: the controller's memory must stay flat because
 // of retention alone. -retention 0 runs the same flow keeping every
 // execution, for comparison.

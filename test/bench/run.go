@@ -29,8 +29,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/cache"
-	"knative.dev/pkg/apis"
-	duckv1 "knative.dev/pkg/apis/duck/v1"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
@@ -260,11 +258,11 @@ func (t *tracker) onRunAdded(obj any) {
 	if rec != nil && rec.prSeen.IsZero() {
 		rec.prSeen = now
 	}
-	if rec != nil && t.sc.RealTekton && rec.prDone.IsZero() && isDone(pr) {
+	if rec != nil && t.sc.RealTekton && rec.prDone.IsZero() && pr.IsDone() {
 		rec.prDone = now
 	}
 	t.mu.Unlock()
-	if rec == nil || isDone(pr) || t.sc.RealTekton {
+	if rec == nil || pr.IsDone() || t.sc.RealTekton {
 		return
 	}
 	t.finishes.Add(1)
@@ -282,7 +280,7 @@ func (t *tracker) onRunUpdated(_, obj any) {
 		return
 	}
 	pr, ok := obj.(*pipelinev1.PipelineRun)
-	if !ok || !isDone(pr) {
+	if !ok || !pr.IsDone() {
 		return
 	}
 	t.mu.Lock()
@@ -292,11 +290,6 @@ func (t *tracker) onRunUpdated(_, obj any) {
 	}
 }
 
-func isDone(pr *pipelinev1.PipelineRun) bool {
-	c := pr.Status.GetCondition(apis.ConditionSucceeded)
-	return c != nil && c.Status != corev1.ConditionUnknown
-}
-
 // finish plays Tekton: the run succeeds, through the status subresource.
 func (t *tracker) finish(pr *pipelinev1.PipelineRun, rec *execRecord) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
@@ -304,16 +297,7 @@ func (t *tracker) finish(pr *pipelinev1.PipelineRun, rec *execRecord) {
 	prs := t.cls.tekton.TektonV1().PipelineRuns(pr.Namespace)
 	for attempt := 0; attempt < 5; attempt++ {
 		done := pr.DeepCopy()
-		now := metav1.Now()
-		if done.Status.StartTime == nil {
-			done.Status.StartTime = &done.CreationTimestamp
-		}
-		done.Status.CompletionTime = &now
-		done.Status.Conditions = duckv1.Conditions{{
-			Type: apis.ConditionSucceeded, Status: corev1.ConditionTrue, Reason: "Succeeded",
-			Message:            "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0",
-			LastTransitionTime: apis.VolatileTime{Inner: now},
-		}}
+		framework.MarkPipelineRunDone(done, corev1.ConditionTrue, "Succeeded", "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0")
 		_, err := prs.UpdateStatus(ctx, done, metav1.UpdateOptions{})
 		if err == nil {
 			returned := time.Now()

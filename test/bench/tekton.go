@@ -30,6 +30,7 @@ import (
 	"strings"
 	"time"
 
+	"kubernaut.ai/workflowexecution/test/framework"
 	"kubernaut.ai/workflowexecution/test/rig"
 )
 
@@ -41,39 +42,12 @@ const bundleRepo = "bench/workflow:v1"
 // cluster can run on a machine at a time.
 const tektonResolversPort = 8080
 
-// benchPipeline is the bundle's Pipeline: one task, one step with a
-// script, its pod run by KWOK for delay.
+// benchPipeline is the bundle's Pipeline: one task, one step, its pod run
+// by KWOK for delay.
 func benchPipeline(delay time.Duration) string {
-	return fmt.Sprintf(`apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: workflow
-spec:
-  params:
-  - name: TARGET_RESOURCE
-    type: string
-  - name: REPLICAS
-    type: string
-    default: "1"
-  - name: REASON
-    type: string
-    default: ""
-  tasks:
-  - name: restart
-    params:
-    - name: TARGET
-      value: $(params.TARGET_RESOURCE)
-    taskSpec:
-      params:
-      - name: TARGET
-      metadata:
-        annotations:
-          %s: %q
-      steps:
-      - name: restart
-        image: registry.invalid/busybox
-        script: echo "restart $(params.TARGET)"
-`, rig.DelayAnnotation, delay.String())
+	return framework.Pipeline(framework.Task{
+		Name: "restart", Step: "restart", Annotations: map[string]string{rig.DelayAnnotation: delay.String()},
+	})
 }
 
 // pushBundle pushes the Pipeline bundle and returns the reference the

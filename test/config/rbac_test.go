@@ -47,7 +47,7 @@ func isRunner(s rbacv1.Subject) bool {
 }
 
 // TestRunnerHasNoClusterWideWrite: the default install grants the workflow
-// runner no cluster-wide write right (SPEC §9); a ClusterRoleBinding that
+// runner no cluster-wide write right (docs/design.md §9); a ClusterRoleBinding that
 // gives it one, or any binding at all in config/, fails this test. Rights
 // are granted per namespace (config/samples/runner-role.yaml).
 func TestRunnerHasNoClusterWideWrite(t *testing.T) {

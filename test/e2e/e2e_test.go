@@ -73,61 +73,10 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// pipeline is a bundle Pipeline "workflow" with the given tasks; each task
-// echoes its params, and annotations on a task steer its simulated pod.
-func pipeline(tasks ...task) string {
-	var b strings.Builder
-	b.WriteString(`apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: workflow
-spec:
-  params:
-  - name: TARGET_RESOURCE
-    type: string
-  - name: REPLICAS
-    type: string
-    default: "1"
-  tasks:
-`)
-	for i, t := range tasks {
-		fmt.Fprintf(&b, "  - name: %s\n", t.name)
-		if i > 0 {
-			fmt.Fprintf(&b, "    runAfter: [%s]\n", tasks[i-1].name)
-		}
-		b.WriteString(`    params:
-    - name: TARGET
-      value: $(params.TARGET_RESOURCE)
-    - name: REPLICAS
-      value: $(params.REPLICAS)
-    taskSpec:
-      params:
-      - name: TARGET
-      - name: REPLICAS
-`)
-		if len(t.annotations) > 0 {
-			b.WriteString("      metadata:\n        annotations:\n")
-			for k, v := range t.annotations {
-				fmt.Fprintf(&b, "          %s: %q\n", k, v)
-			}
-		}
-		fmt.Fprintf(&b, `      steps:
-      - name: %s
-        image: registry.invalid/busybox
-        script: echo "$(params.TARGET) $(params.REPLICAS)"
-`, t.step)
-	}
-	return b.String()
-}
-
-type task struct {
-	name, step  string
-	annotations map[string]string
-}
-
-func push(t *testing.T, repo string, tasks ...task) string {
+// push pushes framework.Pipeline(tasks...) as repo and returns its reference.
+func push(t *testing.T, repo string, tasks ...framework.Task) string {
 	t.Helper()
-	if _, err := env.Cluster.PushPipelineBundle(context.Background(), repo, pipeline(tasks...)); err != nil {
+	if _, err := env.Cluster.PushPipelineBundle(context.Background(), repo, framework.Pipeline(tasks...)); err != nil {
 		t.Fatalf("pushing %s: %v", repo, err)
 	}
 	return env.Cluster.BundleRef(repo)
@@ -148,7 +97,7 @@ func checkInvariant(t *testing.T) {
 
 func TestSuccessPassesParametersToTheTasks(t *testing.T) {
 	checkInvariant(t)
-	image := push(t, "wf/restart:v1", task{name: "check", step: "inspect"}, task{name: "restart", step: "rollout"})
+	image := push(t, "wf/restart:v1", framework.Task{Name: "check", Step: "inspect"}, framework.Task{Name: "restart", Step: "rollout"})
 	ns := env.Namespace(t, "success")
 	target := env.Target("Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "restart", target, "restart-deployment", image, func(w *v1alpha1.WorkflowExecution) {
@@ -183,9 +132,9 @@ func TestSuccessPassesParametersToTheTasks(t *testing.T) {
 func TestExitCodeInTheSecondTask(t *testing.T) {
 	checkInvariant(t)
 	image := push(t, "wf/fail:v1",
-		task{name: "check", step: "inspect"},
-		task{name: "patch", step: "apply", annotations: map[string]string{rig.ExitCodeAnnotation: "3"}},
-		task{name: "verify", step: "verify"})
+		framework.Task{Name: "check", Step: "inspect"},
+		framework.Task{Name: "patch", Step: "apply", Annotations: map[string]string{rig.ExitCodeAnnotation: "3"}},
+		framework.Task{Name: "verify", Step: "verify"})
 	ns := env.Namespace(t, "exitcode")
 	w := env.Create(t, framework.NewWFE(ns, "patch", env.Target("Deployment"), "patch-deployment", image))
 	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)
@@ -233,7 +182,7 @@ func TestMissingBundleIsAConfigurationError(t *testing.T) {
 
 func TestTimeoutIsDeadlineExceeded(t *testing.T) {
 	checkInvariant(t)
-	image := push(t, "wf/slow:v1", task{name: "wait", step: "sleep", annotations: map[string]string{rig.DelayAnnotation: "1h"}})
+	image := push(t, "wf/slow:v1", framework.Task{Name: "wait", Step: "sleep", Annotations: map[string]string{rig.DelayAnnotation: "1h"}})
 	ns := env.Namespace(t, "timeout")
 	w := env.Create(t, framework.NewWFE(ns, "slow", env.Target("Deployment"), "slow", image, func(w *v1alpha1.WorkflowExecution) {
 		w.Spec.ExecutionConfig = &v1alpha1.ExecutionConfig{Timeout: &metav1.Duration{Duration: 5 * time.Second}}
@@ -246,7 +195,7 @@ func TestTimeoutIsDeadlineExceeded(t *testing.T) {
 
 func TestLockConflictAndFinalizerCleanup(t *testing.T) {
 	checkInvariant(t)
-	image := push(t, "wf/long:v1", task{name: "wait", step: "sleep", annotations: map[string]string{rig.DelayAnnotation: "1h"}})
+	image := push(t, "wf/long:v1", framework.Task{Name: "wait", Step: "sleep", Annotations: map[string]string{rig.DelayAnnotation: "1h"}})
 	ns := env.Namespace(t, "lock")
 	target := env.Target("Deployment")
 	holder := env.Create(t, framework.NewWFE(ns, "holder", target, "restart", image))
@@ -276,7 +225,7 @@ func TestLockConflictAndFinalizerCleanup(t *testing.T) {
 
 func TestCooldown(t *testing.T) {
 	checkInvariant(t)
-	image := push(t, "wf/quick:v1", task{name: "run", step: "run", annotations: map[string]string{rig.DelayAnnotation: "100ms"}})
+	image := push(t, "wf/quick:v1", framework.Task{Name: "run", Step: "run", Annotations: map[string]string{rig.DelayAnnotation: "100ms"}})
 	ns := env.Namespace(t, "cooldown")
 	target := env.Target("Deployment")
 	first := env.Create(t, framework.NewWFE(ns, "first", target, "restart", image))

@@ -64,7 +64,7 @@ func TestKubectl(t *testing.T) {
 		return out.String(), err == nil
 	}
 
-	image := push(t, "wf/kubectl:v1", task{name: "run", step: "run", annotations: map[string]string{rig.DelayAnnotation: "100ms"}})
+	image := push(t, "wf/kubectl:v1", framework.Task{Name: "run", Step: "run", Annotations: map[string]string{rig.DelayAnnotation: "100ms"}})
 	ns := env.Namespace(t, "kubectl")
 	target := env.Target("Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "restart", target, "restart-deployment", image))

@@ -27,11 +27,11 @@ import (
 // check-forbidden-access (in a task named forbidden-quota-check) that
 // exits 3 is TaskFailed with exit code 3 and the step named: Tekton's
 // message quotes the step's name, and the step's exit code is read before
-// any message text (SPEC §5).
+// any message text (docs/design.md §5).
 func TestStepNamedForbiddenIsTaskFailed(t *testing.T) {
 	checkInvariant(t)
 	image := push(t, "wf/forbidden-name:v1",
-		task{name: "forbidden-quota-check", step: "check-forbidden-access", annotations: map[string]string{rig.ExitCodeAnnotation: "3"}})
+		framework.Task{Name: "forbidden-quota-check", Step: "check-forbidden-access", Annotations: map[string]string{rig.ExitCodeAnnotation: "3"}})
 	ns := env.Namespace(t, "names")
 	w := env.Create(t, framework.NewWFE(ns, "check", env.Target("Deployment"), "check-access", image))
 	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)

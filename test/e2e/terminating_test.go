@@ -54,11 +54,11 @@ func terminatingWindow(t *testing.T) time.Duration {
 
 // TestTerminatingRunHoldsTheTarget: a finished run held by a finalizer
 // (Chains) still holds its target; the next execution waits for it without
-// deleting it again and again (SPEC §9), and starts as soon as it is gone.
+// deleting it again and again (docs/design.md §4.3), and starts as soon as it is gone.
 func TestTerminatingRunHoldsTheTarget(t *testing.T) {
 	checkInvariant(t)
 	ctx := context.Background()
-	image := push(t, "wf/chained:v1", task{name: "run", step: "run", annotations: map[string]string{rig.DelayAnnotation: "100ms"}})
+	image := push(t, "wf/chained:v1", framework.Task{Name: "run", Step: "run", Annotations: map[string]string{rig.DelayAnnotation: "100ms"}})
 	ns := env.Namespace(t, "terminating")
 	target := env.Target("Deployment")
 	name := prName(t, target)

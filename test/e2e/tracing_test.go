@@ -46,7 +46,7 @@ func patchConfigMap(t *testing.T, ns, name string, data map[string]any) {
 
 // TestTraceContinuesInTekton: with tracing on in our controller and in
 // Tekton, an execution is one trace: Tekton's PipelineRun spans continue
-// from the span context our controller put on the run (SPEC §9).
+// from the span context our controller put on the run (docs/design.md §6).
 func TestTraceContinuesInTekton(t *testing.T) {
 	checkInvariant(t)
 	otlp := framework.StartOTLPReceiver(t)
@@ -63,7 +63,7 @@ func TestTraceContinuesInTekton(t *testing.T) {
 	})
 	env.RestartWithConfig(t, baseConfig) // start from the tracing configuration
 
-	image := push(t, "wf/traced:v1", task{name: "check", step: "inspect"}, task{name: "restart", step: "rollout"})
+	image := push(t, "wf/traced:v1", framework.Task{Name: "check", Step: "inspect"}, framework.Task{Name: "restart", Step: "rollout"})
 	ns := env.Namespace(t, "tracing")
 	target := env.Target("Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "traced", target, "restart", image))

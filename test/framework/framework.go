@@ -32,8 +32,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
-	"knative.dev/pkg/apis"
-	duckv1 "knative.dev/pkg/apis/duck/v1"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
@@ -262,15 +260,7 @@ func (e *Env) FinishPipelineRun(t testing.TB, name string, status corev1.Conditi
 		if err != nil {
 			return false, nil
 		}
-		now := metav1.Now()
-		if pr.Status.StartTime == nil {
-			pr.Status.StartTime = &pr.CreationTimestamp
-		}
-		pr.Status.CompletionTime = &now
-		pr.Status.Conditions = duckv1.Conditions{{
-			Type: apis.ConditionSucceeded, Status: status, Reason: reason, Message: message,
-			LastTransitionTime: apis.VolatileTime{Inner: now},
-		}}
+		MarkPipelineRunDone(pr, status, reason, message)
 		_, err = prs.UpdateStatus(ctx, pr, metav1.UpdateOptions{})
 		return err == nil, nil
 	})

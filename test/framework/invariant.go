@@ -41,7 +41,7 @@ import (
 )
 
 // Checker watches PipelineRuns and WorkflowExecutions and checks the
-// product's invariant (SPEC §4): at most one unfinished PipelineRun per
+// product's invariant (docs/design.md §4): at most one unfinished PipelineRun per
 // canonical target at any time, and no WorkflowExecution reaches Running
 // without owning its PipelineRun. Resource versions order what the two
 // watches see, so the checks hold whatever order the events arrive in.

@@ -284,7 +284,7 @@ func mustCanonical(t *testing.T, target string) string {
 }
 
 // wantEvents waits until the execution has at least the given events (by
-// reason), each once, and no event SPEC §6 does not list.
+// reason), each once, and no event docs/design.md §6 does not list.
 func wantEvents(t *testing.T, ns, name string, reasons ...string) {
 	t.Helper()
 	var got map[string]int
@@ -316,12 +316,12 @@ func wantEvents(t *testing.T, ns, name string, reasons ...string) {
 	}
 	for r := range got {
 		if !specEvents.Has(r) {
-			t.Errorf("event %s on %s/%s is not one of SPEC §6's %v", r, ns, name, sets.List(specEvents))
+			t.Errorf("event %s on %s/%s is not one of design.md §6's %v", r, ns, name, sets.List(specEvents))
 		}
 	}
 }
 
-// specEvents are the event reasons SPEC §6 lists: one per transition, and
+// specEvents are the event reasons docs/design.md §6 lists: one per transition, and
 // nothing else (knative's FinalizerUpdate is dropped).
 var specEvents = sets.New("PipelineRunCreated", "WorkflowCompleted", "WorkflowFailed", "WorkflowSkipped",
 	"LockReleased", "ConfigurationError", "PipelineRunDeleted")

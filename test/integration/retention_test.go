@@ -35,7 +35,7 @@ import (
 // TestRetentionDeletesTerminalExecutions: with a retention of seconds, a
 // terminal execution is deleted by the controller once retention-period
 // has passed since its completion, its lock is released and its audit is
-// delivered; never earlier (SPEC §9).
+// delivered; never earlier (docs/design.md §4.6).
 func TestRetentionDeletesTerminalExecutions(t *testing.T) {
 	const retention = 3 * time.Second
 	rcv := newReceiver(t)

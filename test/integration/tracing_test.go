@@ -78,7 +78,7 @@ func setObservability(t *testing.T, data map[string]any) {
 // TestTracingOneTraceFromExecutionToPipelineRun: with tracing on, an
 // execution is one trace: its passes are children of its span, and the
 // same span context is handed to Tekton on the PipelineRun and to the
-// CloudEvents audit events (SPEC §9).
+// CloudEvents audit events (docs/design.md §6).
 func TestTracingOneTraceFromExecutionToPipelineRun(t *testing.T) {
 	otlp := framework.StartOTLPReceiver(t)
 	ce := newCEReceiver(t)

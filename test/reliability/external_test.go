@@ -25,7 +25,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
-	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
 	"kubernaut.ai/workflowexecution/test/rig"
 )
 
@@ -71,7 +70,7 @@ func TestPipelineRunsDeletedOrStuck(t *testing.T) {
 // TestHoldLimitFreesTheTarget: once the hold limit has cancelled a wedged
 // run and failed its execution (DeadlineExceeded), the target must be free
 // for another workflow at once: the cooldown only holds back the same
-// workflow (SPEC §4.2), and the hold limit exists to free the lock (§4.4).
+// workflow (docs/design.md §4.2), and the hold limit exists to free the lock (§4.4).
 func TestHoldLimitFreesTheTarget(t *testing.T) {
 	s := newSuite(t, suiteOptions{Config: map[string]string{"stuck-grace-period": "2s", "cooldown-period": "1m"}})
 	st := s.newStream(streamOptions{Executions: 1, Targets: 1}) // for its player and watcher
@@ -128,7 +127,7 @@ func TestHoldLimitFreesTheTarget(t *testing.T) {
 		f.Unexpected++
 		pr := ""
 		if run, err := s.cluster.Tekton.TektonV1().PipelineRuns(rig.ExecutionNamespace).Get(ctx, st.player.runName(target), metav1.GetOptions{}); err == nil {
-			pr = fmt.Sprintf("; the cancelled run %s is still there: spec.status=%q, done=%v", run.Name, run.Spec.Status, resources.IsDone(run))
+			pr = fmt.Sprintf("; the cancelled run %s is still there: spec.status=%q, done=%v", run.Name, run.Spec.Status, run.IsDone())
 		}
 		t.Errorf("after the hold limit failed %s, a different workflow on the same target ended %s, want Completed%s", first.Name, describe(got), pr)
 	}

@@ -29,12 +29,11 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/cache"
-	"knative.dev/pkg/apis"
-	duckv1 "knative.dev/pkg/apis/duck/v1"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+	"kubernaut.ai/workflowexecution/test/framework"
 	"kubernaut.ai/workflowexecution/test/rig"
 )
 
@@ -129,7 +128,7 @@ func (p *tektonPlayer) onRun(obj any) {
 	if pr.Spec.Status == pipelinev1.PipelineRunSpecStatusCancelled {
 		p.cancelled[owner] = true
 	}
-	if resources.IsDone(pr) || p.handled[pr.UID] {
+	if pr.IsDone() || p.handled[pr.UID] {
 		return
 	}
 	p.handled[pr.UID] = true
@@ -184,18 +183,10 @@ func (p *tektonPlayer) finish(pr *pipelinev1.PipelineRun, status corev1.Conditio
 		} else if err != nil {
 			return false, err
 		}
-		if cur.UID != pr.UID || resources.IsDone(cur) {
+		if cur.UID != pr.UID || cur.IsDone() {
 			return true, nil
 		}
-		now := metav1.Now()
-		if cur.Status.StartTime == nil {
-			cur.Status.StartTime = &cur.CreationTimestamp
-		}
-		cur.Status.CompletionTime = &now
-		cur.Status.Conditions = duckv1.Conditions{{
-			Type: apis.ConditionSucceeded, Status: status, Reason: reason, Message: message,
-			LastTransitionTime: apis.VolatileTime{Inner: now},
-		}}
+		framework.MarkPipelineRunDone(cur, status, reason, message)
 		_, err = prs.UpdateStatus(ctx, cur, metav1.UpdateOptions{})
 		return err == nil, ignoreConflict(err)
 	})

@@ -99,7 +99,7 @@ func TestStoreWatchConfigs(t *testing.T) {
 }
 
 // TestStoreKeepsLastGoodValue: a rejected key keeps its last good value
-// while the other keys of the same ConfigMap apply (SPEC §7).
+// while the other keys of the same ConfigMap apply (docs/design.md §7).
 func TestStoreKeepsLastGoodValue(t *testing.T) {
 	tests := []struct {
 		name string

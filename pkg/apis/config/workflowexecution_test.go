@@ -29,7 +29,7 @@ import (
 )
 
 func TestDefaults(t *testing.T) {
-	// SPEC §7: cooldown-period 5m, default-timeout 30m, execution namespace
+	// docs/design.md §7: cooldown-period 5m, default-timeout 30m, execution namespace
 	// kubernaut-workflows, bundle pipeline "workflow", datastorage audit.
 	want := &WorkflowExecution{
 		ExecutionNamespace: "kubernaut-workflows",

@@ -100,7 +100,7 @@ func (s *auditSink) waitFor(t *testing.T, n int) {
 
 // TestAuditDeliveredAndRecorded: the started and completed events reach
 // the sink once, and their delivery is recorded in the status so that a
-// restarted controller does not send them again (SPEC §6).
+// restarted controller does not send them again (docs/design.md §6).
 func TestAuditDeliveredAndRecorded(t *testing.T) {
 	sink := newAuditSink(t, http.StatusOK)
 	s := objects(self(t, statusRunning), ownPipelineRun(t, prSucceeded))

@@ -27,6 +27,7 @@ import (
 	"knative.dev/pkg/apis"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/test/parse"
 )
 
 const failedChild = "wfe-8df8f872429e9491-restart-deployment"
@@ -37,7 +38,7 @@ const failedChild = "wfe-8df8f872429e9491-restart-deployment"
 func laggingTaskRunCache(t *testing.T) (s seed, failed *pipelinev1.TaskRun) {
 	t.Helper()
 	s.cached = list(self(t, statusRunning))
-	for _, o := range readObjects(t, "task-failed.yaml") {
+	for _, o := range parse.MustReadObjects(t, "testdata/task-failed.yaml") {
 		switch o := o.(type) {
 		case *pipelinev1.PipelineRun:
 			done := metav1.NewTime(now.Add(-time.Second))
@@ -133,7 +134,7 @@ func TestTaskRunHandler(t *testing.T) {
 	var got []types.NamespacedName
 	h := taskRunHandler(func(k types.NamespacedName) { got = append(got, k) })
 	var running, done *pipelinev1.TaskRun
-	for _, o := range readObjects(t, "task-failed.yaml") {
+	for _, o := range parse.MustReadObjects(t, "testdata/task-failed.yaml") {
 		if tr, ok := o.(*pipelinev1.TaskRun); ok && tr.Name == failedChild {
 			done = tr
 			running = tr.DeepCopy()

@@ -34,7 +34,7 @@ import (
 )
 
 // finalizerUpdate is the event knative's generated reconciler records each
-// time it adds or removes our finalizer. It is not a transition (SPEC §6)
+// time it adds or removes our finalizer. It is not a transition (docs/design.md §6)
 // and costs the API server one write per execution: it is not recorded.
 // Its failure counterpart, FinalizerUpdateFailed, is.
 const finalizerUpdate = "FinalizerUpdate"

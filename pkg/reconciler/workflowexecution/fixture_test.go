@@ -20,7 +20,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"os"
 	"sort"
 	"strings"
 	"sync"
@@ -52,7 +51,6 @@ import (
 	pkgreconciler "knative.dev/pkg/reconciler"
 	rtesting "knative.dev/pkg/reconciler/testing"
 	"knative.dev/pkg/system"
-	"sigs.k8s.io/yaml"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
@@ -61,6 +59,7 @@ import (
 	fakewfeclient "kubernaut.ai/workflowexecution/pkg/client/injection/client/fake"
 	fakewfeinformer "kubernaut.ai/workflowexecution/pkg/client/injection/informers/workflowexecution/v1alpha1/workflowexecution/fake"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+	"kubernaut.ai/workflowexecution/test/parse"
 
 	// Register Tekton's fake filtered informer factory.
 	_ "github.com/tektoncd/pipeline/pkg/client/injection/informers/factory/filtered/fake"
@@ -83,6 +82,7 @@ const (
 	prUID        = "7a000000-0000-4000-8000-0000000000a1"
 	createdUID   = "c0000000-0000-4000-8000-0000000000c1"
 	finalizer    = workflowexecution.FinalizerName
+	configNS     = "kubernaut-system"
 )
 
 var now = time.Date(2026, 3, 14, 10, 5, 0, 0, time.UTC)
@@ -92,76 +92,10 @@ func ago(d time.Duration) string {
 	return now.Add(-d).Format(time.RFC3339)
 }
 
-// --- parse helpers -----------------------------------------------------------
-
-func parseWFE(t *testing.T, y string) *v1alpha1.WorkflowExecution {
-	t.Helper()
-	w := &v1alpha1.WorkflowExecution{}
-	if err := yaml.UnmarshalStrict([]byte(y), w); err != nil {
-		t.Fatalf("parsing WorkflowExecution: %v\n%s", err, y)
-	}
-	return w
-}
-
-func parsePipelineRun(t *testing.T, y string) *pipelinev1.PipelineRun {
-	t.Helper()
-	pr := &pipelinev1.PipelineRun{}
-	if err := yaml.UnmarshalStrict([]byte(y), pr); err != nil {
-		t.Fatalf("parsing PipelineRun: %v\n%s", err, y)
-	}
-	return pr
-}
-
-func parseTaskRun(t *testing.T, y string) *pipelinev1.TaskRun {
-	t.Helper()
-	tr := &pipelinev1.TaskRun{}
-	if err := yaml.UnmarshalStrict([]byte(y), tr); err != nil {
-		t.Fatalf("parsing TaskRun: %v\n%s", err, y)
-	}
-	return tr
-}
-
-func parseStatus(t *testing.T, y string) v1alpha1.WorkflowExecutionStatus {
-	t.Helper()
-	var s v1alpha1.WorkflowExecutionStatus
-	if err := yaml.UnmarshalStrict([]byte(y), &s); err != nil {
-		t.Fatalf("parsing WorkflowExecutionStatus: %v\n%s", err, y)
-	}
-	return s
-}
-
-// readObjects parses a multi-document YAML file of testdata holding
-// PipelineRuns and TaskRuns.
-func readObjects(t *testing.T, file string) []runtime.Object {
-	t.Helper()
-	b, err := os.ReadFile("testdata/" + file)
-	if err != nil {
-		t.Fatalf("reading testdata: %v", err)
-	}
-	var out []runtime.Object
-	for _, doc := range strings.Split(string(b), "\n---\n") {
-		var meta metav1.TypeMeta
-		if err := yaml.Unmarshal([]byte(doc), &meta); err != nil {
-			t.Fatalf("parsing %s: %v", file, err)
-		}
-		switch meta.Kind {
-		case "PipelineRun":
-			out = append(out, parsePipelineRun(t, doc))
-		case "TaskRun":
-			out = append(out, parseTaskRun(t, doc))
-		case "WorkflowExecution":
-			out = append(out, parseWFE(t, doc))
-		default:
-			t.Fatalf("%s: unexpected kind %q", file, meta.Kind)
-		}
-	}
-	return out
-}
-
 // wfe builds an execution on the scenario's model; status is YAML (may be "").
 func wfe(t *testing.T, ns, name, uid, workflowID, target, status string) *v1alpha1.WorkflowExecution {
 	t.Helper()
-	w := parseWFE(t, fmt.Sprintf(`
+	w := parse.MustParseWorkflowExecution(t, fmt.Sprintf(`
 metadata:
   name: %s
   namespace: %s
@@ -180,7 +114,7 @@ spec:
     ROLLOUT_MODE: surge-then-drain
 `, name, ns, uid, ago(10*time.Minute), finalizer, workflowID, target))
 	if status != "" {
-		w.Status = parseStatus(t, status)
+		w.Status = parse.MustParseWorkflowExecutionStatus(t, status)
 	}
 	return w
 }
@@ -195,7 +129,7 @@ func self(t *testing.T, status string) *v1alpha1.WorkflowExecution {
 // execution; status is YAML (may be "").
 func pipelineRun(t *testing.T, ownerNS, ownerName, ownerUID, uid, status string) *pipelinev1.PipelineRun {
 	t.Helper()
-	pr := parsePipelineRun(t, fmt.Sprintf(`
+	pr := parse.MustParseV1PipelineRun(t, fmt.Sprintf(`
 metadata:
   name: %s
   namespace: %s
@@ -230,11 +164,41 @@ spec:
     pipeline: 30m
 `, prName, execNS, uid, ago(5*time.Minute), ownerName, ownerNS, ownerUID))
 	if status != "" {
-		if err := yaml.UnmarshalStrict([]byte(status), &pr.Status); err != nil {
-			t.Fatalf("parsing PipelineRun status: %v\n%s", err, status)
-		}
+		pr.Status = parse.MustParseV1PipelineRunStatus(t, status)
 	}
 	return pr
+}
+
+// recordedFailure seeds the execution under test Running with the failed
+// run recorded from real Tekton in testdata/task-failed.yaml (its
+// PipelineRun and TaskRuns).
+func recordedFailure(t *testing.T) seed {
+	t.Helper()
+	return objects(append([]runtime.Object{self(t, statusRunning)}, parse.MustReadObjects(t, "testdata/task-failed.yaml")...)...)
+}
+
+// transition is a world in which one reconcile makes one transition.
+type transition struct {
+	name string
+	seed func(t *testing.T) seed
+}
+
+// transitions are the main transitions of the lifecycle, for the tests that
+// check a property of every one of them.
+func transitions() []transition {
+	return []transition{{
+		name: "Pending → Running",
+		seed: func(t *testing.T) seed { return objects(self(t, "")) },
+	}, {
+		name: "Running → Completed",
+		seed: func(t *testing.T) seed { return objects(self(t, statusRunning), ownPipelineRun(t, prSucceeded)) },
+	}, {
+		name: "Running → Failed",
+		seed: recordedFailure,
+	}, {
+		name: "Pending → Skipped",
+		seed: func(t *testing.T) seed { return objects(self(t, ""), other(t, otherRunning)) },
+	}}
 }
 
 // ownPipelineRun is the execution under test's PipelineRun.
@@ -284,6 +248,44 @@ conditions:
   reason: Running
   message: PipelineRun kubernaut-workflows/wfe-8df8f872429e9491 is running
 `
+	// statusRunningMirrored is statusRunning once prRunning is mirrored.
+	statusRunningMirrored = `
+observedGeneration: 1
+phase: Running
+startTime: "2026-03-14T10:00:00Z"
+pipelineRunRef:
+  name: wfe-8df8f872429e9491
+  namespace: kubernaut-workflows
+pipelineRunStatus:
+  status: Unknown
+  reason: Running
+  message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
+conditions:
+- type: Succeeded
+  status: Unknown
+  reason: Running
+  message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
+`
+	// statusCompleted is statusRunning once prSucceeded is mirrored.
+	statusCompleted = `
+observedGeneration: 1
+phase: Completed
+startTime: "2026-03-14T10:00:00Z"
+completionTime: "2026-03-14T10:02:30Z"
+duration: 2m30s
+pipelineRunRef:
+  name: wfe-8df8f872429e9491
+  namespace: kubernaut-workflows
+pipelineRunStatus:
+  status: "True"
+  reason: Succeeded
+  message: "Tasks Completed: 3 (Failed: 0, Cancelled 0), Skipped: 0"
+conditions:
+- type: Succeeded
+  status: "True"
+  reason: Succeeded
+  message: PipelineRun kubernaut-workflows/wfe-8df8f872429e9491 succeeded
+`
 	statusPending = `
 observedGeneration: 1
 phase: Pending
@@ -309,41 +311,39 @@ type fixture struct {
 	trIndex  cache.Indexer
 	// recorded are the events the runner drained, as "Type Reason Message".
 	recorded []string
-	watcher  *fakeWatcher
+	watcher  *cmWatcher
 	clock    *clocktesting.FakePassiveClock
 }
 
-// fakeWatcher is a configmap.Watcher whose ConfigMap the test can change.
-type fakeWatcher struct {
-	mu        sync.Mutex
-	cm        *corev1.ConfigMap
-	observers []configmap.Observer
+// cmWatcher is knative's ManualWatcher that also hands each new observer
+// the current config-workflowexecution, as the informed watcher does once
+// started: NewController then builds on the test's configuration (the audit
+// trail starts from it, with no informer sync to wait for).
+type cmWatcher struct {
+	configmap.ManualWatcher
+	cm *corev1.ConfigMap
 }
 
-var _ configmap.Watcher = (*fakeWatcher)(nil)
-
-func (w *fakeWatcher) Watch(name string, o ...configmap.Observer) {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	if name != w.cm.Name {
-		panic("watch of an unknown ConfigMap " + name)
-	}
-	w.observers = append(w.observers, o...)
-	for _, f := range o {
-		f(w.cm)
+func (w *cmWatcher) Watch(name string, o ...configmap.Observer) {
+	w.ManualWatcher.Watch(name, o...)
+	if name == w.cm.Name {
+		for _, f := range o {
+			f(w.cm)
+		}
 	}
 }
-
-func (w *fakeWatcher) Start(<-chan struct{}) error { return nil }
 
 // setConfig replaces the data of config-workflowexecution, as a live edit.
 func (f *fixture) setConfig(data map[string]string) {
-	f.watcher.mu.Lock()
-	defer f.watcher.mu.Unlock()
-	f.watcher.cm = f.watcher.cm.DeepCopy()
-	f.watcher.cm.Data = data
-	for _, o := range f.watcher.observers {
-		o(f.watcher.cm)
+	f.watcher.cm = configMap(data)
+	f.watcher.OnChange(f.watcher.cm)
+}
+
+// configMap is config-workflowexecution with data.
+func configMap(data map[string]string) *corev1.ConfigMap {
+	return &corev1.ConfigMap{
+		ObjectMeta: metav1.ObjectMeta{Name: config.ConfigName, Namespace: configNS},
+		Data:       data,
 	}
 }
 
@@ -409,11 +409,8 @@ func newFixture(t *testing.T, s seed) *fixture {
 		cancel()
 		logs.stop()
 	})
-	cm := &corev1.ConfigMap{
-		ObjectMeta: metav1.ObjectMeta{Name: config.ConfigName, Namespace: "kubernaut-system"},
-		Data:       s.config,
-	}
-	watcher := &fakeWatcher{cm: cm}
+	cm := configMap(s.config)
+	watcher := &cmWatcher{ManualWatcher: configmap.ManualWatcher{Namespace: configNS}, cm: cm}
 	// The execution namespace is read from the API server at start.
 	inSystem := cm.DeepCopy()
 	inSystem.Namespace = system.Namespace()
@@ -668,6 +665,19 @@ func (f *fixture) enqueued(d time.Duration) bool {
 		time.Sleep(5 * time.Millisecond)
 	}
 	return f.impl.WorkQueue().Len() > 0
+}
+
+// checkRequeuedLater checks that the reconcile requeued the execution for
+// later, for what: the queue is empty right after it, and the execution
+// comes back within 10s.
+func (f *fixture) checkRequeuedLater(what string) {
+	f.t.Helper()
+	if n := f.impl.WorkQueue().Len(); n != 0 {
+		f.t.Errorf("queue length right after the reconcile = %d, want 0 (requeued for %s)", n, what)
+	}
+	if !f.enqueued(10 * time.Second) {
+		f.t.Errorf("the execution was not requeued for %s", what)
+	}
 }
 
 // checkSummary checks the natural-language summary of a failure.

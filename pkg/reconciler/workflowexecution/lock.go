@@ -65,7 +65,7 @@ func (r *Reconciler) onTarget(wfe *v1alpha1.WorkflowExecution, target string) []
 	return out
 }
 
-// checkLocks is layer 1 of the lock (SPEC §4.2): a Running execution on the
+// checkLocks is layer 1 of the lock (docs/design.md §4.2): a Running execution on the
 // target blocks (ResourceBusy); the same workflow ended on the target less
 // than the cooldown ago blocks (RecentlyRemediated). Pending executions do
 // not block each other; Skipped ones never count.

@@ -32,6 +32,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/test/parse"
 )
 
 // The other execution of the lock tests: billing/scale-api runs scale-up on
@@ -160,9 +161,11 @@ func skipMessage(mustContain ...string) func(*testing.T, *fixture, *v1alpha1.Wor
 	}
 }
 
-func TestReconcileLockLayer1(t *testing.T) {
-	recently := func(name, outcome, completedAt, remaining string) string {
-		return fmt.Sprintf(`
+// recently is the status of the execution under test Skipped as
+// RecentlyRemediated by execution name of the same workflow, which ended
+// with outcome at completedAt, remaining cooldown left.
+func recently(name, outcome, completedAt, remaining string) string {
+	return fmt.Sprintf(`
 observedGeneration: 1
 phase: Skipped
 completionTime: "2026-03-14T10:05:00Z"
@@ -182,7 +185,9 @@ conditions:
   status: "False"
   reason: RecentlyRemediated
 `, name, completedAt, outcome, remaining)
-	}
+}
+
+func TestReconcileLockLayer1(t *testing.T) {
 	runs := func(c reconcileCase) reconcileCase {
 		c.wantResult = "nil"
 		c.wantStatus = wantCreated
@@ -301,23 +306,6 @@ conditions:
 }
 
 func TestReconcileLockLayer2(t *testing.T) {
-	const adopted = `
-observedGeneration: 1
-phase: Running
-startTime: "2026-03-14T10:00:00Z"
-pipelineRunRef:
-  name: wfe-8df8f872429e9491
-  namespace: kubernaut-workflows
-pipelineRunStatus:
-  status: Unknown
-  reason: Running
-  message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
-conditions:
-- type: Succeeded
-  status: Unknown
-  reason: Running
-  message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
-`
 	// busyByRun names the holder from what its PipelineRun says.
 	const busyByRun = `
 observedGeneration: 1
@@ -374,7 +362,7 @@ conditions:
 			name:       "own PipelineRun (lost status write) is adopted, " + where,
 			seed:       build("", adoptedRun),
 			wantResult: "nil",
-			wantStatus: adopted,
+			wantStatus: statusRunningMirrored,
 			wantTekton: lookup,
 			wantEvents: []string{"Normal PipelineRunCreated"},
 			check: func(t *testing.T, f *fixture, _ *v1alpha1.WorkflowExecution) {
@@ -505,7 +493,7 @@ conditions:
 // TestReconcileOwnRunWinsOverStaleCache: an execution whose own PipelineRun
 // exists holds the lock, whatever a stale cache says of other executions;
 // skipping it would leave its workflow running, reported Skipped, with
-// nobody to mirror or clean it (SPEC §4.3: the run belongs to this WFE →
+// nobody to mirror or clean it (docs/design.md §4.3: the run belongs to this WFE →
 // adopt it).
 func TestReconcileOwnRunWinsOverStaleCache(t *testing.T) {
 	run := ownPipelineRun(t, prRunning)
@@ -523,7 +511,7 @@ func TestReconcileOwnRunWinsOverStaleCache(t *testing.T) {
 }
 
 // TestReconcileRaceForAStaleRun: two executions racing for the target's
-// finished run (its owner gone) end with exactly one Running (SPEC §4.3).
+// finished run (its owner gone) end with exactly one Running (docs/design.md §4.3).
 func TestReconcileRaceForAStaleRun(t *testing.T) {
 	for _, syncedBeforeLoser := range []bool{true, false} {
 		t.Run(fmt.Sprintf("loser's cache synced=%v", syncedBeforeLoser), func(t *testing.T) {
@@ -603,7 +591,7 @@ func TestIndexByTarget(t *testing.T) {
 func TestCountLocksHeld(t *testing.T) {
 	indexer := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{targetIndex: indexByTarget})
 	runs := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc})
-	released := parseStatus(t, ended("Completed", 10*time.Minute))
+	released := parse.MustParseWorkflowExecutionStatus(t, ended("Completed", 10*time.Minute))
 	released.LockReleaseTime = released.CompletionTime
 	for i, st := range []string{
 		"",                              // new

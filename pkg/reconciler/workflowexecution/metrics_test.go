@@ -89,7 +89,7 @@ func collect(t *testing.T, reader *sdkmetric.ManualReader) collected {
 }
 
 // TestMetricsPerTransition: each transition is counted once, with no
-// per-workflow or per-target label (SPEC §6).
+// per-workflow or per-target label (docs/design.md §6).
 func TestMetricsPerTransition(t *testing.T) {
 	tests := []struct {
 		name string
@@ -134,9 +134,7 @@ func TestMetricsPerTransition(t *testing.T) {
 		},
 	}, {
 		name: "Running → Failed",
-		seed: func(t *testing.T) seed {
-			return objects(append([]runtime.Object{self(t, statusRunning)}, readObjects(t, "task-failed.yaml")...)...)
-		},
+		seed: recordedFailure,
 		want: collected{
 			"workflowexecution_total{outcome=Failed}":                 1,
 			"workflowexecution_duration_seconds{outcome=Failed}":      1,

@@ -445,7 +445,7 @@ conditions:
 }
 
 // TestReconcileAddsFinalizerInTheSamePass: a new execution gets its
-// finalizer and its PipelineRun in one pass (SPEC §8: no finalizer-only pass).
+// finalizer and its PipelineRun in one pass (docs/design.md §8: no finalizer-only pass).
 func TestReconcileAddsFinalizerInTheSamePass(t *testing.T) {
 	w := self(t, "")
 	w.Finalizers = nil

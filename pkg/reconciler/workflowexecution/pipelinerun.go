@@ -77,7 +77,7 @@ func (r *Reconciler) deleteExactly(ctx context.Context, pr *pipelinev1.PipelineR
 }
 
 // terminatingError says a PipelineRun is already being deleted: it is not
-// deleted again (SPEC §9).
+// deleted again (docs/design.md §4.3).
 type terminatingError struct{ pr *pipelinev1.PipelineRun }
 
 func (e *terminatingError) Error() string {

@@ -41,7 +41,7 @@ var retentionCheckPeriod = time.Hour // a variable for tests
 
 // expire deletes a terminal execution once retention-period has passed
 // since its completion, its lock is released (or it never held one) and
-// its audit events are recorded as delivered (SPEC §9). It decides from
+// its audit events are recorded as delivered (docs/design.md §4.6). It decides from
 // the status as read (committed): what this pass changes is written first,
 // and the watch event of that write brings the execution back. Until then
 // it only schedules the next look: no list scans.

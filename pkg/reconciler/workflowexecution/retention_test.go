@@ -57,7 +57,7 @@ func delivered(status string, types ...string) string {
 
 // TestRetention: a terminal execution is deleted once retention-period has
 // passed since its completion, its lock is released and its audit is
-// delivered, never earlier (SPEC §9).
+// delivered, never earlier (docs/design.md §4.6).
 func TestRetention(t *testing.T) {
 	old := retentionCheckPeriod
 	retentionCheckPeriod = 100 * time.Millisecond

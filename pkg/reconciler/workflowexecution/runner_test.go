@@ -27,6 +27,7 @@ import (
 	"knative.dev/pkg/apis"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/test/parse"
 )
 
 // reconcileCase is one reconcile of one execution.
@@ -99,7 +100,7 @@ func runReconcileCases(t *testing.T, cases []reconcileCase) {
 				if statusWrites != 1 {
 					t.Errorf("%d status writes, want 1: %v", statusWrites, f.writes())
 				}
-				want := parseStatus(t, tc.wantStatus)
+				want := parse.MustParseWorkflowExecutionStatus(t, tc.wantStatus)
 				opts := []cmp.Option{
 					cmpopts.IgnoreFields(apis.Condition{}, "LastTransitionTime"),
 					cmpopts.IgnoreFields(v1alpha1.FailureDetails{}, "NaturalLanguageSummary"),
@@ -124,7 +125,7 @@ func runReconcileCases(t *testing.T, cases []reconcileCase) {
 	}
 }
 
-// checkConsistent checks that phase and the Succeeded condition agree (SPEC §2).
+// checkConsistent checks that phase and the Succeeded condition agree (docs/design.md §2).
 func checkConsistent(t *testing.T, w *v1alpha1.WorkflowExecution) {
 	t.Helper()
 	c := w.Status.GetSucceededCondition()

@@ -27,29 +27,32 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/runtime"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/test/parse"
 )
 
 const (
-	// statusRunningMirrored is statusRunning once prRunning is mirrored.
-	statusRunningMirrored = `
+	// statusRunLost is statusRunning once its run is found gone or replaced
+	// (messages aside): Failed, Unknown, at now.
+	statusRunLost = `
 observedGeneration: 1
-phase: Running
+phase: Failed
 startTime: "2026-03-14T10:00:00Z"
+completionTime: "2026-03-14T10:05:00Z"
+duration: 5m0s
 pipelineRunRef:
   name: wfe-8df8f872429e9491
   namespace: kubernaut-workflows
-pipelineRunStatus:
-  status: Unknown
-  reason: Running
-  message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
+failureDetails:
+  reason: Unknown
+  failedAt: "2026-03-14T10:05:00Z"
+  executionTimeBeforeFailure: 5m0s
+  wasExecutionFailure: true
 conditions:
 - type: Succeeded
-  status: Unknown
-  reason: Running
-  message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
+  status: "False"
+  reason: Unknown
 `
 	cancelPR = `patch kubernaut-workflows/wfe-8df8f872429e9491 [{"op":"test","path":"/metadata/uid","value":"` + prUID + `"},{"op":"add","path":"/spec/status","value":"Cancelled"}]`
 )
@@ -98,25 +101,7 @@ func TestReconcileRunning(t *testing.T) {
 			return objects(self(t, statusRunning), ownPipelineRun(t, prSucceeded))
 		},
 		wantResult: "nil",
-		wantStatus: `
-observedGeneration: 1
-phase: Completed
-startTime: "2026-03-14T10:00:00Z"
-completionTime: "2026-03-14T10:02:30Z"
-duration: 2m30s
-pipelineRunRef:
-  name: wfe-8df8f872429e9491
-  namespace: kubernaut-workflows
-pipelineRunStatus:
-  status: "True"
-  reason: Succeeded
-  message: "Tasks Completed: 3 (Failed: 0, Cancelled 0), Skipped: 0"
-conditions:
-- type: Succeeded
-  status: "True"
-  reason: Succeeded
-  message: PipelineRun kubernaut-workflows/wfe-8df8f872429e9491 succeeded
-`,
+		wantStatus: statusCompleted,
 		wantEvents: []string{"Normal WorkflowCompleted"},
 	}, {
 		name: "PipelineRun succeeded without a completion time: now",
@@ -150,10 +135,8 @@ conditions:
 `,
 		wantEvents: []string{"Normal WorkflowCompleted"},
 	}, {
-		name: "PipelineRun failed: Failed with failure details from the TaskRuns",
-		seed: func(t *testing.T) seed {
-			return objects(append([]runtime.Object{self(t, statusRunning)}, readObjects(t, "task-failed.yaml")...)...)
-		},
+		name:       "PipelineRun failed: Failed with failure details from the TaskRuns",
+		seed:       recordedFailure,
 		wantResult: "nil",
 		wantStatus: `
 observedGeneration: 1
@@ -216,28 +199,10 @@ conditions:
 		wantStatus: statusRunningMirrored,
 		wantTekton: []string{getPR},
 	}, {
-		name:       "PipelineRun deleted externally: Failed, Unknown",
-		seed:       func(t *testing.T) seed { return objects(self(t, statusRunning)) },
-		wantResult: "nil",
-		wantStatus: `
-observedGeneration: 1
-phase: Failed
-startTime: "2026-03-14T10:00:00Z"
-completionTime: "2026-03-14T10:05:00Z"
-duration: 5m0s
-pipelineRunRef:
-  name: wfe-8df8f872429e9491
-  namespace: kubernaut-workflows
-failureDetails:
-  reason: Unknown
-  failedAt: "2026-03-14T10:05:00Z"
-  executionTimeBeforeFailure: 5m0s
-  wasExecutionFailure: true
-conditions:
-- type: Succeeded
-  status: "False"
-  reason: Unknown
-`,
+		name:           "PipelineRun deleted externally: Failed, Unknown",
+		seed:           func(t *testing.T) seed { return objects(self(t, statusRunning)) },
+		wantResult:     "nil",
+		wantStatus:     statusRunLost,
 		ignoreMessages: true,
 		wantTekton:     []string{getPR},
 		wantEvents:     []string{"Warning WorkflowFailed"},
@@ -247,26 +212,8 @@ conditions:
 		seed: func(t *testing.T) seed {
 			return objects(self(t, statusRunning), foreignRun(t, prRunning))
 		},
-		wantResult: "nil",
-		wantStatus: `
-observedGeneration: 1
-phase: Failed
-startTime: "2026-03-14T10:00:00Z"
-completionTime: "2026-03-14T10:05:00Z"
-duration: 5m0s
-pipelineRunRef:
-  name: wfe-8df8f872429e9491
-  namespace: kubernaut-workflows
-failureDetails:
-  reason: Unknown
-  failedAt: "2026-03-14T10:05:00Z"
-  executionTimeBeforeFailure: 5m0s
-  wasExecutionFailure: true
-conditions:
-- type: Succeeded
-  status: "False"
-  reason: Unknown
-`,
+		wantResult:     "nil",
+		wantStatus:     statusRunLost,
 		ignoreMessages: true,
 		wantEvents:     []string{"Warning WorkflowFailed"},
 		check:          failureMessage(prName),
@@ -317,7 +264,7 @@ pipelineSpec:
     taskRef: {name: notify}
 `)
 	taskRun := func(name, task, ownerUID, status string) *pipelinev1.TaskRun {
-		return parseTaskRun(t, fmt.Sprintf(`
+		return parse.MustParseV1TaskRun(t, fmt.Sprintf(`
 metadata:
   name: %s
   namespace: kubernaut-workflows
@@ -393,66 +340,48 @@ conditions:
 	}
 	// Whether workflow code ran is not known for a wedged run.
 	anyExecution := []cmp.Option{cmpopts.IgnoreFields(v1alpha1.FailureDetails{}, "WasExecutionFailure")}
+	// stuck seeds the execution Running for d on its run, unfinished for d
+	// (timeout "" is the configured default).
+	stuck := func(d time.Duration, timeout string) func(*testing.T) seed {
+		return func(t *testing.T) seed { return objects(self(t, started(d)), stuckRun(t, d, timeout)) }
+	}
+	// cancels is c with the hold limit firing on an execution Running for d:
+	// the run is cancelled and the execution Failed, DeadlineExceeded.
+	cancels := func(d time.Duration, c reconcileCase) reconcileCase {
+		c.wantResult = "nil"
+		c.wantStatus = cancelled(d)
+		c.statusOpts = anyExecution
+		c.ignoreMessages = true
+		c.wantTekton = []string{cancelPR}
+		c.wantEvents = []string{"Warning WorkflowFailed"}
+		return c
+	}
 	over := 35*time.Minute + time.Second
-	runReconcileCases(t, []reconcileCase{{
-		name: "unfinished past timeout + stuck-grace-period: cancelled, Failed DeadlineExceeded",
-		seed: func(t *testing.T) seed {
-			return objects(self(t, started(over)), stuckRun(t, over, ""))
-		},
-		wantResult:     "nil",
-		wantStatus:     cancelled(over),
-		statusOpts:     anyExecution,
-		ignoreMessages: true,
-		wantTekton:     []string{cancelPR},
-		wantEvents:     []string{"Warning WorkflowFailed"},
-		check:          failureMessage(prName, "30m0s", "cancelled"),
-	}, {
+	runReconcileCases(t, []reconcileCase{cancels(over, reconcileCase{
+		name:  "unfinished past timeout + stuck-grace-period: cancelled, Failed DeadlineExceeded",
+		seed:  stuck(over, ""),
+		check: failureMessage(prName, "30m0s", "cancelled"),
+	}), cancels(16*time.Minute, reconcileCase{
 		name: "the PipelineRun's own timeout counts",
-		seed: func(t *testing.T) seed {
-			return objects(self(t, started(16*time.Minute)), stuckRun(t, 16*time.Minute, "10m"))
-		},
-		wantResult:     "nil",
-		wantStatus:     cancelled(16 * time.Minute),
-		statusOpts:     anyExecution,
-		ignoreMessages: true,
-		wantTekton:     []string{cancelPR},
-		wantEvents:     []string{"Warning WorkflowFailed"},
-	}, {
+		seed: stuck(16*time.Minute, "10m"),
+	}), cancels(31*time.Minute, reconcileCase{
 		name: "configured stuck-grace-period counts",
 		seed: func(t *testing.T) seed {
-			s := objects(self(t, started(31*time.Minute)), stuckRun(t, 31*time.Minute, ""))
+			s := stuck(31*time.Minute, "")(t)
 			s.config = map[string]string{"stuck-grace-period": "30s"}
 			return s
 		},
-		wantResult:     "nil",
-		wantStatus:     cancelled(31 * time.Minute),
-		statusOpts:     anyExecution,
-		ignoreMessages: true,
-		wantTekton:     []string{cancelPR},
-		wantEvents:     []string{"Warning WorkflowFailed"},
-	}, {
-		name: "before the hold limit: nothing",
-		seed: func(t *testing.T) seed {
-			return objects(self(t, started(35*time.Minute-time.Second)), stuckRun(t, 35*time.Minute-time.Second, ""))
-		},
+	}), {
+		name:       "before the hold limit: nothing",
+		seed:       stuck(35*time.Minute-time.Second, ""),
 		wantResult: "nil",
-	}, {
-		name: "run already gone when cancelling: still Failed",
-		seed: func(t *testing.T) seed {
-			return objects(self(t, started(over)), stuckRun(t, over, ""))
-		},
-		reactors:       failOn("patch", apierrors.NewNotFound(prResource, prName)),
-		wantResult:     "nil",
-		wantStatus:     cancelled(over),
-		statusOpts:     anyExecution,
-		ignoreMessages: true,
-		wantTekton:     []string{cancelPR},
-		wantEvents:     []string{"Warning WorkflowFailed"},
-	}, {
-		name: "cancel fails: error, still Running",
-		seed: func(t *testing.T) seed {
-			return objects(self(t, started(over)), stuckRun(t, over, ""))
-		},
+	}, cancels(over, reconcileCase{
+		name:     "run already gone when cancelling: still Failed",
+		seed:     stuck(over, ""),
+		reactors: failOn("patch", apierrors.NewNotFound(prResource, prName)),
+	}), {
+		name:       "cancel fails: error, still Running",
+		seed:       stuck(over, ""),
 		reactors:   failOn("patch", apierrors.NewInternalError(errors.New("boom"))),
 		wantResult: "error",
 		wantTekton: []string{cancelPR},
@@ -490,12 +419,7 @@ func TestReconcileHoldLimitRequeue(t *testing.T) {
 	if err := f.reconcile(selfKey); err != nil {
 		t.Fatalf("Reconcile() = %v", err)
 	}
-	if n := f.impl.WorkQueue().Len(); n != 0 {
-		t.Errorf("queue length right after the reconcile = %d, want 0 (requeued for the deadline)", n)
-	}
-	if !f.enqueued(10 * time.Second) {
-		t.Error("the execution was not requeued for its hold-limit deadline")
-	}
+	f.checkRequeuedLater("its hold-limit deadline")
 }
 
 // TestReconcileHoldLimitCancelsOnlyItsOwnRun: the cache still shows the

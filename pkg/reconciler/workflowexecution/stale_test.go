@@ -37,31 +37,14 @@ import (
 // process wrote when the next reconcile comes (a PipelineRun event can
 // arrive first). Reconciling the stale copy must not repeat the
 // transition: no second event, no second create or delete, no regression
-// of the status (SPEC §4 invariant, §6 events once per transition).
+// of the status (docs/design.md §4 invariant, §6 events once per transition).
 func TestStaleExecutionCache(t *testing.T) {
-	tests := []struct {
-		name string
-		seed func(t *testing.T) seed
-	}{{
-		name: "Pending → Running",
-		seed: func(t *testing.T) seed { return objects(self(t, "")) },
-	}, {
-		name: "Running → Completed",
-		seed: func(t *testing.T) seed { return objects(self(t, statusRunning), ownPipelineRun(t, prSucceeded)) },
-	}, {
-		name: "Running → Failed",
-		seed: func(t *testing.T) seed {
-			return objects(append([]runtime.Object{self(t, statusRunning)}, readObjects(t, "task-failed.yaml")...)...)
-		},
-	}, {
-		name: "Pending → Skipped",
-		seed: func(t *testing.T) seed { return objects(self(t, ""), other(t, otherRunning)) },
-	}, {
+	tests := append(transitions(), transition{
 		name: "Completed → lock released",
 		seed: func(t *testing.T) seed {
 			return objects(self(t, ended("Completed", 6*time.Minute)), ownPipelineRun(t, prSucceeded))
 		},
-	}}
+	})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, tc.seed(t))

@@ -24,7 +24,7 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 )
 
-// checkTenancy applies the tenancy rule (SPEC §9) to a valid execution: it
+// checkTenancy applies the tenancy rule (docs/design.md §9) to a valid execution: it
 // may target only its own namespace, unless its namespace is one of the
 // controller's trusted-namespaces; cluster-scoped targets only from a
 // trusted namespace. The ValidatingAdmissionPolicy in config/ applies the

@@ -26,7 +26,6 @@ import (
 	"github.com/google/go-cmp/cmp"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 )
@@ -211,12 +210,7 @@ func TestReconcileTerminalRequeue(t *testing.T) {
 	if got := f.tektonActions(); len(got) != 0 {
 		t.Errorf("Tekton actions = %q, want none before the cooldown ends", got)
 	}
-	if n := f.impl.WorkQueue().Len(); n != 0 {
-		t.Errorf("queue length right after the reconcile = %d, want 0 (requeued for the end of the cooldown)", n)
-	}
-	if !f.enqueued(10 * time.Second) {
-		t.Error("the execution was not requeued for the end of its cooldown")
-	}
+	f.checkRequeuedLater("the end of its cooldown")
 }
 
 // TestReconcileCompletionSchedulesRelease: the reconcile that records the
@@ -397,7 +391,7 @@ func TestFinalizeKind(t *testing.T) {
 // TestFinalizeKindSkippedOwner: an execution reported Skipped that owns the
 // target's run nonetheless (it created it, then a stale cache made it skip
 // before its status write) must not leak that run when deleted: ownership,
-// not the phase, decides (SPEC §4.6).
+// not the phase, decides (docs/design.md §4.7).
 func TestFinalizeKindSkippedOwner(t *testing.T) {
 	w := self(t, ended("Skipped", time.Minute))
 	ts := metav1.NewTime(now)
@@ -412,36 +406,19 @@ func TestFinalizeKindSkippedOwner(t *testing.T) {
 }
 
 // TestIdempotence: reconciling an unchanged world again writes nothing and
-// emits nothing (SPEC §8: no status write when nothing changed).
+// emits nothing (docs/design.md §8: no status write when nothing changed).
 func TestIdempotence(t *testing.T) {
-	tests := []struct {
-		name string
-		seed func(t *testing.T) seed
-	}{{
+	tests := append(transitions(), transition{
 		name: "Running, unchanged PipelineRun",
 		seed: func(t *testing.T) seed { return objects(self(t, statusRunning), ownPipelineRun(t, prRunning)) },
-	}, {
-		name: "Pending → Running",
-		seed: func(t *testing.T) seed { return objects(self(t, "")) },
-	}, {
-		name: "Running → Completed",
-		seed: func(t *testing.T) seed { return objects(self(t, statusRunning), ownPipelineRun(t, prSucceeded)) },
-	}, {
-		name: "Running → Failed",
-		seed: func(t *testing.T) seed {
-			return objects(append([]runtime.Object{self(t, statusRunning)}, readObjects(t, "task-failed.yaml")...)...)
-		},
-	}, {
-		name: "Pending → Skipped",
-		seed: func(t *testing.T) seed { return objects(self(t, ""), other(t, otherRunning)) },
-	}, {
+	}, transition{
 		name: "Pending → Failed (ConfigurationError)",
 		seed: func(t *testing.T) seed {
 			w := self(t, "")
 			w.Spec.Parameters["TARGET_RESOURCE"] = "x"
 			return objects(w)
 		},
-	}}
+	})
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, tc.seed(t))

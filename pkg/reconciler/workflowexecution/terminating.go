@@ -32,7 +32,7 @@ import (
 
 // A PipelineRun with a deletion timestamp (held by a finalizer: Tekton
 // Chains signs every run before it lets it go, Results archives it) still
-// holds its target until it is gone (SPEC §9). Deleting it again changes
+// holds its target until it is gone (docs/design.md §4.3). Deleting it again changes
 // nothing: every path waits instead. The watch wakes the waiters when the
 // run disappears (wakeWaiters); the requeue below is only a safety net.
 const (

@@ -52,7 +52,7 @@ conditions:
 `
 
 // TestReconcileTerminatingRun: a PipelineRun being deleted (a finalizer
-// holds it) is never deleted again by any path (SPEC §9).
+// holds it) is never deleted again by any path (docs/design.md §4.3).
 func TestReconcileTerminatingRun(t *testing.T) {
 	completed6m := ended("Completed", 6*time.Minute)
 	runReconcileCases(t, []reconcileCase{{
@@ -98,27 +98,8 @@ func TestReconcileTerminatingRun(t *testing.T) {
 		},
 		wantResult:     "nil",
 		ignoreMessages: true,
-		wantStatus: `
-observedGeneration: 1
-phase: Skipped
-completionTime: "2026-03-14T10:05:00Z"
-skipDetails:
-  reason: RecentlyRemediated
-  skippedAt: "2026-03-14T10:05:00Z"
-  recentRemediation:
-    name: earlier
-    namespace: payment
-    workflowId: restart-deployment
-    completedAt: "2026-03-14T10:04:00Z"
-    outcome: Completed
-    targetResource: payment/deployment/api
-    cooldownRemaining: 4m0s
-conditions:
-- type: Succeeded
-  status: "False"
-  reason: RecentlyRemediated
-`,
-		wantEvents: []string{"Normal WorkflowSkipped"},
+		wantStatus:     recently("earlier", "Completed", ago(time.Minute), "4m0s"),
+		wantEvents:     []string{"Normal WorkflowSkipped"},
 	}, {
 		name: "Running, our run deleted externally but held by a finalizer: Failed now, not cancelled",
 		seed: func(t *testing.T) seed {
@@ -164,25 +145,8 @@ conditions:
 		},
 		wantResult:     "nil",
 		ignoreMessages: true,
-		wantStatus: `
-observedGeneration: 1
-phase: Completed
-startTime: "2026-03-14T10:00:00Z"
-completionTime: "2026-03-14T10:02:30Z"
-duration: 2m30s
-pipelineRunRef:
-  name: wfe-8df8f872429e9491
-  namespace: kubernaut-workflows
-pipelineRunStatus:
-  status: "True"
-  reason: Succeeded
-  message: "Tasks Completed: 3 (Failed: 0, Cancelled 0), Skipped: 0"
-conditions:
-- type: Succeeded
-  status: "True"
-  reason: Succeeded
-`,
-		wantEvents: []string{"Normal WorkflowCompleted"},
+		wantStatus:     statusCompleted,
+		wantEvents:     []string{"Normal WorkflowCompleted"},
 	}, {
 		name: "release after the cooldown: our run being deleted is waited for, not deleted again",
 		seed: func(t *testing.T) seed {

@@ -50,7 +50,7 @@ const PipelineRunSpanContextAnnotation = "tekton.dev/pipelinerunSpanContext"
 // tracerName names the controller's tracer.
 const tracerName = "kubernaut.ai/workflowexecution"
 
-// Each execution is one trace (SPEC §9). Its identity is derived from the
+// Each execution is one trace (docs/design.md §6). Its identity is derived from the
 // execution's UID, so that every pass, in any replica and after any
 // restart, continues the same trace without storing anything: the trace
 // ID is the first 16 bytes of the UID's SHA-256, the execution span's ID

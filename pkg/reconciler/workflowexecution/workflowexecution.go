@@ -111,7 +111,7 @@ var (
 	_ wfereconciler.Finalizer = (*Reconciler)(nil)
 )
 
-// ReconcileKind drives one execution through the lifecycle of SPEC §4:
+// ReconcileKind drives one execution through the lifecycle of docs/design.md §4:
 // Pending (validate, lock, create) → Running (mirror) → terminal (release
 // the lock after the cooldown).
 func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowExecution) (result pkgreconciler.Event) {
@@ -372,7 +372,7 @@ func (r *Reconciler) ownRunPastTheCache(ctx context.Context, wfe *v1alpha1.Workf
 }
 
 // handleExisting decides what a PipelineRun already holding the target's
-// name means for this execution (SPEC §4.3).
+// name means for this execution (docs/design.md §4.3).
 func (r *Reconciler) handleExisting(ctx context.Context, wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun, cfg *config.WorkflowExecution, now time.Time) pkgreconciler.Event {
 	logger := logging.FromContext(ctx)
 	if resources.IsOwnedBy(pr, wfe) {

@@ -38,7 +38,7 @@ const (
 	ReasonSucceeded = "Succeeded"
 	// ReasonTargetTerminating: the PipelineRun that held the target is
 	// being deleted but still exists (a finalizer, e.g. Tekton Chains',
-	// holds it); the execution waits for it to be gone (SPEC §9).
+	// holds it); the execution waits for it to be gone (docs/design.md §4.3).
 	ReasonTargetTerminating = "TargetTerminating"
 )
 

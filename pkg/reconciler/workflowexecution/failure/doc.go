@@ -15,7 +15,7 @@ limitations under the License.
 */
 
 // Package failure explains a failed Tekton PipelineRun as the
-// WorkflowExecution's status.failureDetails (SPEC.md §5).
+// WorkflowExecution's status.failureDetails (docs/design.md §5).
 //
 // The analysis is pure: it reads a PipelineRun and its child TaskRuns as
 // Tekton v1 reports them and classifies the failure from Tekton's structured

@@ -47,7 +47,7 @@ type Input struct {
 
 // Analyze explains a failed PipelineRun (Succeeded=False) as FailureDetails.
 //
-// The reason follows SPEC.md §5, first match wins, looking at the
+// The reason follows docs/design.md §5, first match wins, looking at the
 // PipelineRun's reason and at the first failed pipeline task's TaskRun
 // (reason, step states, then message text). One refinement: a run that
 // timed out while its task's pod could never start (quota, node capacity,
@@ -263,7 +263,7 @@ type classification struct {
 	fromTaskRun bool
 }
 
-// classify applies SPEC.md §5 in order; first match wins. Structured
+// classify applies docs/design.md §5 in order; first match wins. Structured
 // state (reasons, step exit codes, container states) comes before message
 // text: the text heuristics (quota, forbidden) apply only when no
 // structured state explains the failure, since messages also carry the

@@ -17,54 +17,32 @@ limitations under the License.
 package failure
 
 import (
-	"os"
 	"path/filepath"
-	"regexp"
 	"testing"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
-	"sigs.k8s.io/yaml"
-)
 
-var docSeparator = regexp.MustCompile(`(?m)^---\s*$`)
+	"kubernaut.ai/workflowexecution/test/parse"
+)
 
 // mustLoad parses testdata/name: one PipelineRun and its TaskRuns, as
 // Tekton v1 YAML documents separated by "---". Unknown fields fail the test,
 // so a fixture cannot drift from Tekton's schema.
 func mustLoad(t testing.TB, name string) (*pipelinev1.PipelineRun, []*pipelinev1.TaskRun) {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join("testdata", name))
-	if err != nil {
-		t.Fatalf("reading fixture: %v", err)
-	}
 	var pr *pipelinev1.PipelineRun
 	var trs []*pipelinev1.TaskRun
-	for i, doc := range docSeparator.Split(string(raw), -1) {
-		var meta struct {
-			Kind string `json:"kind"`
-		}
-		if err := yaml.Unmarshal([]byte(doc), &meta); err != nil {
-			t.Fatalf("%s document %d: %v", name, i, err)
-		}
-		switch meta.Kind {
-		case "PipelineRun":
+	for _, o := range parse.MustReadObjects(t, filepath.Join("testdata", name)) {
+		switch o := o.(type) {
+		case *pipelinev1.PipelineRun:
 			if pr != nil {
 				t.Fatalf("%s: more than one PipelineRun", name)
 			}
-			pr = &pipelinev1.PipelineRun{}
-			if err := yaml.UnmarshalStrict([]byte(doc), pr); err != nil {
-				t.Fatalf("%s document %d: %v", name, i, err)
-			}
-		case "TaskRun":
-			tr := &pipelinev1.TaskRun{}
-			if err := yaml.UnmarshalStrict([]byte(doc), tr); err != nil {
-				t.Fatalf("%s document %d: %v", name, i, err)
-			}
-			trs = append(trs, tr)
-		case "":
-			// comment-only document
+			pr = o
+		case *pipelinev1.TaskRun:
+			trs = append(trs, o)
 		default:
-			t.Fatalf("%s document %d: unexpected kind %q", name, i, meta.Kind)
+			t.Fatalf("%s: unexpected %T", name, o)
 		}
 	}
 	if pr == nil {

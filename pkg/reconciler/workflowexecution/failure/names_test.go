@@ -28,7 +28,7 @@ import (
 // workflow author's words, and Tekton's message of a failed step quotes the
 // step's name. A step that ran and exited non-zero is TaskFailed with its
 // exit code and its name, whatever words the names contain: structured
-// state before message text (SPEC §5).
+// state before message text (docs/design.md §5).
 func TestAnalyzeNamesAreNotCauses(t *testing.T) {
 	// Every word or phrase the heuristics look for, as a DNS label (step and
 	// task names are DNS labels), and the same with spaces, as a task's

@@ -25,29 +25,11 @@ import (
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
-	"sigs.k8s.io/yaml"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/test/parse"
 )
-
-func parseWFE(t *testing.T, y string) *v1alpha1.WorkflowExecution {
-	t.Helper()
-	w := &v1alpha1.WorkflowExecution{}
-	if err := yaml.UnmarshalStrict([]byte(y), w); err != nil {
-		t.Fatalf("parsing WorkflowExecution: %v\n%s", err, y)
-	}
-	return w
-}
-
-func parsePipelineRun(t *testing.T, y string) *pipelinev1.PipelineRun {
-	t.Helper()
-	pr := &pipelinev1.PipelineRun{}
-	if err := yaml.UnmarshalStrict([]byte(y), pr); err != nil {
-		t.Fatalf("parsing PipelineRun: %v\n%s", err, y)
-	}
-	return pr
-}
 
 func TestPipelineRunName(t *testing.T) {
 	tests := []struct {
@@ -317,7 +299,7 @@ spec:
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			wfe := parseWFE(t, tc.wfe)
+			wfe := parse.MustParseWorkflowExecution(t, tc.wfe)
 			cfg := config.Defaults()
 			if tc.config != nil {
 				tc.config(cfg)
@@ -327,7 +309,7 @@ spec:
 				t.Fatalf("CanonicalTarget() = %v", err)
 			}
 			got := MakePipelineRun(wfe, cfg, target)
-			want := parsePipelineRun(t, tc.want)
+			want := parse.MustParseV1PipelineRun(t, tc.want)
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("MakePipelineRun() (-want, +got):\n%s", diff)
 			}
@@ -349,7 +331,7 @@ spec:
 }
 
 func TestMakePipelineRunLongWorkflowID(t *testing.T) {
-	wfe := parseWFE(t, baseWFE)
+	wfe := parse.MustParseWorkflowExecution(t, baseWFE)
 	wfe.Spec.WorkflowRef.WorkflowID = strings.Repeat("a", 64)
 	pr := MakePipelineRun(wfe, config.Defaults(), "payment/deployment/api")
 	if v, ok := pr.Labels["kubernaut.ai/workflow-id"]; ok {
@@ -367,7 +349,7 @@ func TestMakePipelineRunLongWorkflowID(t *testing.T) {
 }
 
 func TestOwnership(t *testing.T) {
-	wfe := parseWFE(t, baseWFE)
+	wfe := parse.MustParseWorkflowExecution(t, baseWFE)
 	tests := []struct {
 		name      string
 		pr        string
@@ -421,7 +403,7 @@ metadata:
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			pr := parsePipelineRun(t, tc.pr)
+			pr := parse.MustParseV1PipelineRun(t, tc.pr)
 			want := tc.wantOwner
 			want.Name = pr.Labels["kubernaut.ai/workflow-execution"]
 			want.Namespace = pr.Labels["kubernaut.ai/source-namespace"]
@@ -475,7 +457,7 @@ status:
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := IsDone(parsePipelineRun(t, tc.pr)); got != tc.want {
+			if got := IsDone(parse.MustParseV1PipelineRun(t, tc.pr)); got != tc.want {
 				t.Errorf("IsDone() = %v, want %v", got, tc.want)
 			}
 		})
@@ -497,7 +479,7 @@ func TestStartTime(t *testing.T) {
 
 func TestServiceAccountTimeoutBundle(t *testing.T) {
 	cfg := config.Defaults()
-	wfe := parseWFE(t, baseWFE)
+	wfe := parse.MustParseWorkflowExecution(t, baseWFE)
 	if got := ServiceAccount(wfe, cfg); got != cfg.ServiceAccount {
 		t.Errorf("ServiceAccount() = %q, want the config's %q", got, cfg.ServiceAccount)
 	}

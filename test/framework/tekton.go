@@ -1,0 +1,108 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package framework
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"knative.dev/pkg/apis"
+	duckv1 "knative.dev/pkg/apis/duck/v1"
+)
+
+// Task is one task of a test Pipeline: a task Name with one step Step that
+// echoes its params; Annotations on the task steer its simulated pod (see
+// test/rig/README.md: rig.DelayAnnotation, rig.ExitCodeAnnotation).
+type Task struct {
+	Name, Step  string
+	Annotations map[string]string
+}
+
+// Pipeline is a bundle Pipeline named "workflow" running tasks in sequence.
+// It declares the parameters the suites pass: TARGET_RESOURCE, and
+// REPLICAS and REASON with defaults; each task gets TARGET and REPLICAS.
+func Pipeline(tasks ...Task) string {
+	var b strings.Builder
+	b.WriteString(`apiVersion: tekton.dev/v1
+kind: Pipeline
+metadata:
+  name: workflow
+spec:
+  params:
+  - name: TARGET_RESOURCE
+    type: string
+  - name: REPLICAS
+    type: string
+    default: "1"
+  - name: REASON
+    type: string
+    default: ""
+  tasks:
+`)
+	for i, t := range tasks {
+		fmt.Fprintf(&b, "  - name: %s\n", t.Name)
+		if i > 0 {
+			fmt.Fprintf(&b, "    runAfter: [%s]\n", tasks[i-1].Name)
+		}
+		b.WriteString(`    params:
+    - name: TARGET
+      value: $(params.TARGET_RESOURCE)
+    - name: REPLICAS
+      value: $(params.REPLICAS)
+    taskSpec:
+      params:
+      - name: TARGET
+      - name: REPLICAS
+`)
+		if len(t.Annotations) > 0 {
+			b.WriteString("      metadata:\n        annotations:\n")
+			keys := make([]string, 0, len(t.Annotations))
+			for k := range t.Annotations {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for _, k := range keys {
+				fmt.Fprintf(&b, "          %s: %q\n", k, t.Annotations[k])
+			}
+		}
+		fmt.Fprintf(&b, `      steps:
+      - name: %s
+        image: registry.invalid/busybox
+        script: echo "$(params.TARGET) $(params.REPLICAS)"
+`, t.Step)
+	}
+	return b.String()
+}
+
+// MarkPipelineRunDone sets what Tekton sets when a run ends: the start time
+// (the creation time if it never started), the completion time and the
+// Succeeded condition. The caller writes it through the status subresource.
+func MarkPipelineRunDone(pr *pipelinev1.PipelineRun, status corev1.ConditionStatus, reason, message string) {
+	now := metav1.Now()
+	if pr.Status.StartTime == nil {
+		pr.Status.StartTime = &pr.CreationTimestamp
+	}
+	pr.Status.CompletionTime = &now
+	pr.Status.Conditions = duckv1.Conditions{{
+		Type: apis.ConditionSucceeded, Status: status, Reason: reason, Message: message,
+		LastTransitionTime: apis.VolatileTime{Inner: now},
+	}}
+}

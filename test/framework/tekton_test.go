@@ -1,0 +1,84 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package framework
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/yaml"
+
+	"kubernaut.ai/workflowexecution/test/rig"
+)
+
+// TestPipelineIsValidTekton: the bundle Pipeline the suites push parses
+// strictly as a Tekton v1 Pipeline, passes Tekton's own validation, and
+// runs its tasks in sequence with their annotations.
+func TestPipelineIsValidTekton(t *testing.T) {
+	y := Pipeline(
+		Task{Name: "check", Step: "inspect"},
+		Task{Name: "patch", Step: "apply", Annotations: map[string]string{rig.ExitCodeAnnotation: "3", rig.DelayAnnotation: "1s"}},
+	)
+	var p pipelinev1.Pipeline
+	if err := yaml.UnmarshalStrict([]byte(y), &p); err != nil {
+		t.Fatalf("parsing:\n%s\n%v", y, err)
+	}
+	p.SetDefaults(context.Background())
+	if err := p.Validate(context.Background()); err != nil {
+		t.Fatalf("Tekton rejects the Pipeline:\n%s\n%v", y, err)
+	}
+	if p.Name != "workflow" || len(p.Spec.Tasks) != 2 {
+		t.Fatalf("got Pipeline %q with %d tasks, want workflow with 2", p.Name, len(p.Spec.Tasks))
+	}
+	if diff := cmp.Diff([]string{"check"}, p.Spec.Tasks[1].RunAfter); diff != "" {
+		t.Errorf("runAfter of the second task (-want, +got):\n%s", diff)
+	}
+	want := map[string]string{rig.ExitCodeAnnotation: "3", rig.DelayAnnotation: "1s"}
+	if diff := cmp.Diff(want, p.Spec.Tasks[1].TaskSpec.Metadata.Annotations); diff != "" {
+		t.Errorf("annotations of the second task (-want, +got):\n%s", diff)
+	}
+	if got := p.Spec.Tasks[1].TaskSpec.Steps[0].Name; got != "apply" {
+		t.Errorf("step of the second task = %q, want apply", got)
+	}
+	if Pipeline(Task{Name: "a", Step: "a", Annotations: want}) != Pipeline(Task{Name: "a", Step: "a", Annotations: want}) {
+		t.Error("the same tasks give different Pipelines (the bundle digest would change)")
+	}
+}
+
+func TestMarkPipelineRunDone(t *testing.T) {
+	created := metav1.NewTime(time.Date(2026, 3, 14, 10, 0, 0, 0, time.UTC))
+	pr := &pipelinev1.PipelineRun{ObjectMeta: metav1.ObjectMeta{CreationTimestamp: created}}
+	MarkPipelineRunDone(pr, corev1.ConditionFalse, "Failed", "Tasks Completed: 1 (Failed: 1, Cancelled 0), Skipped: 0")
+	if !pr.IsDone() || pr.IsSuccessful() {
+		t.Errorf("IsDone() = %v, IsSuccessful() = %v, want true, false", pr.IsDone(), pr.IsSuccessful())
+	}
+	c := pr.Status.GetCondition("Succeeded")
+	if c.Reason != "Failed" || c.Message != "Tasks Completed: 1 (Failed: 1, Cancelled 0), Skipped: 0" {
+		t.Errorf("condition = %+v", c)
+	}
+	if pr.Status.StartTime == nil || !pr.Status.StartTime.Equal(&created) {
+		t.Errorf("StartTime = %v, want the creation time %v", pr.Status.StartTime, created)
+	}
+	if pr.Status.CompletionTime == nil || pr.Status.CompletionTime.Before(&created) {
+		t.Errorf("CompletionTime = %v, want set, after %v", pr.Status.CompletionTime, created)
+	}
+}
