@@ -95,9 +95,6 @@ type Reconciler struct {
 	// progress remembers, per execution UID, how far this process moved
 	// the status (see rank), until the informer's cache shows it.
 	progress sync.Map
-	// justCreated holds, per execution UID, the run created by the pass in
-	// progress (the same key is never reconciled concurrently).
-	justCreated sync.Map
 	// stalls tells whether this process was recently paused (stall.go).
 	stalls *stallWatch
 	// observed holds the start points of the latency metrics (observe.go).
@@ -130,19 +127,21 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 	before := &read.Status
 	wfe.Status.InitializeConditions()
 	var event pkgreconciler.Event
-	switch wfe.Status.Phase {
-	case v1alpha1.PhaseCompleted, v1alpha1.PhaseFailed, v1alpha1.PhaseSkipped:
+	var created *pipelinev1.PipelineRun // the run this pass created, if any
+	switch phase := wfe.Status.Phase; {
+	case phase == v1alpha1.PhaseCompleted, phase == v1alpha1.PhaseFailed, phase == v1alpha1.PhaseSkipped:
 		event = r.reconcileDone(ctx, wfe, cfg)
-	case v1alpha1.PhaseRunning:
+	case phase == v1alpha1.PhaseRunning && wfe.Status.PipelineRunRef != nil:
 		event = r.reconcileRunning(ctx, wfe, cfg)
 	default:
-		event = r.reconcilePending(ctx, wfe, cfg)
+		// Running without a run cannot be recorded by this controller:
+		// such an execution is treated as not started.
+		event, created = r.reconcilePending(ctx, wfe, cfg)
 	}
 	r.audit.sync(ctx, read, wfe, !equality.Semantic.DeepEqual(before, &wfe.Status))
-	created, _ := r.justCreated.LoadAndDelete(wfe.UID)
 	if err := r.writeStatus(ctx, wfe, before); err != nil {
-		if pr, ok := created.(*pipelinev1.PipelineRun); ok && apierrors.IsConflict(err) {
-			r.undoSpuriousRun(ctx, wfe, pr)
+		if created != nil && apierrors.IsConflict(err) {
+			r.undoSpuriousRun(ctx, wfe, created)
 		}
 		return err
 	}
@@ -280,11 +279,12 @@ func (r *Reconciler) freshen(ctx context.Context, wfe *v1alpha1.WorkflowExecutio
 	return false, nil
 }
 
-// reconcilePending validates the execution, checks the locks and creates the PipelineRun.
-func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) pkgreconciler.Event {
+// reconcilePending validates the execution, checks the locks and creates
+// the PipelineRun; it returns the run it created, if any.
+func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) (pkgreconciler.Event, *pipelinev1.PipelineRun) {
 	now := r.clock.Now()
 	if err := validate(ctx, wfe, cfg); err != nil {
-		return r.markConfigurationError(ctx, wfe, err.Error(), now)
+		return r.markConfigurationError(ctx, wfe, err.Error(), now), nil
 	}
 	target := canonicalTarget(wfe)
 	wfe.Status.MarkPending("Waiting for the PipelineRun to be created")
@@ -296,41 +296,40 @@ func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.Workflo
 	// other executions.
 	existing, err := r.pipelineRunLister.PipelineRuns(pr.Namespace).Get(pr.Name)
 	if err == nil && resources.IsOwnedBy(existing, wfe) {
-		return r.handleExisting(ctx, wfe, existing, cfg, now)
+		return r.handleExisting(ctx, wfe, existing, cfg, now), nil
 	}
 	if skip := r.checkLocks(wfe, target, cfg, now); skip != nil {
 		if own := r.ownRunPastTheCache(ctx, wfe, pr, existing); own != nil {
-			return r.handleExisting(ctx, wfe, own, cfg, now)
+			return r.handleExisting(ctx, wfe, own, cfg, now), nil
 		}
-		return r.markSkipped(ctx, wfe, skip, now)
+		return r.markSkipped(ctx, wfe, skip, now), nil
 	}
 	if existing != nil {
-		return r.handleExisting(ctx, wfe, existing, cfg, now)
+		return r.handleExisting(ctx, wfe, existing, cfg, now), nil
 	}
 	created, err := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Create(ctx, pr, metav1.CreateOptions{})
 	switch {
 	case err == nil:
-		r.justCreated.Store(wfe.UID, created)
 		r.metrics.PipelineRunCreation(ctx, "success", r.sinceSeen(wfe))
 		r.markStarted(ctx, wfe, created)
 		return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventPipelineRunCreated,
-			"Created PipelineRun %s/%s", created.Namespace, created.Name)
+			"Created PipelineRun %s/%s", created.Namespace, created.Name), created
 	case apierrors.IsAlreadyExists(err):
 		r.metrics.PipelineRunCreation(ctx, "already_exists", 0)
 		existing, getErr := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Get(ctx, pr.Name, metav1.GetOptions{})
 		if apierrors.IsNotFound(getErr) {
-			return controller.NewRequeueImmediately()
+			return controller.NewRequeueImmediately(), nil
 		} else if getErr != nil {
-			return fmt.Errorf("getting the existing PipelineRun %s/%s: %w", pr.Namespace, pr.Name, getErr)
+			return fmt.Errorf("getting the existing PipelineRun %s/%s: %w", pr.Namespace, pr.Name, getErr), nil
 		}
-		return r.handleExisting(ctx, wfe, existing, cfg, now)
+		return r.handleExisting(ctx, wfe, existing, cfg, now), nil
 	default:
 		r.metrics.PipelineRunCreation(ctx, "error", 0)
 		if reason, permanent := classifyCreateError(err); permanent {
-			return r.markCreateFailed(ctx, wfe, reason, err, now)
+			return r.markCreateFailed(ctx, wfe, reason, err, now), nil
 		}
 		wfe.Status.MarkPending("Creating the PipelineRun failed, retrying: %v", err)
-		return fmt.Errorf("creating PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err)
+		return fmt.Errorf("creating PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err), nil
 	}
 }
 
@@ -429,13 +428,7 @@ func (r *Reconciler) markStarted(ctx context.Context, wfe *v1alpha1.WorkflowExec
 // reconcileRunning mirrors the PipelineRun into the status.
 func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) pkgreconciler.Event {
 	now := r.clock.Now()
-	ref := wfe.Status.PipelineRunRef
-	if ref == nil {
-		// Running without a run cannot be recorded by this controller; treat
-		// the execution as not started.
-		wfe.Status.MarkPending("Waiting for the PipelineRun to be created")
-		return r.reconcilePending(ctx, wfe, cfg)
-	}
+	ref := wfe.Status.PipelineRunRef // set: ReconcileKind routes a Running execution without one to reconcilePending
 	pr, err := r.pipelineRunLister.PipelineRuns(ref.Namespace).Get(ref.Name)
 	if apierrors.IsNotFound(err) {
 		// The cache may lag behind our own create: ask the API server.
