@@ -19,6 +19,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
@@ -34,6 +36,7 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/failure"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+	"kubernaut.ai/workflowexecution/pkg/redact"
 )
 
 // validate checks the execution against the API rules (for objects that got
@@ -100,12 +103,8 @@ func (r *Reconciler) failureDetails(wfe *v1alpha1.WorkflowExecution, reason v1al
 
 // redact hides the execution's parameter values in a message copied from
 // elsewhere (Tekton, the API server).
-func redact(wfe *v1alpha1.WorkflowExecution, msg string) string {
-	params := make(pipelinev1.Params, 0, len(wfe.Spec.Parameters))
-	for k, v := range wfe.Spec.Parameters {
-		params = append(params, pipelinev1.Param{Name: k, Value: *pipelinev1.NewStructuredValues(v)})
-	}
-	return failure.Redact(msg, params)
+func redactParams(wfe *v1alpha1.WorkflowExecution, msg string) string {
+	return redact.Values(msg, slices.Collect(maps.Values(wfe.Spec.Parameters))...)
 }
 
 func (r *Reconciler) markConfigurationError(ctx context.Context, wfe *v1alpha1.WorkflowExecution, msg string, now time.Time) pkgreconciler.Event {
@@ -117,7 +116,7 @@ func (r *Reconciler) markConfigurationError(ctx context.Context, wfe *v1alpha1.W
 }
 
 func (r *Reconciler) markCreateFailed(ctx context.Context, wfe *v1alpha1.WorkflowExecution, reason v1alpha1.FailureReason, err error, now time.Time) pkgreconciler.Event {
-	msg := redact(wfe, fmt.Sprintf("Creating the PipelineRun was rejected: %v", err))
+	msg := redactParams(wfe, fmt.Sprintf("Creating the PipelineRun was rejected: %v", err))
 	details := r.failureDetails(wfe, reason, msg, false, now,
 		"The API server rejected the PipelineRun: "+msg+".", failure.Recommendation(reason))
 	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)

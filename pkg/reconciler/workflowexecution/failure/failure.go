@@ -81,11 +81,11 @@ func Analyze(in Input) *v1alpha1.FailureDetails {
 	c := classify(prCond, primary)
 	d := &v1alpha1.FailureDetails{
 		Reason:              c.reason,
-		Message:             redact(prCond.message, pr.Spec.Params),
+		Message:             Redact(prCond.message, pr.Spec.Params),
 		WasExecutionFailure: anyExecuted(children),
 	}
 	if c.fromTaskRun && primary.cond.message != "" {
-		d.Message = redact(primary.cond.message, pr.Spec.Params)
+		d.Message = Redact(primary.cond.message, pr.Spec.Params)
 	}
 	d.Message = truncate(d.Message, maxMessageLen)
 
