@@ -111,7 +111,7 @@ func (r *Reconciler) markConfigurationError(ctx context.Context, wfe *v1alpha1.W
 	details := r.failureDetails(wfe, v1alpha1.FailureReasonConfigurationError, msg, false, now,
 		"The controller rejected the execution before creating its PipelineRun: "+msg+".",
 		"Correct the field named in the message, or have the operator allow the value in config-workflowexecution, then create a new execution.")
-	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
+	wfe.Status.MarkFailed(now, details)
 	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventConfigurationError, "%s", msg)
 }
 
@@ -119,8 +119,7 @@ func (r *Reconciler) markCreateFailed(ctx context.Context, wfe *v1alpha1.Workflo
 	msg := redactParams(wfe, fmt.Sprintf("Creating the PipelineRun was rejected: %v", err))
 	details := r.failureDetails(wfe, reason, msg, false, now,
 		"The API server rejected the PipelineRun: "+msg+".", failure.Recommendation(reason))
-	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
-	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
+	return r.markFailed(wfe, now, details)
 }
 
 func (r *Reconciler) markSkipped(ctx context.Context, wfe *v1alpha1.WorkflowExecution, skip *v1alpha1.SkipDetails, now time.Time) pkgreconciler.Event {

@@ -217,7 +217,7 @@ func endedView(r *Reconciler, wfe *v1alpha1.WorkflowExecution) *v1alpha1.Workflo
 	msg := fmt.Sprintf("The execution was deleted while %s; its PipelineRun was deleted", phaseName(wfe.Status.Phase))
 	details := r.failureDetails(view, v1alpha1.FailureReasonUnknown, msg, wfe.Status.StartTime != nil, at,
 		msg+".", "Nothing to do unless the deletion was a mistake: then create a new execution.")
-	view.Status.MarkFailed(at, details, details.Reason, "%s", msg)
+	view.Status.MarkFailed(at, details)
 	return view
 }
 
@@ -461,7 +461,7 @@ func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.Workflo
 	case cond != nil && cond.Status == corev1.ConditionTrue:
 		completion := completionTime(pr, now)
 		wfe.Status.MarkSucceeded(completion, "PipelineRun %s/%s succeeded", pr.Namespace, pr.Name)
-		r.finished(ctx, wfe, cfg, now, completion)
+		r.finished(wfe, cfg, now, completion)
 		return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventWorkflowCompleted,
 			"Workflow %s completed on %s", wfe.Spec.WorkflowRef.WorkflowID, wfe.Spec.TargetResource)
 	case cond != nil && cond.Status == corev1.ConditionFalse:
@@ -474,9 +474,7 @@ func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.Workflo
 			StartTime:   wfe.Status.StartTime,
 			Now:         now,
 		})
-		wfe.Status.MarkFailed(completion, details, details.Reason, "%s", details.Message)
-		r.finished(ctx, wfe, cfg, now, completion)
-		return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
+		return r.markRunFailed(wfe, cfg, now, completion, details)
 	}
 	if isTerminating(pr) {
 		// Deleted by someone else before it finished; a finalizer keeps
@@ -506,9 +504,7 @@ func (r *Reconciler) enforceHoldLimit(ctx context.Context, wfe *v1alpha1.Workflo
 	details := r.failureDetails(wfe, v1alpha1.FailureReasonDeadlineExceeded, msg, failure.Executed(r.taskRuns(pr)), now,
 		msg+". Tekton did not end the run by itself (stuck-grace-period passed).",
 		failure.Recommendation(v1alpha1.FailureReasonDeadlineExceeded)+" Check the health of the Tekton controller.")
-	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
-	r.finished(ctx, wfe, cfg, now, now)
-	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
+	return r.markRunFailed(wfe, cfg, now, now, details)
 }
 
 // markLost fails an execution whose PipelineRun disappeared while running.
@@ -519,14 +515,26 @@ func (r *Reconciler) markLost(ctx context.Context, wfe *v1alpha1.WorkflowExecuti
 	details := r.failureDetails(wfe, v1alpha1.FailureReasonUnknown, msg, true, now,
 		msg+"; the controller does not run it again.",
 		"Find out who removed the PipelineRun (a pruning job, a person; the API server's audit log tells), then create a new execution.")
-	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
-	r.finished(ctx, wfe, cfg, now, now)
+	return r.markRunFailed(wfe, cfg, now, now, details)
+}
+
+// markFailed ends an execution that never got a run Failed.
+func (r *Reconciler) markFailed(wfe *v1alpha1.WorkflowExecution, completion time.Time, details *v1alpha1.FailureDetails) pkgreconciler.Event {
+	wfe.Status.MarkFailed(completion, details)
 	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
+}
+
+// markRunFailed ends an execution whose run failed (or was lost) Failed,
+// and schedules its lock release.
+func (r *Reconciler) markRunFailed(wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution, now, completion time.Time, details *v1alpha1.FailureDetails) pkgreconciler.Event {
+	event := r.markFailed(wfe, completion, details)
+	r.finished(wfe, cfg, now, completion)
+	return event
 }
 
 // finished schedules the lock release of a terminal execution (its
 // metrics are recorded once the status write commits: recordTransition).
-func (r *Reconciler) finished(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution, now, completion time.Time) {
+func (r *Reconciler) finished(wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution, now, completion time.Time) {
 	// A cooldown already over (0 s, or a late pass) needs no timer: the
 	// watch event of the terminal status write brings the execution back
 	// to release its lock, on a cache that shows it.
