@@ -31,8 +31,8 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/audit"
-	"kubernaut.ai/workflowexecution/pkg/lifecycle"
 	"kubernaut.ai/workflowexecution/pkg/metrics"
+	"kubernaut.ai/workflowexecution/pkg/shutdown"
 )
 
 // auditForgetAfter is how long an outcome stays in auditTrail.settled
@@ -159,7 +159,7 @@ func (r *Reconciler) setupAudit(ctx context.Context, store *config.Store, synced
 			}
 		}
 	}()
-	lifecycle.FromContext(ctx).OnShutdown(func(ctx context.Context) {
+	shutdown.FromContext(ctx).Add(func(ctx context.Context) {
 		if s := a.current.Load(); s != nil {
 			s.stop()
 			<-s.done

@@ -33,15 +33,17 @@ import (
 	o11yconfigmap "knative.dev/pkg/observability/configmap"
 	"knative.dev/pkg/system"
 
+	"kubernaut.ai/workflowexecution/pkg/apirecovery"
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	wfeclient "kubernaut.ai/workflowexecution/pkg/client/injection/client"
 	wfeinformer "kubernaut.ai/workflowexecution/pkg/client/injection/informers/workflowexecution/v1alpha1/workflowexecution"
 	wfereconciler "kubernaut.ai/workflowexecution/pkg/client/injection/reconciler/workflowexecution/v1alpha1/workflowexecution"
-	"kubernaut.ai/workflowexecution/pkg/lifecycle"
 	"kubernaut.ai/workflowexecution/pkg/metrics"
+	"kubernaut.ai/workflowexecution/pkg/probes"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+	"kubernaut.ai/workflowexecution/pkg/shutdown"
 )
 
 // ControllerName names the controller in logs, leader election and events.
@@ -73,7 +75,7 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 		}
 	}
 
-	lifecycle.FromContext(ctx).WaitForSync(ctx,
+	probes.FromContext(ctx).WaitForSync(ctx,
 		wfeInf.Informer().HasSynced, prInf.Informer().HasSynced, trInf.Informer().HasSynced)
 
 	rec, err := metrics.NewRecorder(nil)
@@ -106,7 +108,7 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 		iw.WatchWithDefault(corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{
 			Name: o11yconfigmap.Name(), Namespace: system.Namespace(),
 		}}, r.tracing.onConfig(ctx))
-		lifecycle.FromContext(ctx).OnShutdown(r.tracing.shutdown)
+		shutdown.FromContext(ctx).Add(r.tracing.shutdown)
 	} else {
 		configStore.WatchConfigs(cmw)
 	}
@@ -128,7 +130,7 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 
 	// After an API server outage, retry at once whatever has work left
 	// rather than waiting out each key's exponential backoff.
-	lifecycle.FromContext(ctx).APIRecovery().OnRecovered(func() {
+	apirecovery.FromContext(ctx).OnRecovered(func() {
 		logger.Info("The API server answers again: reconciling unfinished executions now")
 		impl.FilteredGlobalResync(hasWorkLeft, wfeInf.Informer())
 	})

@@ -19,6 +19,10 @@ package failure
 import (
 	"strings"
 	"unicode/utf8"
+
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+
+	"kubernaut.ai/workflowexecution/pkg/redact"
 )
 
 const (
@@ -29,6 +33,20 @@ const (
 
 	ellipsis = "…"
 )
+
+// Redact replaces the values of params in msg (see redact.Values), as
+// every message the controller copies from Tekton must.
+func Redact(msg string, params pipelinev1.Params) string {
+	var values []string
+	for _, p := range params {
+		values = append(values, p.Value.StringVal)
+		values = append(values, p.Value.ArrayVal...)
+		for _, v := range p.Value.ObjectVal {
+			values = append(values, v)
+		}
+	}
+	return redact.Values(msg, values...)
+}
 
 // truncate trims s to at most max bytes of valid UTF-8, marking the cut.
 func truncate(s string, max int) string {

@@ -22,7 +22,6 @@ import (
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
-	"kubernaut.ai/workflowexecution/pkg/redact"
 )
 
 // maxWhatLen bounds the controller's sentence so that the recommendation
@@ -58,18 +57,4 @@ func Executed(taskRuns []*pipelinev1.TaskRun) bool {
 		}
 	}
 	return false
-}
-
-// Redact replaces the values of params in msg (see redact.Values), as
-// every message the controller copies from Tekton must.
-func Redact(msg string, params pipelinev1.Params) string {
-	var values []string
-	for _, p := range params {
-		values = append(values, p.Value.StringVal)
-		values = append(values, p.Value.ArrayVal...)
-		for _, v := range p.Value.ObjectVal {
-			values = append(values, v)
-		}
-	}
-	return redact.Values(msg, values...)
 }
