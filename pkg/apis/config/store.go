@@ -61,12 +61,12 @@ func ToContext(ctx context.Context, c *Config) context.Context {
 type Store struct {
 	*configmap.UntypedStore
 
-	mu        sync.Mutex
-	last      *WorkflowExecution
-	listeners []func(*WorkflowExecution)
+	mu   sync.Mutex
+	last *WorkflowExecution
 }
 
-// NewStore creates a Store. onAfterStore runs after each accepted change.
+// NewStore creates a Store. onAfterStore runs after each accepted change,
+// with the ConfigMap's name and its typed value (e.g. audit.Switch.OnStore).
 func NewStore(logger configmap.Logger, onAfterStore ...func(name string, value any)) *Store {
 	s := &Store{last: Defaults()}
 	s.UntypedStore = configmap.NewUntypedStore(
@@ -87,29 +87,9 @@ func NewStore(logger configmap.Logger, onAfterStore ...func(name string, value a
 				return cfg, nil
 			},
 		},
-		append(onAfterStore, s.notify)...,
+		onAfterStore...,
 	)
 	return s
-}
-
-// OnChange registers f to run with the new configuration after each accepted change.
-func (s *Store) OnChange(f func(*WorkflowExecution)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.listeners = append(s.listeners, f)
-}
-
-func (s *Store) notify(name string, value any) {
-	w, ok := value.(*WorkflowExecution)
-	if name != ConfigName || !ok {
-		return
-	}
-	s.mu.Lock()
-	listeners := append([]func(*WorkflowExecution){}, s.listeners...)
-	s.mu.Unlock()
-	for _, f := range listeners {
-		f(w)
-	}
 }
 
 // ToContext stores the current configuration in ctx.

@@ -37,6 +37,7 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/pkg/audit"
 	wfeclient "kubernaut.ai/workflowexecution/pkg/client/injection/client"
 	wfeinformer "kubernaut.ai/workflowexecution/pkg/client/injection/informers/workflowexecution/v1alpha1/workflowexecution"
 	wfereconciler "kubernaut.ai/workflowexecution/pkg/client/injection/reconciler/workflowexecution/v1alpha1/workflowexecution"
@@ -97,7 +98,12 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 	}
 	go r.stalls.run(ctx)
 
-	configStore := config.NewStore(logger.Named("config-store"))
+	// The audit sender follows config-workflowexecution through the
+	// store's on-store hook; replacing it resyncs the executions, whose
+	// events the old one held.
+	var impl *controller.Impl
+	auditSenders := audit.NewSwitch(ctx, logger.Named("audit"), rec, func() { impl.GlobalResync(wfeInf.Informer()) })
+	configStore := config.NewStore(logger.Named("config-store"), auditSenders.OnStore)
 	r.tracing = &tracer{logger: logger.Named("tracing")}
 	if iw, ok := cmw.(*cminformer.InformedWatcher); ok {
 		// A missing config-workflowexecution means the defaults.
@@ -113,7 +119,7 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 		configStore.WatchConfigs(cmw)
 	}
 
-	impl := wfereconciler.NewImpl(withEventRecorder(ctx, ControllerName), r, func(*controller.Impl) controller.Options {
+	impl = wfereconciler.NewImpl(withEventRecorder(ctx, ControllerName), r, func(*controller.Impl) controller.Options {
 		return controller.Options{
 			AgentName:     ControllerName,
 			FinalizerName: workflowexecution.FinalizerName,
@@ -124,8 +130,17 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 	})
 	r.enqueueAfter = impl.EnqueueAfter
 	r.enqueueKey = impl.EnqueueKey
-	r.setupAudit(ctx, configStore, wfeInf.Informer().HasSynced, impl.EnqueueKeyAfter, func() { impl.GlobalResync(wfeInf.Informer()) })
-	r.audit.traceParent = r.tracing.traceParent
+	r.audit = &auditTrail{
+		metrics:      rec,
+		clock:        clk,
+		senders:      auditSenders,
+		enqueue:      impl.EnqueueKey,
+		enqueueAfter: impl.EnqueueKeyAfter,
+		traceParent:  r.tracing.traceParent,
+	}
+	auditSenders.StartWhenSynced(wfeInf.Informer().HasSynced)
+	rec.SetAuditPending(auditSenders.Pending)
+	shutdown.FromContext(ctx).Add(auditSenders.Shutdown)
 	rec.SetLocksHeld(r.countLocksHeld)
 
 	// After an API server outage, retry at once whatever has work left
