@@ -76,10 +76,7 @@ func NewStore(logger configmap.Logger, onAfterStore ...func(name string, value a
 			ConfigName: func(cm *corev1.ConfigMap) (*WorkflowExecution, error) {
 				s.mu.Lock()
 				defer s.mu.Unlock()
-				cfg, errs, rejected := parse(Defaults(), cm.Data)
-				for _, key := range rejected {
-					restore(cfg, s.last, key)
-				}
+				cfg, errs := parse(cm.Data, s.last)
 				for _, err := range errs {
 					logger.Errorf("Rejected a value of ConfigMap %s, keeping the previous one: %v", ConfigName, err)
 				}
