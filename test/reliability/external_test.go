@@ -25,7 +25,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
-	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
 	"kubernaut.ai/workflowexecution/test/rig"
 )
 
@@ -128,7 +127,7 @@ func TestHoldLimitFreesTheTarget(t *testing.T) {
 		f.Unexpected++
 		pr := ""
 		if run, err := s.cluster.Tekton.TektonV1().PipelineRuns(rig.ExecutionNamespace).Get(ctx, st.player.runName(target), metav1.GetOptions{}); err == nil {
-			pr = fmt.Sprintf("; the cancelled run %s is still there: spec.status=%q, done=%v", run.Name, run.Spec.Status, resources.IsDone(run))
+			pr = fmt.Sprintf("; the cancelled run %s is still there: spec.status=%q, done=%v", run.Name, run.Spec.Status, run.IsDone())
 		}
 		t.Errorf("after the hold limit failed %s, a different workflow on the same target ended %s, want Completed%s", first.Name, describe(got), pr)
 	}

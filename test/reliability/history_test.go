@@ -37,7 +37,6 @@ import (
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
-	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
 	"kubernaut.ai/workflowexecution/test/framework"
 	"kubernaut.ai/workflowexecution/test/rig"
 )
@@ -300,7 +299,7 @@ func (h *history) recordRun(pr *pipelinev1.PipelineRun, rev int64, deleted bool)
 		cur = &runLife{created: rev}
 		h.runs[key] = append(lives, cur)
 	}
-	if cur.finished == 0 && !deleted && resources.IsDone(pr) {
+	if cur.finished == 0 && !deleted && pr.IsDone() {
 		cur.finished = rev
 	}
 	if deleted {

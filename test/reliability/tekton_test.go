@@ -129,7 +129,7 @@ func (p *tektonPlayer) onRun(obj any) {
 	if pr.Spec.Status == pipelinev1.PipelineRunSpecStatusCancelled {
 		p.cancelled[owner] = true
 	}
-	if resources.IsDone(pr) || p.handled[pr.UID] {
+	if pr.IsDone() || p.handled[pr.UID] {
 		return
 	}
 	p.handled[pr.UID] = true
@@ -184,7 +184,7 @@ func (p *tektonPlayer) finish(pr *pipelinev1.PipelineRun, status corev1.Conditio
 		} else if err != nil {
 			return false, err
 		}
-		if cur.UID != pr.UID || resources.IsDone(cur) {
+		if cur.UID != pr.UID || cur.IsDone() {
 			return true, nil
 		}
 		now := metav1.Now()

@@ -249,7 +249,7 @@ func (st *stream) checkReleased(ctx context.Context, deadline time.Duration) (or
 			o := resources.OwnerOf(pr)
 			w := wfes[o.Namespace+"/"+o.Name]
 			desc := fmt.Sprintf("PipelineRun %s (uid %s, owner %s/%s uid %s, done %v, spec.status %q)",
-				pr.Name, pr.UID, o.Namespace, o.Name, o.UID, resources.IsDone(pr), pr.Spec.Status)
+				pr.Name, pr.UID, o.Namespace, o.Name, o.UID, pr.IsDone(), pr.Spec.Status)
 			switch {
 			case w == nil || w.UID != o.UID:
 				orphans = append(orphans, desc+": its execution is gone")

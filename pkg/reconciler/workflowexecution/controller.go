@@ -27,7 +27,6 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
 	"knative.dev/pkg/configmap"
-	cminformer "knative.dev/pkg/configmap/informer"
 	"knative.dev/pkg/controller"
 	"knative.dev/pkg/logging"
 	o11yconfigmap "knative.dev/pkg/observability/configmap"
@@ -105,7 +104,7 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 	auditSenders := audit.NewSwitch(ctx, logger.Named("audit"), rec, func() { impl.GlobalResync(wfeInf.Informer()) })
 	configStore := config.NewStore(logger.Named("config-store"), auditSenders.OnStore)
 	r.tracing = &tracer{logger: logger.Named("tracing")}
-	if iw, ok := cmw.(*cminformer.InformedWatcher); ok {
+	if iw, ok := cmw.(configmap.DefaultingWatcher); ok {
 		// A missing config-workflowexecution means the defaults.
 		iw.WatchWithDefault(corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{
 			Name: config.ConfigName, Namespace: system.Namespace(),

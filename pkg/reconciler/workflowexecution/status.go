@@ -24,6 +24,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tektoncd/pipeline/pkg/apis/pipeline"
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -156,7 +157,7 @@ func (r *Reconciler) mirrorTaskRuns(wfe *v1alpha1.WorkflowExecution, pr *pipelin
 
 // taskRuns lists the PipelineRun's child TaskRuns from the cache.
 func (r *Reconciler) taskRuns(pr *pipelinev1.PipelineRun) []*pipelinev1.TaskRun {
-	sel := labels.SelectorFromSet(labels.Set{"tekton.dev/pipelineRun": pr.Name})
+	sel := labels.SelectorFromSet(labels.Set{pipeline.PipelineRunLabelKey: pr.Name})
 	trs, err := r.taskRunLister.TaskRuns(pr.Namespace).List(sel)
 	if err != nil {
 		return nil

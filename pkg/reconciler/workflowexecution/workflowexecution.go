@@ -382,7 +382,7 @@ func (r *Reconciler) handleExisting(ctx context.Context, wfe *v1alpha1.WorkflowE
 			"Adopted PipelineRun %s/%s", pr.Namespace, pr.Name)
 	}
 	owner := r.ownerOf(pr)
-	if !resources.IsDone(pr) {
+	if !pr.IsDone() {
 		abandoned, err := r.abandoned(ctx, pr, owner)
 		if err != nil {
 			return err
@@ -444,7 +444,7 @@ func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.Workflo
 	}
 
 	trs := r.taskRuns(pr)
-	if resources.IsDone(pr) {
+	if pr.IsDone() {
 		// A terminal status is final: it is built from every child the
 		// run names, never from a TaskRun cache that lags behind it.
 		var wait time.Duration

@@ -49,10 +49,6 @@ const (
 	containerReasonOOMKilled  = "OOMKilled"
 	containerReasonCannotRun  = "ContainerCannotRun"
 	containerReasonStartError = "StartError"
-
-	// Labels Tekton puts on the TaskRuns of a PipelineRun (pkg/apis/pipeline/register.go).
-	labelPipelineRun  = "tekton.dev/pipelineRun"
-	labelPipelineTask = "tekton.dev/pipelineTask"
 )
 
 var (

@@ -475,7 +475,7 @@ status:
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := IsDone(parsePipelineRun(t, tc.pr)); got != tc.want {
+			if got := parsePipelineRun(t, tc.pr).IsDone(); got != tc.want {
 				t.Errorf("IsDone() = %v, want %v", got, tc.want)
 			}
 		})
