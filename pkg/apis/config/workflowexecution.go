@@ -266,7 +266,7 @@ var fields = []field{
 	bind(AllowedBundleRepositoriesKey, func(c *WorkflowExecution) *[]string { return &c.AllowedBundleRepositories }, splitList),
 	bind(RequireBundleDigestKey, func(c *WorkflowExecution) *bool { return &c.RequireBundleDigest }, boolean),
 	bind(AuditSinkURLKey, func(c *WorkflowExecution) *string { return &c.AuditSinkURL }, auditSinkURL),
-	bind(AuditFormatKey, func(c *WorkflowExecution) *string { return &c.AuditFormat }, auditFormat),
+	bind(AuditFormatKey, func(c *WorkflowExecution) *string { return &c.AuditFormat }, ValidAuditFormat),
 	bind(AuditDrainTimeoutKey, func(c *WorkflowExecution) *time.Duration { return &c.AuditDrainTimeout }, durationOf(0)),
 	bind(AuditBufferSizeKey, func(c *WorkflowExecution) *int { return &c.AuditBufferSize }, positiveInt),
 	bind(TrustedNamespacesKey, func(c *WorkflowExecution) *[]string { return &c.TrustedNamespaces }, trustedNamespaces),
@@ -330,16 +330,25 @@ func positiveInt(v string) (int, error) {
 
 func auditSinkURL(v string) (string, error) {
 	if v != "" {
-		u, err := url.Parse(v)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			// The value is not quoted: it may hold credentials.
-			return "", errors.New("must be an absolute http or https URL")
+		if _, err := ParseAuditSinkURL(v); err != nil {
+			return "", err
 		}
 	}
 	return v, nil
 }
 
-func auditFormat(v string) (string, error) {
+// ParseAuditSinkURL parses an audit-sink-url: an absolute http or https URL.
+// The error does not quote the value: it may hold credentials.
+func ParseAuditSinkURL(v string) (*url.URL, error) {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, errors.New("must be an absolute http or https URL")
+	}
+	return u, nil
+}
+
+// ValidAuditFormat checks an audit-format value.
+func ValidAuditFormat(v string) (string, error) {
 	if v != AuditFormatDataStorage && v != AuditFormatCloudEvents {
 		return "", fmt.Errorf("%q must be %q or %q", v, AuditFormatDataStorage, AuditFormatCloudEvents)
 	}

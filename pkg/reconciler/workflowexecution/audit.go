@@ -95,7 +95,7 @@ func (a *auditTrail) sync(ctx context.Context, read, wfe *v1alpha1.WorkflowExecu
 	if !sender.Enabled() {
 		return
 	}
-	now := a.now()
+	now := a.clock.Now()
 	if last := a.pruned.Load(); now.Sub(time.Unix(0, last)) >= auditForgetAfter/10 && a.pruned.CompareAndSwap(last, now.UnixNano()) {
 		a.prune(now)
 	}
@@ -113,7 +113,7 @@ func (a *auditTrail) sync(ctx context.Context, read, wfe *v1alpha1.WorkflowExecu
 			ev.TraceParent = a.traceParent(read)
 		}
 		err := sender.Enqueue(ev, func(ev audit.Event, result string) {
-			a.settled.Store(ev.EventID, a.now())
+			a.settled.Store(ev.EventID, a.clock.Now())
 			a.enqueue(key)
 		})
 		if errors.Is(err, audit.ErrBufferFull) {
@@ -161,16 +161,8 @@ func (a *auditTrail) drainWait(ctx context.Context, wfe *v1alpha1.WorkflowExecut
 		a.metrics.EventSent(audit.ResultDropped, 1)
 	}
 	logging.FromContext(ctx).Warnf("Dropped audit event %s of a deleted execution after %s", t, cfg.AuditDrainTimeout)
-	a.settled.Store(id, a.now())
+	a.settled.Store(id, a.clock.Now())
 	return 0
-}
-
-// now is the time on the reconciler's clock (the wall clock without one).
-func (a *auditTrail) now() time.Time {
-	if a.clock == nil {
-		return time.Now()
-	}
-	return a.clock.Now()
 }
 
 // prune drops the outcomes that outlived auditForgetAfter (see there).

@@ -150,14 +150,21 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 	})
 
 	// The latency metrics' start points are stored before the enqueue (observe.go).
-	wfeInf.Informer().AddEventHandler(r.observed.executionHandler(impl.Enqueue))
-	wfeInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{DeleteFunc: r.forget})
-	trInf.Informer().AddEventHandler(taskRunHandler(impl.EnqueueKey))
-	prInf.Informer().AddEventHandler(r.observed.runHandler(
-		impl.EnqueueLabelOfNamespaceScopedResource(
-			workflowexecution.SourceNamespaceLabelKey,
-			workflowexecution.WorkflowExecutionLabelKey)))
-	prInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{DeleteFunc: r.wakeWaiters})
+	for _, h := range []struct {
+		informer cache.SharedIndexInformer
+		handler  cache.ResourceEventHandler
+	}{
+		{wfeInf.Informer(), r.observed.executionHandler(impl.Enqueue)},
+		{wfeInf.Informer(), cache.ResourceEventHandlerFuncs{DeleteFunc: r.forget}},
+		{trInf.Informer(), taskRunHandler(impl.EnqueueKey)},
+		{prInf.Informer(), r.observed.runHandler(impl.EnqueueLabelOfNamespaceScopedResource(
+			workflowexecution.SourceNamespaceLabelKey, workflowexecution.WorkflowExecutionLabelKey))},
+		{prInf.Informer(), cache.ResourceEventHandlerFuncs{DeleteFunc: r.wakeWaiters}},
+	} {
+		if _, err := h.informer.AddEventHandler(h.handler); err != nil {
+			logger.Fatalw("Failed to add an informer event handler", "error", err)
+		}
+	}
 	return impl
 }
 

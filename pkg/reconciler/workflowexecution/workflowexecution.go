@@ -310,12 +310,12 @@ func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.Workflo
 	created, err := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Create(ctx, pr, metav1.CreateOptions{})
 	switch {
 	case err == nil:
-		r.metrics.PipelineRunCreation(ctx, "success", r.sinceSeen(wfe))
+		r.metrics.PipelineRunCreation(ctx, metrics.CreationSuccess, r.sinceSeen(wfe))
 		r.markStarted(ctx, wfe, created)
 		return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventPipelineRunCreated,
 			"Created PipelineRun %s/%s", created.Namespace, created.Name), created
 	case apierrors.IsAlreadyExists(err):
-		r.metrics.PipelineRunCreation(ctx, "already_exists", 0)
+		r.metrics.PipelineRunCreation(ctx, metrics.CreationAlreadyExists, 0)
 		existing, getErr := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Get(ctx, pr.Name, metav1.GetOptions{})
 		if apierrors.IsNotFound(getErr) {
 			return controller.NewRequeueImmediately(), nil
@@ -324,7 +324,7 @@ func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.Workflo
 		}
 		return r.handleExisting(ctx, wfe, existing, cfg, now), nil
 	default:
-		r.metrics.PipelineRunCreation(ctx, "error", 0)
+		r.metrics.PipelineRunCreation(ctx, metrics.CreationError, 0)
 		if reason, permanent := classifyCreateError(err); permanent {
 			return r.markCreateFailed(ctx, wfe, reason, err, now), nil
 		}

@@ -17,7 +17,6 @@ limitations under the License.
 package v1alpha1
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -431,58 +430,5 @@ func TestDescribeAndReasonString(t *testing.T) {
 	}
 	if diff := cmp.Diff("ImagePullBackOff", FailureReasonImagePullBackOff.String()); diff != "" {
 		t.Errorf("FailureReason.String (-want, +got):\n%s", diff)
-	}
-}
-
-func TestSetDefaults(t *testing.T) {
-	t.Run("a new execution is initialised to Pending", func(t *testing.T) {
-		w := validWorkflowExecution()
-		spec := w.Spec.DeepCopy()
-		w.SetDefaults(context.Background())
-		want := &WorkflowExecutionStatus{}
-		want.Phase = PhasePending
-		want.Conditions = duckv1.Conditions{*succeeded(corev1.ConditionUnknown, ReasonPending, "Waiting for the PipelineRun to be created")}
-		if diff := cmp.Diff(want, &w.Status, ignoreTransitionTime); diff != "" {
-			t.Errorf("Status (-want, +got):\n%s", diff)
-		}
-		if diff := cmp.Diff(spec, &w.Spec); diff != "" {
-			t.Errorf("SetDefaults changed the spec (-want, +got):\n%s", diff)
-		}
-	})
-
-	existing := []struct {
-		name string
-		mark func(s *WorkflowExecutionStatus)
-	}{{
-		name: "running",
-		mark: func(s *WorkflowExecutionStatus) {
-			st := metav1.NewTime(startTime)
-			s.StartTime = &st
-			s.MarkRunning("running")
-		},
-	}, {
-		name: "completed",
-		mark: func(s *WorkflowExecutionStatus) { s.MarkSucceeded(endTime, "done") },
-	}, {
-		name: "failed",
-		mark: func(s *WorkflowExecutionStatus) {
-			s.MarkFailed(endTime, &FailureDetails{Reason: FailureReasonForbidden, Message: "denied"})
-		},
-	}, {
-		name: "skipped",
-		mark: func(s *WorkflowExecutionStatus) {
-			s.MarkSkipped(endTime, &SkipDetails{Reason: SkipReasonRecentlyRemediated, Message: "cooldown"})
-		},
-	}}
-	for _, tc := range existing {
-		t.Run("an existing "+tc.name+" status is left alone", func(t *testing.T) {
-			w := validWorkflowExecution()
-			tc.mark(&w.Status)
-			want := w.DeepCopy()
-			w.SetDefaults(context.Background())
-			if diff := cmp.Diff(want, w); diff != "" {
-				t.Errorf("SetDefaults changed the execution (-want, +got):\n%s", diff)
-			}
-		})
 	}
 }

@@ -44,9 +44,9 @@ type hints struct {
 	container    string
 }
 
-// Summary renders the natural-language paragraph (exported so the reconciler can
-// build one for failures it detects itself, e.g. an externally deleted PipelineRun
-// or a create error); deterministic, <= 1000 chars, never includes parameter values.
+// Summary renders the natural-language paragraph of a failure Analyze
+// classified; deterministic, <= 1000 chars, never includes parameter values.
+// (Failures the controller detects itself use ControllerSummary.)
 //
 // The paragraph is built from identifiers only (workflow, target, task, step,
 // exit code, duration, reason); d.Message is never quoted.
