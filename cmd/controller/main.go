@@ -105,9 +105,6 @@ func main() {
 
 	ctx := signals.NewContext()
 	readiness, hooks := &probes.Readiness{}, &shutdown.Hooks{}
-	ctx = apirecovery.WithDetector(ctx, recovery)
-	ctx = probes.WithReadiness(ctx, readiness)
-	ctx = shutdown.WithHooks(ctx, hooks)
 	ctx = filteredinformerfactory.WithSelectors(ctx, resources.LabelSelector)
 	ctx = sharedmain.WithHealthProbesDisabled(ctx)
 	if *disableHA {
@@ -119,7 +116,8 @@ func main() {
 		}
 	}()
 
-	sharedmain.MainWithConfig(ctx, workflowexecution.ControllerName, cfg, workflowexecution.NewController)
+	sharedmain.MainWithConfig(ctx, workflowexecution.ControllerName, cfg, workflowexecution.NewController(
+		workflowexecution.Process{Readiness: readiness, Recovery: recovery, Shutdown: hooks}, clock.RealClock{}))
 	hooks.Run(shutdownBound)
 }
 

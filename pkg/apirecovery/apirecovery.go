@@ -53,19 +53,6 @@ func New(clk clock.PassiveClock) *Detector {
 	return &Detector{clock: clk}
 }
 
-type detectorKey struct{}
-
-// WithDetector stores d in ctx.
-func WithDetector(ctx context.Context, d *Detector) context.Context {
-	return context.WithValue(ctx, detectorKey{}, d)
-}
-
-// FromContext returns the Detector of ctx, or nil (which ignores OnRecovered).
-func FromContext(ctx context.Context) *Detector {
-	d, _ := ctx.Value(detectorKey{}).(*Detector)
-	return d
-}
-
 // OnRecovered registers f to run (in its own goroutine) at the end of each
 // outage. A nil Detector ignores it.
 func (a *Detector) OnRecovered(f func()) {

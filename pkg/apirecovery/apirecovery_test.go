@@ -132,14 +132,7 @@ func TestAPIRecoveryIgnoresCancelledRequests(t *testing.T) {
 	}
 }
 
-func TestDetectorOfContext(t *testing.T) {
-	nilDetector := FromContext(context.Background())
-	if nilDetector != nil {
-		t.Error("FromContext without a Detector != nil")
-	}
-	nilDetector.OnRecovered(func() {}) // must not panic
-	d := New(clocktesting.NewFakePassiveClock(time.Now()))
-	if FromContext(WithDetector(context.Background(), d)) != d {
-		t.Error("FromContext does not return the Detector WithDetector stored")
-	}
+func TestNilDetector(t *testing.T) {
+	var d *Detector
+	d.OnRecovered(func() {}) // must not panic
 }

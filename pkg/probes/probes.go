@@ -39,19 +39,6 @@ type Readiness struct {
 	pending atomic.Int32
 }
 
-type readinessKey struct{}
-
-// WithReadiness stores r in ctx.
-func WithReadiness(ctx context.Context, r *Readiness) context.Context {
-	return context.WithValue(ctx, readinessKey{}, r)
-}
-
-// FromContext returns the Readiness of ctx, or nil (which ignores WaitForSync).
-func FromContext(ctx context.Context) *Readiness {
-	r, _ := ctx.Value(readinessKey{}).(*Readiness)
-	return r
-}
-
 // WaitForSync marks the process ready once every informer has synced. A
 // nil Readiness ignores it.
 func (s *Readiness) WaitForSync(ctx context.Context, synced ...cache.InformerSynced) {

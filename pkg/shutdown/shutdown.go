@@ -30,19 +30,6 @@ type Hooks struct {
 	hooks []func(context.Context)
 }
 
-type hooksKey struct{}
-
-// WithHooks stores h in ctx.
-func WithHooks(ctx context.Context, h *Hooks) context.Context {
-	return context.WithValue(ctx, hooksKey{}, h)
-}
-
-// FromContext returns the Hooks of ctx, or nil.
-func FromContext(ctx context.Context) *Hooks {
-	h, _ := ctx.Value(hooksKey{}).(*Hooks)
-	return h
-}
-
 // Add registers f to run, after those added before, when the process stops.
 func (h *Hooks) Add(f func(context.Context)) {
 	if h == nil {

@@ -49,16 +49,29 @@ import (
 // ControllerName names the controller in logs, leader election and events.
 const ControllerName = "workflowexecution-controller"
 
-// NewController wires the reconciler to its informers. The PipelineRun and
-// TaskRun informers are Tekton's own, filtered by resources.LabelSelector so
-// that only this controller's runs are cached; the caller must put that
-// selector in the context with Tekton's filteredinformerfactory.WithSelectors.
-func NewController(ctx context.Context, cmw configmap.Watcher) *controller.Impl {
-	return NewControllerWithClock(ctx, cmw, clock.RealClock{})
+// Process is what the process shares with the controller; a nil field is
+// ignored.
+type Process struct {
+	// Readiness turns ready once the informers synced.
+	Readiness *probes.Readiness
+	// Recovery tells when the API server answers again after an outage.
+	Recovery *apirecovery.Detector
+	// Shutdown runs the audit and tracing flushes before the process exits.
+	Shutdown *shutdown.Hooks
 }
 
-// NewControllerWithClock is NewController with an injected clock.
-func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk clock.PassiveClock) *controller.Impl {
+// NewController returns the constructor of the controller, as Tekton's
+// NewController(opts, clock) does. The PipelineRun and TaskRun informers are
+// Tekton's own, filtered by resources.LabelSelector so that only this
+// controller's runs are cached; the caller must put that selector in the
+// context with Tekton's filteredinformerfactory.WithSelectors.
+func NewController(p Process, clk clock.PassiveClock) func(context.Context, configmap.Watcher) *controller.Impl {
+	return func(ctx context.Context, cmw configmap.Watcher) *controller.Impl {
+		return newController(ctx, cmw, clk, p)
+	}
+}
+
+func newController(ctx context.Context, cmw configmap.Watcher, clk clock.PassiveClock, p Process) *controller.Impl {
 	logger := logging.FromContext(ctx)
 	wfeInf := wfeinformer.Get(ctx)
 	prInf := filteredpipelineruninformer.Get(ctx, resources.LabelSelector)
@@ -75,7 +88,7 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 		}
 	}
 
-	probes.FromContext(ctx).WaitForSync(ctx,
+	p.Readiness.WaitForSync(ctx,
 		wfeInf.Informer().HasSynced, prInf.Informer().HasSynced, trInf.Informer().HasSynced)
 
 	rec, err := metrics.NewRecorder(nil)
@@ -113,7 +126,7 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 		iw.WatchWithDefault(corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{
 			Name: o11yconfigmap.Name(), Namespace: system.Namespace(),
 		}}, r.tracing.onConfig(ctx))
-		shutdown.FromContext(ctx).Add(r.tracing.shutdown)
+		p.Shutdown.Add(r.tracing.shutdown)
 	} else {
 		configStore.WatchConfigs(cmw)
 	}
@@ -139,12 +152,12 @@ func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk cloc
 	}
 	auditSenders.StartWhenSynced(wfeInf.Informer().HasSynced)
 	rec.SetAuditPending(auditSenders.Pending)
-	shutdown.FromContext(ctx).Add(auditSenders.Shutdown)
+	p.Shutdown.Add(auditSenders.Shutdown)
 	rec.SetLocksHeld(r.countLocksHeld)
 
 	// After an API server outage, retry at once whatever has work left
 	// rather than waiting out each key's exponential backoff.
-	apirecovery.FromContext(ctx).OnRecovered(func() {
+	p.Recovery.OnRecovered(func() {
 		logger.Info("The API server answers again: reconciling unfinished executions now")
 		impl.FilteredGlobalResync(hasWorkLeft, wfeInf.Informer())
 	})

@@ -400,7 +400,7 @@ func newFixture(t *testing.T, s seed) *fixture {
 	}
 	watcher := &fakeWatcher{cm: cm}
 	clk := clocktesting.NewFakePassiveClock(now)
-	impl := NewControllerWithClock(ctx, watcher, clk)
+	impl := NewController(Process{}, clk)(ctx, watcher)
 	t.Cleanup(impl.WorkQueue().ShutDown)
 	if la, ok := impl.Reconciler.(pkgreconciler.LeaderAware); ok {
 		if err := la.Promote(pkgreconciler.UniversalBucket(), func(pkgreconciler.Bucket, types.NamespacedName) {}); err != nil {
