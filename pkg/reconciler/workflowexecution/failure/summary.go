@@ -120,18 +120,10 @@ func cause(reason v1alpha1.FailureReason, d *v1alpha1.FailureDetails, h hints) s
 	switch reason {
 	case v1alpha1.FailureReasonOOMKilled:
 		return sentence(orDefault(where, "A step"), " was killed because it ran out of memory", exitCode(d), ".")
-	case v1alpha1.FailureReasonDeadlineExceeded:
-		return around(where, "The execution exceeded its timeout.",
-			"The execution exceeded its timeout while ", " was running.")
-	case v1alpha1.FailureReasonImagePullBackOff:
-		return around(where, "A container image of the workflow could not be pulled.",
-			"A container image of ", " could not be pulled.")
-	case v1alpha1.FailureReasonResourceExhausted:
-		return around(where, "A resource quota or the nodes' capacity was exceeded.",
-			"The pod of ", " could not be created or scheduled because a resource quota or the nodes' capacity was exceeded.")
-	case v1alpha1.FailureReasonForbidden:
-		return around(where, "The cluster denied (forbidden) a request needed to run the workflow.",
-			"The cluster denied (forbidden) a request needed to run ", ".")
+	case v1alpha1.FailureReasonDeadlineExceeded, v1alpha1.FailureReasonImagePullBackOff,
+		v1alpha1.FailureReasonResourceExhausted, v1alpha1.FailureReasonForbidden:
+		f := framed[reason]
+		return around(where, f.without, f.before, f.after)
 	case v1alpha1.FailureReasonConfigurationError:
 		return around(where, sentence("The workflow's pipeline could not be resolved or validated", tekton, "."),
 			"The workflow's configuration is invalid for ", tekton+".")
@@ -185,6 +177,19 @@ func sentence(parts ...string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// framed are the sentences of the reasons whose wording only frames where
+// the failure happened: without when it names no task or step.
+var framed = map[v1alpha1.FailureReason]struct{ without, before, after string }{
+	v1alpha1.FailureReasonDeadlineExceeded: {"The execution exceeded its timeout.",
+		"The execution exceeded its timeout while ", " was running."},
+	v1alpha1.FailureReasonImagePullBackOff: {"A container image of the workflow could not be pulled.",
+		"A container image of ", " could not be pulled."},
+	v1alpha1.FailureReasonResourceExhausted: {"A resource quota or the nodes' capacity was exceeded.",
+		"The pod of ", " could not be created or scheduled because a resource quota or the nodes' capacity was exceeded."},
+	v1alpha1.FailureReasonForbidden: {"The cluster denied (forbidden) a request needed to run the workflow.",
+		"The cluster denied (forbidden) a request needed to run ", "."},
 }
 
 // around is the sentence before+where+after, or without when the failure
