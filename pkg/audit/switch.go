@@ -113,8 +113,10 @@ func (s *Switch) StartWhenSynced(synced ...cache.InformerSynced) {
 func (s *Switch) start() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.started = true
-	s.apply(s.config())
+	if !s.started {
+		s.started = true
+		s.apply(s.config())
+	}
 }
 
 // config is the last configuration stored, or the defaults.
@@ -174,7 +176,13 @@ func (r *running) close(ctx context.Context, cfg *config.WorkflowExecution) erro
 	return r.sender.Drain(ctx)
 }
 
-// Sender returns the current Sender; nil (audit disabled) before the start.
+// Sender returns the current Sender, starting the Switch if it has not
+// started yet. Call it from a reconcile only: a pass runs once the informers
+// synced, and sharedmain starts the ConfigMap watcher before them, so the
+// configuration is the real one. Without this, a pass that ran before the
+// StartWhenSynced goroutine woke up would find no Sender and skip the
+// events of an execution that has nothing left to change (a terminal one
+// after a restart) until the next resync.
 func (s *Switch) Sender() *Sender {
 	if s == nil {
 		return nil
@@ -182,12 +190,17 @@ func (s *Switch) Sender() *Sender {
 	if r := s.current.Load(); r != nil {
 		return r.sender
 	}
-	return nil
+	s.start()
+	return s.current.Load().sender
 }
 
-// Pending is the number of events the current Sender holds.
+// Pending is the number of events the current Sender holds (0 before the
+// start).
 func (s *Switch) Pending() int64 {
-	return int64(s.Sender().Pending())
+	if r := s.current.Load(); r != nil {
+		return int64(r.sender.Pending())
+	}
+	return 0
 }
 
 // Shutdown stops the current Sender and delivers what it holds within ctx

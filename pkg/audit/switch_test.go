@@ -43,7 +43,7 @@ func TestSwitchFollowsTheSinkSettings(t *testing.T) {
 	}
 
 	sw.OnStore(config.ConfigName, withSink(sink.URL+"/a", time.Minute))
-	if sw.Sender() != nil {
+	if sw.current.Load() != nil {
 		t.Fatal("a Sender before the start")
 	}
 	sw.StartWhenSynced()
@@ -83,7 +83,7 @@ func TestSwitchStartsOnceSynced(t *testing.T) {
 	var synced atomic.Bool
 	sw.StartWhenSynced(synced.Load)
 	sw.OnStore(config.ConfigName, config.Defaults()) // the watcher's default first
-	if sw.Sender() != nil {
+	if sw.current.Load() != nil {
 		t.Fatal("a Sender before the informers synced")
 	}
 	c := config.Defaults()
@@ -91,10 +91,32 @@ func TestSwitchStartsOnceSynced(t *testing.T) {
 	sw.OnStore(config.ConfigName, c) // then the real ConfigMap
 	synced.Store(true)
 	deadline := time.Now().Add(10 * time.Second)
-	for !sw.Sender().Enabled() {
+	for r := sw.current.Load(); r == nil || !r.sender.Enabled(); r = sw.current.Load() {
 		if time.Now().After(deadline) {
 			t.Fatal("no Sender built from the real configuration once synced")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestSwitchStartsOnFirstUse: a pass that runs before the StartWhenSynced
+// goroutine woke up gets the Sender of the configuration stored, not none.
+func TestSwitchStartsOnFirstUse(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	sw := NewSwitch(ctx, zap.NewNop().Sugar(), nil, nil)
+	sw.StartWhenSynced(func() bool { return false }) // never synced here
+	c := config.Defaults()
+	c.AuditSinkURL = "http://sink.example/"
+	sw.OnStore(config.ConfigName, c)
+	if sw.Pending() != 0 || sw.current.Load() != nil {
+		t.Fatal("Pending started the Switch")
+	}
+	if !sw.Sender().Enabled() {
+		t.Fatal("Sender() before the goroutine's start: no enabled Sender")
+	}
+	first := sw.Sender()
+	if sw.Sender() != first {
+		t.Error("a second Sender() built another Sender")
 	}
 }
