@@ -27,14 +27,17 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/rest"
+	"k8s.io/utils/clock"
 	"knative.dev/pkg/controller"
 	"knative.dev/pkg/injection"
 	"knative.dev/pkg/injection/sharedmain"
 	"knative.dev/pkg/signals"
 
-	"kubernaut.ai/workflowexecution/pkg/lifecycle"
+	"kubernaut.ai/workflowexecution/pkg/apirecovery"
 	"kubernaut.ai/workflowexecution/pkg/metrics"
+	"kubernaut.ai/workflowexecution/pkg/probes"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution"
+	"kubernaut.ai/workflowexecution/pkg/shutdown"
 	"kubernaut.ai/workflowexecution/pkg/version"
 )
 
@@ -77,8 +80,8 @@ func main() {
 	if cfg.Burst == 0 {
 		cfg.Burst = defaultBurst
 	}
-	state := &lifecycle.State{}
-	cfg.Wrap(state.APIRecovery().WrapTransport)
+	recovery := apirecovery.New(clock.RealClock{})
+	cfg.Wrap(recovery.WrapTransport)
 
 	log.Printf("%s %s", workflowexecution.ControllerName, build)
 	// On the global meter provider: it delegates to the one sharedmain installs.
@@ -89,7 +92,7 @@ func main() {
 		log.Fatalf("Tekton Pipelines is not usable: %v. Install Tekton Pipelines (v1 API) before this controller.", err)
 	}
 
-	probesPort := lifecycle.DefaultProbesPort
+	probesPort := probes.DefaultPort
 	if v := os.Getenv("PROBES_PORT"); v != "" {
 		p, err := strconv.Atoi(v)
 		if err != nil || p < 1 || p > 65535 {
@@ -99,19 +102,20 @@ func main() {
 	}
 
 	ctx := signals.NewContext()
-	ctx = lifecycle.WithState(ctx, state)
+	readiness, hooks := &probes.Readiness{}, &shutdown.Hooks{}
 	ctx = sharedmain.WithHealthProbesDisabled(ctx)
 	if *disableHA {
 		ctx = sharedmain.WithHADisabled(ctx)
 	}
 	go func() {
-		if err := state.ServeProbes(ctx, probesPort); err != nil {
+		if err := readiness.Serve(ctx, probesPort); err != nil {
 			log.Fatalf("Serving probes on :%d: %v", probesPort, err)
 		}
 	}()
 
-	sharedmain.MainWithConfig(ctx, workflowexecution.ControllerName, cfg, workflowexecution.NewController)
-	state.Shutdown(shutdownBound)
+	sharedmain.MainWithConfig(ctx, workflowexecution.ControllerName, cfg, workflowexecution.NewController(
+		workflowexecution.Process{Readiness: readiness, Recovery: recovery, Shutdown: hooks}, clock.RealClock{}))
+	hooks.Run(shutdownBound)
 }
 
 // checkTektonAPIs fails unless the API server serves Tekton's v1

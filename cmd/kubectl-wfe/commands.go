@@ -145,7 +145,7 @@ func listLocks(ctx context.Context, out io.Writer, c *clients, systemNamespace s
 			since:       resources.StartTime(pr),
 			cooldown:    "-",
 		}
-		if w := h.wfe; w != nil && w.Status.IsDone() && resources.IsDone(pr) && w.Status.CompletionTime != nil {
+		if w := h.wfe; w != nil && w.Status.IsDone() && pr.IsDone() && w.Status.CompletionTime != nil {
 			left := w.Status.CompletionTime.Add(cfg.CooldownPeriod).Sub(now)
 			if left < 0 {
 				left = 0
@@ -193,7 +193,7 @@ func releaseDecision(pr *pipelinev1.PipelineRun, h holder) (bool, string) {
 		return false, fmt.Sprintf("execution %s is %s and owns the run: the controller manages this lock. "+
 			"To stop the remediation, delete the execution: kubectl delete wfe -n %s %s (docs/operator-runbook.md, section 12)",
 			o.NamespacedName, h.state, o.Namespace, o.Name)
-	case !resources.IsDone(pr):
+	case !pr.IsDone():
 		return true, fmt.Sprintf("its execution %s has ended (%s) but the run is still unfinished: deleting it stops its pods", o.NamespacedName, h.state)
 	default:
 		return true, fmt.Sprintf("its execution %s has ended (%s) and recorded the result: the run is only kept for the cooldown, "+

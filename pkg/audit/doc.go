@@ -33,26 +33,15 @@ limitations under the License.
 // the execution's status (Status.AuditDelivered) and enqueueing again, on a
 // later reconcile, whatever Undelivered still reports.
 //
-// A reconciler uses it like this (the callback runs on the Sender's worker;
-// the reconciler keeps the ids it reports until it has written them to the
-// status, since a settled event is forgotten by the Sender):
-//
-//	for _, t := range audit.Undelivered(wfe) {
-//		ev := audit.NewEvent(wfe, t, now)
-//		if _, ok := r.settled.Load(ev.EventID); ok {
-//			wfe.Status.MarkAuditDelivered(string(t)) // delivered or rejected: handled
-//			continue
-//		}
-//		err := r.audit.Enqueue(ev, func(ev audit.Event, result string) {
-//			r.settled.Store(ev.EventID, result)
-//			r.impl.EnqueueKey(key)
-//		})
-//		// audit.ErrBufferFull: requeue the key later; nothing is lost.
-//	}
-//
-// On deletion, after the drain timeout, Drop(EventID(wfe, t)) gives the event
-// up and counts it dropped. On shutdown, cancel Run's context and call Drain
-// with the drain timeout.
+// A Switch holds the Sender of the current configuration: it is the config
+// store's on-store hook, replaces the Sender when the sink settings change
+// (the old one drains in the background) and drains the last one at
+// shutdown. The reconciler (auditTrail in pkg/reconciler/workflowexecution)
+// enqueues the events Undelivered reports, with a callback that runs on the
+// Sender's worker, remembers the outcomes until it has written them to the
+// status (a settled event is forgotten by the Sender), requeues on
+// ErrBufferFull, and on deletion, after the drain timeout, gives an event up
+// with Drop (counted dropped).
 //
 // Credentials never travel in the URL: Config.TokenFile names a file (a
 // mounted Secret key) whose content is sent as a bearer token, over https

@@ -28,6 +28,7 @@ import (
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/pkg/redact"
 )
 
 // EventType is the type of an audit event. Its string form is also what
@@ -63,12 +64,7 @@ const (
 )
 
 // Redacted replaces a parameter value found in a free-text field.
-const Redacted = "[REDACTED]"
-
-// minRedactedLength is the shortest parameter value redacted from free text:
-// shorter values ("3", "true", "prod") are common words and numbers rather
-// than secrets, and redacting them would garble every message.
-const minRedactedLength = 6
+const Redacted = redact.Marker
 
 // idNamespace is the UUIDv5 namespace of event ids.
 var idNamespace = uuid.NewSHA1(uuid.NameSpaceDNS, []byte("audit."+workflowexecution.GroupName))
@@ -378,22 +374,9 @@ func timeOf(t *metav1.Time) *time.Time {
 	return &u
 }
 
-// redactor returns a function that replaces the parameter values of
-// minRedactedLength characters or more in a text, longest first.
+// redactor returns a function that hides the parameter values in a text
+// (redact.Values).
 func redactor(params map[string]string) func(string) string {
-	var values []string
-	for _, v := range params {
-		if len(v) >= minRedactedLength {
-			values = append(values, v)
-		}
-	}
-	slices.SortFunc(values, func(a, b string) int {
-		return cmp.Or(cmp.Compare(len(b), len(a)), strings.Compare(a, b))
-	})
-	return func(s string) string {
-		for _, v := range values {
-			s = strings.ReplaceAll(s, v, Redacted)
-		}
-		return s
-	}
+	values := slices.Collect(maps.Values(params))
+	return func(s string) string { return redact.Values(s, values...) }
 }

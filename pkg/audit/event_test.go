@@ -501,7 +501,8 @@ func TestNewEventWithoutTimes(t *testing.T) {
 	if diff := cmp.Diff(&FailureData{Reason: "Unknown"}, ev.EventData.Failure); diff != "" {
 		t.Errorf("failure without details (-want, +got):\n%s", diff)
 	}
-	wfe.Status.MarkFailed(now, nil, "OOMKilled", "step %s ran out of memory with %s", "rollout", secretValue)
+	wfe.Status.MarkFailed(now, &v1alpha1.FailureDetails{Reason: "OOMKilled", Message: "step rollout ran out of memory with " + secretValue})
+	wfe.Status.FailureDetails = nil // the condition alone tells
 	wfe.Status.CompletionTime = nil
 	want := &FailureData{Reason: "OOMKilled", Message: "step rollout ran out of memory with [REDACTED]"}
 	if diff := cmp.Diff(want, NewEvent(wfe, EventTypeFailed, now).EventData.Failure); diff != "" {

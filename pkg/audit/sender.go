@@ -17,6 +17,7 @@ limitations under the License.
 package audit
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -29,6 +30,8 @@ import (
 	"time"
 
 	"go.uber.org/zap"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/config"
 )
 
 // Format is the wire format of the audit sink.
@@ -37,27 +40,15 @@ type Format string
 const (
 	// FormatDataStorage POSTs batches of events as a JSON array to
 	// {url}/api/v1/audit/events/batch.
-	FormatDataStorage Format = "datastorage"
+	FormatDataStorage Format = config.AuditFormatDataStorage
 	// FormatCloudEvents POSTs each event as a CloudEvent 1.0 (HTTP binary
 	// mode) to the URL.
-	FormatCloudEvents Format = "cloudevents"
+	FormatCloudEvents Format = config.AuditFormatCloudEvents
 )
 
-// ParseFormat parses the audit-format setting; empty means FormatDataStorage.
-func ParseFormat(s string) (Format, error) {
-	switch f := Format(s); f {
-	case "":
-		return FormatDataStorage, nil
-	case FormatDataStorage, FormatCloudEvents:
-		return f, nil
-	default:
-		return "", fmt.Errorf("invalid audit format %q: must be %q or %q", s, FormatDataStorage, FormatCloudEvents)
-	}
-}
-
-// Defaults of the Config fields left zero.
+// Defaults of the Config fields left zero (the buffer's is
+// config.DefaultAuditBufferSize).
 const (
-	DefaultBufferSize     = 1000
 	DefaultBatchSize      = 50
 	DefaultInitialBackoff = 100 * time.Millisecond
 	DefaultMaxBackoff     = 30 * time.Second
@@ -165,14 +156,13 @@ func NewSender(cfg Config, logger *zap.SugaredLogger) (*Sender, error) {
 		logger.Info("audit disabled: audit-sink-url is empty")
 		return nil, nil
 	}
-	u, err := url.Parse(cfg.URL)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		// url.Parse's error quotes the URL, which may hold credentials.
-		return nil, errors.New("invalid audit-sink-url: must be an absolute http or https URL")
-	}
-	format, err := ParseFormat(string(cfg.Format))
+	u, err := config.ParseAuditSinkURL(cfg.URL)
 	if err != nil {
-		return nil, err
+		return nil, fmt.Errorf("invalid %s: %w", config.AuditSinkURLKey, err)
+	}
+	format := cmp.Or(cfg.Format, FormatDataStorage)
+	if _, err := config.ValidAuditFormat(string(format)); err != nil {
+		return nil, fmt.Errorf("invalid %s: %w", config.AuditFormatKey, err)
 	}
 	if cfg.TokenFile != "" && u.Scheme != "https" {
 		return nil, errors.New("audit-token-file requires an https audit-sink-url: the token is never sent in clear text")
@@ -182,7 +172,7 @@ func NewSender(cfg Config, logger *zap.SugaredLogger) (*Sender, error) {
 		endpoint:       u.String(),
 		client:         cfg.HTTPClient,
 		batchSize:      positive(cfg.BatchSize, DefaultBatchSize),
-		bufferSize:     positive(cfg.BufferSize, DefaultBufferSize),
+		bufferSize:     positive(cfg.BufferSize, config.DefaultAuditBufferSize),
 		initialBackoff: positive(cfg.InitialBackoff, DefaultInitialBackoff),
 		maxBackoff:     positive(cfg.MaxBackoff, DefaultMaxBackoff),
 		metrics:        cfg.Metrics,

@@ -833,14 +833,14 @@ func TestNewSender(t *testing.T) {
 	}
 }
 
-func TestParseFormat(t *testing.T) {
-	for in, want := range map[string]Format{"": FormatDataStorage, "datastorage": FormatDataStorage, "cloudevents": FormatCloudEvents} {
-		if got, err := ParseFormat(in); got != want || err != nil {
-			t.Errorf("ParseFormat(%q) = %q, %v, want %q", in, got, err, want)
+func TestSenderFormat(t *testing.T) {
+	for in, want := range map[Format]Format{"": FormatDataStorage, "datastorage": FormatDataStorage, "cloudevents": FormatCloudEvents} {
+		if s, err := NewSender(Config{URL: "http://x", Format: in}, zap.NewNop().Sugar()); err != nil || s.format != want {
+			t.Errorf("NewSender(format %q) = %v, want format %q", in, err, want)
 		}
 	}
-	if _, err := ParseFormat("CloudEvents"); err == nil {
-		t.Error("ParseFormat(CloudEvents) succeeded, want an error")
+	if _, err := NewSender(Config{URL: "http://x", Format: "CloudEvents"}, zap.NewNop().Sugar()); err == nil {
+		t.Error("NewSender(format CloudEvents) succeeded, want an error")
 	}
 }
 

@@ -21,6 +21,8 @@ import (
 	"io"
 	"strings"
 
+	"github.com/tektoncd/pipeline/pkg/apis/pipeline"
+
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 )
 
@@ -89,7 +91,7 @@ func String(w *v1alpha1.WorkflowExecution) string {
 		if w.Status.LockReleaseTime != nil {
 			line("lock released at %s: the run %s/%s and its logs are gone", w.Status.LockReleaseTime.UTC().Format("2006-01-02T15:04:05Z"), ref.Namespace, ref.Name)
 		} else {
-			line("logs: kubectl logs -n %s -l tekton.dev/pipelineRun=%s --all-containers --prefix", ref.Namespace, ref.Name)
+			line("logs: kubectl logs -n %s -l %s=%s --all-containers --prefix", ref.Namespace, pipeline.PipelineRunLabelKey, ref.Name)
 		}
 	}
 	return b.String()

@@ -61,14 +61,6 @@ const (
 	CreationError         = "error"
 )
 
-// Values of the result label of workflowexecution_audit_events_total.
-const (
-	AuditDelivered = "delivered"
-	AuditRetried   = "retried"
-	AuditRejected  = "rejected"
-	AuditDropped   = "dropped"
-)
-
 var (
 	// executionBuckets span a skipped execution (milliseconds) to a long
 	// pipeline (an hour); used for the execution and phase durations.
@@ -275,7 +267,7 @@ func storeFunc(p *atomic.Pointer[func() int64], f func() int64) {
 }
 
 // EventSent adds n to workflowexecution_audit_events_total{result}, result
-// one of AuditDelivered, AuditRetried, AuditRejected, AuditDropped. It
+// one of the audit sender's results (audit.ResultDelivered, ResultRetried, ResultRejected, ResultDropped). It
 // satisfies the audit package's Metrics interface.
 func (r *Recorder) EventSent(result string, n int) {
 	if r == nil || n <= 0 {

@@ -42,6 +42,8 @@ import (
 	"knative.dev/pkg/observability/resource"
 
 	_ "knative.dev/pkg/system/testing" // sets SYSTEM_NAMESPACE for resource.Default
+
+	"kubernaut.ai/workflowexecution/pkg/audit"
 )
 
 // Bucket boundaries as exposed; written out so a change to them is deliberate.
@@ -184,10 +186,10 @@ func TestRecorderPrometheusScrape(t *testing.T) {
 	}
 
 	// Audit delivery.
-	r.EventSent(AuditDelivered, 3)
-	r.EventSent(AuditDelivered, 2)
-	r.EventSent(AuditRejected, 1)
-	r.EventSent(AuditRetried, 0) // nothing to count: no series
+	r.EventSent(audit.ResultDelivered, 3)
+	r.EventSent(audit.ResultDelivered, 2)
+	r.EventSent(audit.ResultRejected, 1)
+	r.EventSent(audit.ResultRetried, 0) // nothing to count: no series
 
 	want := map[string]family{
 		"workflowexecution_total": {Type: "COUNTER", Series: []series{
@@ -228,8 +230,8 @@ func TestRecorderPrometheusScrape(t *testing.T) {
 		}},
 		"workflowexecution_locks_held": {Type: "GAUGE", Series: []series{counter(l(), 4)}},
 		"workflowexecution_audit_events_total": {Type: "COUNTER", Series: []series{
-			counter(l("result", AuditDelivered), 5),
-			counter(l("result", AuditRejected), 1),
+			counter(l("result", audit.ResultDelivered), 5),
+			counter(l("result", audit.ResultRejected), 1),
 		}},
 		"workflowexecution_audit_pending": {Type: "GAUGE", Series: []series{counter(l(), 2)}},
 	}
@@ -371,7 +373,7 @@ func TestNilRecorderIsNoop(t *testing.T) {
 		"StatusSync":          func() { r.StatusSync(ctx, time.Second) },
 		"SetLocksHeld":        func() { r.SetLocksHeld(func() int64 { return 1 }) },
 		"SetAuditPending":     func() { r.SetAuditPending(func() int64 { return 1 }) },
-		"EventSent":           func() { r.EventSent(AuditDelivered, 1) },
+		"EventSent":           func() { r.EventSent(audit.ResultDelivered, 1) },
 	}
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
@@ -484,14 +486,14 @@ func TestEventSent(t *testing.T) {
 		sent: []struct {
 			result string
 			n      int
-		}{{AuditDelivered, 3}, {AuditDelivered, 2}, {AuditRetried, 1}, {AuditDropped, 1}},
+		}{{audit.ResultDelivered, 3}, {audit.ResultDelivered, 2}, {audit.ResultRetried, 1}, {audit.ResultDropped, 1}},
 		want: map[string]int64{"result=delivered": 5, "result=retried": 1, "result=dropped": 1},
 	}, {
 		name: "ignores zero and negative n",
 		sent: []struct {
 			result string
 			n      int
-		}{{AuditRejected, 0}, {AuditRejected, -1}},
+		}{{audit.ResultRejected, 0}, {audit.ResultRejected, -1}},
 		want: map[string]int64{},
 	}}
 	for _, tc := range tests {
@@ -519,7 +521,7 @@ func TestConcurrentUse(t *testing.T) {
 			for i := range iterations {
 				r.ExecutionFinished(ctx, "Completed", time.Millisecond)
 				r.PhaseTransition(ctx, "Pending", "Running", time.Millisecond)
-				r.EventSent(AuditDelivered, 1)
+				r.EventSent(audit.ResultDelivered, 1)
 				v := int64(w*iterations + i)
 				r.SetLocksHeld(func() int64 { return v })
 			}

@@ -37,7 +37,7 @@ import (
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
-	"kubernaut.ai/workflowexecution/pkg/lifecycle"
+	"kubernaut.ai/workflowexecution/pkg/probes"
 	"kubernaut.ai/workflowexecution/test/rig"
 )
 
@@ -119,7 +119,7 @@ func TestDeploymentMatchesTheBinary(t *testing.T) {
 	for _, p := range c.Ports {
 		ports[p.Name] = p.ContainerPort
 	}
-	if diff := cmp.Diff(map[string]int32{"metrics": 9090, "probes": int32(lifecycle.DefaultProbesPort)}, ports); diff != "" {
+	if diff := cmp.Diff(map[string]int32{"metrics": 9090, "probes": int32(probes.DefaultPort)}, ports); diff != "" {
 		t.Errorf("ports (-want, +got): %s", diff)
 	}
 	env := map[string]string{}

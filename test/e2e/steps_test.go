@@ -98,7 +98,7 @@ spec:
 // what the real node reports: the step's container OOMKilled with 137.
 func TestOOMKilled(t *testing.T) {
 	checkInvariant(t)
-	image := push(t, "wf/oom:v1", task{name: "fill", step: "allocate", annotations: map[string]string{
+	image := push(t, "wf/oom:v1", framework.Task{Name: "fill", Step: "allocate", Annotations: map[string]string{
 		rig.ExitCodeAnnotation: "137", rig.FailReasonAnnotation: "OOMKilled",
 	}})
 	ns := env.Namespace(t, "oom")
@@ -115,7 +115,7 @@ func TestOOMKilled(t *testing.T) {
 // the step's container waits in ImagePullBackOff.
 func TestImagePullBackOff(t *testing.T) {
 	checkInvariant(t)
-	image := push(t, "wf/pull:v1", task{name: "run", step: "run", annotations: map[string]string{rig.ImagePullBackOffAnnotation: "true"}})
+	image := push(t, "wf/pull:v1", framework.Task{Name: "run", Step: "run", Annotations: map[string]string{rig.ImagePullBackOffAnnotation: "true"}})
 	ns := env.Namespace(t, "imagepull")
 	w := env.Create(t, framework.NewWFE(ns, "imagepull", env.Target("Deployment"), "pull-image", image))
 	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)

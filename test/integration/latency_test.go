@@ -105,7 +105,7 @@ func watchMoments(t *testing.T, ns string) *moments {
 			switch {
 			case ev.Type == watch.Added:
 				m.first(m.runCreated, owner, at)
-			case ev.Type == watch.Modified && resources.IsDone(pr):
+			case ev.Type == watch.Modified && pr.IsDone():
 				m.first(m.runFinished, owner, at)
 			}
 		}

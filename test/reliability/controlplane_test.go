@@ -71,7 +71,7 @@ func TestControlPlaneFaults(t *testing.T) {
 		t.Errorf("the controller did not ride out the faults by itself: exited=%v code=%d pid %d -> %d", exited, code, pid, ctl.PID())
 	}
 	// Each API server restart is an outage the controller must notice
-	// (pkg/lifecycle/recovery.go), retrying its backed-off keys at once.
+	// (pkg/apirecovery), retrying its backed-off keys at once.
 	if n := strings.Count(ctl.Logs(), recoveryLog); n < p.APIServerRestarts {
 		t.Errorf("the controller logged %q %d time(s), want at least one per API server restart (%d)", recoveryLog, n, p.APIServerRestarts)
 	}

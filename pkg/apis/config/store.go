@@ -61,15 +61,15 @@ func ToContext(ctx context.Context, c *Config) context.Context {
 type Store struct {
 	*configmap.UntypedStore
 
-	mu        sync.Mutex
-	last      *WorkflowExecution
-	listeners []func(*WorkflowExecution)
+	mu   sync.Mutex
+	last *WorkflowExecution
 	// executionNamespace, when set, overrides execution-namespace: see
 	// PinExecutionNamespace.
 	executionNamespace string
 }
 
-// NewStore creates a Store. onAfterStore runs after each accepted change.
+// NewStore creates a Store. onAfterStore runs after each accepted change,
+// with the ConfigMap's name and its typed value (e.g. audit.Switch.OnStore).
 func NewStore(logger configmap.Logger, onAfterStore ...func(name string, value any)) *Store {
 	s := &Store{last: Defaults()}
 	s.UntypedStore = configmap.NewUntypedStore(
@@ -79,10 +79,7 @@ func NewStore(logger configmap.Logger, onAfterStore ...func(name string, value a
 			ConfigName: func(cm *corev1.ConfigMap) (*WorkflowExecution, error) {
 				s.mu.Lock()
 				defer s.mu.Unlock()
-				cfg, errs, rejected := parse(Defaults(), cm.Data)
-				for _, key := range rejected {
-					restore(cfg, s.last, key)
-				}
+				cfg, errs := parse(cm.Data, s.last)
 				for _, err := range errs {
 					logger.Errorf("Rejected a value of ConfigMap %s, keeping the previous one: %v", ConfigName, err)
 				}
@@ -97,7 +94,7 @@ func NewStore(logger configmap.Logger, onAfterStore ...func(name string, value a
 				return cfg, nil
 			},
 		},
-		append(onAfterStore, s.notify)...,
+		onAfterStore...,
 	)
 	return s
 }
@@ -110,26 +107,6 @@ func (s *Store) PinExecutionNamespace(ns string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.executionNamespace = ns
-}
-
-// OnChange registers f to run with the new configuration after each accepted change.
-func (s *Store) OnChange(f func(*WorkflowExecution)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.listeners = append(s.listeners, f)
-}
-
-func (s *Store) notify(name string, value any) {
-	w, ok := value.(*WorkflowExecution)
-	if name != ConfigName || !ok {
-		return
-	}
-	s.mu.Lock()
-	listeners := append([]func(*WorkflowExecution){}, s.listeners...)
-	s.mu.Unlock()
-	for _, f := range listeners {
-		f(w)
-	}
 }
 
 // ToContext stores the current configuration in ctx.

@@ -301,28 +301,25 @@ func TestStoreEveryKeyKeepsItsLastGoodValue(t *testing.T) {
 	}
 }
 
-func TestStoreOnChange(t *testing.T) {
-	s := NewStore(&recordingLogger{t: t})
+// TestStoreOnAfterStoreGetsEachAcceptedConfig: the on-store hook sees
+// every change, a rejected value replaced by the previous one.
+func TestStoreOnAfterStoreGetsEachAcceptedConfig(t *testing.T) {
 	var got []time.Duration
 	var mu sync.Mutex
-	s.OnChange(func(c *WorkflowExecution) {
+	s := NewStore(&recordingLogger{t: t}, func(name string, value any) {
 		mu.Lock()
 		defer mu.Unlock()
-		got = append(got, c.CooldownPeriod)
+		if c, ok := value.(*WorkflowExecution); ok && name == ConfigName {
+			got = append(got, c.CooldownPeriod)
+		}
 	})
 	s.OnConfigChanged(configMap(map[string]string{CooldownPeriodKey: "1m"}))
 	s.OnConfigChanged(configMap(map[string]string{CooldownPeriodKey: "bad"}))
 	s.OnConfigChanged(configMap(map[string]string{CooldownPeriodKey: "2m"}))
-	// Other stores' values are not ours.
-	s.notify("config-other", Defaults())
-	s.notify(ConfigName, "not a config")
 	mu.Lock()
 	defer mu.Unlock()
 	if diff := cmp.Diff([]time.Duration{time.Minute, time.Minute, 2 * time.Minute}, got); diff != "" {
-		t.Errorf("OnChange calls (-want, +got):\n%s", diff)
-	}
-	if len(got) != 3 {
-		t.Errorf("OnChange called for a foreign value: %v", got)
+		t.Errorf("onAfterStore calls (-want, +got):\n%s", diff)
 	}
 }
 

@@ -27,6 +27,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
+	"knative.dev/pkg/configmap"
+	"knative.dev/pkg/configmap/parser"
 )
 
 // ConfigName is the name of the controller's ConfigMap.
@@ -207,7 +209,7 @@ func (c *WorkflowExecution) BundleAllowed(ref string) bool {
 // NewWorkflowExecutionFromMap parses the ConfigMap data strictly: any bad
 // value is an error naming its key.
 func NewWorkflowExecutionFromMap(data map[string]string) (*WorkflowExecution, error) {
-	cfg, errs, _ := parse(Defaults(), data)
+	cfg, errs := parse(data, Defaults())
 	return cfg, errors.Join(errs...)
 }
 
@@ -216,187 +218,176 @@ func NewWorkflowExecutionFromConfigMap(cm *corev1.ConfigMap) (*WorkflowExecution
 	return NewWorkflowExecutionFromMap(cm.Data)
 }
 
-// parse applies every valid key of data on a copy of base and returns one
-// error per rejected key, and the rejected keys; a rejected key keeps
-// base's value.
-func parse(base *WorkflowExecution, data map[string]string) (*WorkflowExecution, []error, []string) {
-	cfg := *base
-	cfg.AllowedServiceAccounts = slices.Clone(base.AllowedServiceAccounts)
-	cfg.AllowedBundleRepositories = slices.Clone(base.AllowedBundleRepositories)
-	cfg.TrustedNamespaces = slices.Clone(base.TrustedNamespaces)
+// parse reads every key of data over the defaults, and returns one error
+// per rejected key, naming it; a rejected key keeps its value in previous.
+// (configmap.Parse stops at the first bad key: the others must still apply.)
+func parse(data map[string]string, previous *WorkflowExecution) (*WorkflowExecution, []error) {
+	trimmed := make(map[string]string, len(data))
+	for k, v := range data {
+		trimmed[k] = strings.TrimSpace(v)
+	}
+	cfg := Defaults()
 	var errs []error
-	var rejected []string
-	set := func(key string, apply func(string) error) {
-		v, ok := data[key]
-		if !ok {
-			return
-		}
-		if err := apply(strings.TrimSpace(v)); err != nil {
-			errs = append(errs, fmt.Errorf("%s: %w", key, err))
-			rejected = append(rejected, key)
+	for _, f := range fields {
+		if err := f.parse(cfg)(trimmed); err != nil {
+			errs = append(errs, err)
+			f.keep(cfg, previous)
 		}
 	}
-	set(ExecutionNamespaceKey, func(v string) error { return dnsLabel(v, &cfg.ExecutionNamespace) })
-	set(ServiceAccountKey, func(v string) error { return dnsSubdomain(v, &cfg.ServiceAccount) })
-	set(AllowedServiceAccountsKey, func(v string) error {
-		list := splitList(v)
-		for _, sa := range list {
-			if msgs := validation.IsDNS1123Subdomain(sa); len(msgs) > 0 {
-				return fmt.Errorf("%q is not a valid service account name: %s", sa, strings.Join(msgs, "; "))
-			}
-		}
-		cfg.AllowedServiceAccounts = list
-		return nil
-	})
-	set(CooldownPeriodKey, func(v string) error { return duration(v, 0, &cfg.CooldownPeriod) })
-	set(DefaultTimeoutKey, func(v string) error { return duration(v, time.Second, &cfg.DefaultTimeout) })
-	set(StuckGracePeriodKey, func(v string) error { return duration(v, 0, &cfg.StuckGracePeriod) })
-	set(BundlePipelineNameKey, func(v string) error { return dnsSubdomain(v, &cfg.BundlePipelineName) })
-	set(AllowedBundleRepositoriesKey, func(v string) error {
-		cfg.AllowedBundleRepositories = splitList(v)
-		return nil
-	})
-	set(RequireBundleDigestKey, func(v string) error {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
-			return fmt.Errorf("%q is not a boolean", v)
-		}
-		cfg.RequireBundleDigest = b
-		return nil
-	})
-	set(AuditSinkURLKey, func(v string) error {
-		if v != "" {
-			u, err := url.Parse(v)
-			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-				// The value is not quoted: it may hold credentials.
-				return errors.New("must be an absolute http or https URL")
-			}
-		}
-		cfg.AuditSinkURL = v
-		return nil
-	})
-	set(AuditFormatKey, func(v string) error {
-		if v != AuditFormatDataStorage && v != AuditFormatCloudEvents {
-			return fmt.Errorf("%q must be %q or %q", v, AuditFormatDataStorage, AuditFormatCloudEvents)
-		}
-		cfg.AuditFormat = v
-		return nil
-	})
-	set(AuditDrainTimeoutKey, func(v string) error { return duration(v, 0, &cfg.AuditDrainTimeout) })
-	set(AuditBufferSizeKey, func(v string) error {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 {
-			return fmt.Errorf("%q must be a positive integer", v)
-		}
-		cfg.AuditBufferSize = n
-		return nil
-	})
-	set(TrustedNamespacesKey, func(v string) error {
-		list := splitList(v)
-		for _, ns := range list {
-			if ns == AllNamespaces {
-				if len(list) > 1 {
-					return fmt.Errorf("%q must stand alone", AllNamespaces)
-				}
-				continue
-			}
-			if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
-				return fmt.Errorf("%q is not a valid namespace name: %s", ns, strings.Join(msgs, "; "))
-			}
-		}
-		cfg.TrustedNamespaces = list
-		return nil
-	})
-	set(AuditTokenFileKey, func(v string) error { return filePath(v, &cfg.AuditTokenFile) })
-	set(AuditCAFileKey, func(v string) error { return filePath(v, &cfg.AuditCAFile) })
-	set(RetentionPeriodKey, func(v string) error { return duration(v, 0, &cfg.RetentionPeriod) })
-	return &cfg, errs, rejected
+	return cfg, errs
 }
 
-// restore copies the value of key from src to dst.
-func restore(dst, src *WorkflowExecution, key string) {
-	switch key {
-	case ExecutionNamespaceKey:
-		dst.ExecutionNamespace = src.ExecutionNamespace
-	case ServiceAccountKey:
-		dst.ServiceAccount = src.ServiceAccount
-	case AllowedServiceAccountsKey:
-		dst.AllowedServiceAccounts = slices.Clone(src.AllowedServiceAccounts)
-	case CooldownPeriodKey:
-		dst.CooldownPeriod = src.CooldownPeriod
-	case DefaultTimeoutKey:
-		dst.DefaultTimeout = src.DefaultTimeout
-	case StuckGracePeriodKey:
-		dst.StuckGracePeriod = src.StuckGracePeriod
-	case BundlePipelineNameKey:
-		dst.BundlePipelineName = src.BundlePipelineName
-	case AllowedBundleRepositoriesKey:
-		dst.AllowedBundleRepositories = slices.Clone(src.AllowedBundleRepositories)
-	case RequireBundleDigestKey:
-		dst.RequireBundleDigest = src.RequireBundleDigest
-	case AuditSinkURLKey:
-		dst.AuditSinkURL = src.AuditSinkURL
-	case AuditFormatKey:
-		dst.AuditFormat = src.AuditFormat
-	case AuditDrainTimeoutKey:
-		dst.AuditDrainTimeout = src.AuditDrainTimeout
-	case AuditBufferSizeKey:
-		dst.AuditBufferSize = src.AuditBufferSize
-	case TrustedNamespacesKey:
-		dst.TrustedNamespaces = slices.Clone(src.TrustedNamespaces)
-	case AuditTokenFileKey:
-		dst.AuditTokenFile = src.AuditTokenFile
-	case AuditCAFileKey:
-		dst.AuditCAFile = src.AuditCAFile
-	case RetentionPeriodKey:
-		dst.RetentionPeriod = src.RetentionPeriod
+// field binds a key of the ConfigMap to its field in WorkflowExecution.
+type field struct {
+	// parse reads the key into its field of cfg, if the key is present.
+	parse func(cfg *WorkflowExecution) configmap.ParseFunc
+	// keep copies the field of src into dst.
+	keep func(dst, src *WorkflowExecution)
+}
+
+// bind makes the field of key at at(cfg), parsed by parseVal with
+// knative's configmap parser (its error names the key).
+func bind[T any](key string, at func(*WorkflowExecution) *T, parseVal func(string) (T, error)) field {
+	return field{
+		parse: func(cfg *WorkflowExecution) configmap.ParseFunc { return parser.AsFunc(key, at(cfg), parseVal) },
+		keep:  func(dst, src *WorkflowExecution) { *at(dst) = *at(src) },
 	}
 }
 
-func splitList(v string) []string {
+// fields are the keys of config-workflowexecution.
+var fields = []field{
+	bind(ExecutionNamespaceKey, func(c *WorkflowExecution) *string { return &c.ExecutionNamespace }, dnsLabel),
+	bind(ServiceAccountKey, func(c *WorkflowExecution) *string { return &c.ServiceAccount }, dnsSubdomain),
+	bind(AllowedServiceAccountsKey, func(c *WorkflowExecution) *[]string { return &c.AllowedServiceAccounts }, serviceAccounts),
+	bind(CooldownPeriodKey, func(c *WorkflowExecution) *time.Duration { return &c.CooldownPeriod }, durationOf(0)),
+	bind(DefaultTimeoutKey, func(c *WorkflowExecution) *time.Duration { return &c.DefaultTimeout }, durationOf(time.Second)),
+	bind(StuckGracePeriodKey, func(c *WorkflowExecution) *time.Duration { return &c.StuckGracePeriod }, durationOf(0)),
+	bind(BundlePipelineNameKey, func(c *WorkflowExecution) *string { return &c.BundlePipelineName }, dnsSubdomain),
+	bind(AllowedBundleRepositoriesKey, func(c *WorkflowExecution) *[]string { return &c.AllowedBundleRepositories }, splitList),
+	bind(RequireBundleDigestKey, func(c *WorkflowExecution) *bool { return &c.RequireBundleDigest }, boolean),
+	bind(AuditSinkURLKey, func(c *WorkflowExecution) *string { return &c.AuditSinkURL }, auditSinkURL),
+	bind(AuditFormatKey, func(c *WorkflowExecution) *string { return &c.AuditFormat }, ValidAuditFormat),
+	bind(AuditDrainTimeoutKey, func(c *WorkflowExecution) *time.Duration { return &c.AuditDrainTimeout }, durationOf(0)),
+	bind(AuditBufferSizeKey, func(c *WorkflowExecution) *int { return &c.AuditBufferSize }, positiveInt),
+	bind(TrustedNamespacesKey, func(c *WorkflowExecution) *[]string { return &c.TrustedNamespaces }, trustedNamespaces),
+	bind(AuditTokenFileKey, func(c *WorkflowExecution) *string { return &c.AuditTokenFile }, filePath),
+	bind(AuditCAFileKey, func(c *WorkflowExecution) *string { return &c.AuditCAFile }, filePath),
+	bind(RetentionPeriodKey, func(c *WorkflowExecution) *time.Duration { return &c.RetentionPeriod }, durationOf(0)),
+}
+
+// splitList reads a comma-separated list; empty items are dropped.
+func splitList(v string) ([]string, error) {
 	var out []string
 	for _, s := range strings.Split(v, ",") {
 		if s = strings.TrimSpace(s); s != "" {
 			out = append(out, s)
 		}
 	}
-	return out
+	return out, nil
 }
 
-func duration(v string, min time.Duration, target *time.Duration) error {
-	d, err := time.ParseDuration(v)
+func serviceAccounts(v string) ([]string, error) {
+	list, _ := splitList(v)
+	for _, sa := range list {
+		if msgs := validation.IsDNS1123Subdomain(sa); len(msgs) > 0 {
+			return nil, fmt.Errorf("%q is not a valid service account name: %s", sa, strings.Join(msgs, "; "))
+		}
+	}
+	return list, nil
+}
+
+func trustedNamespaces(v string) ([]string, error) {
+	list, _ := splitList(v)
+	for _, ns := range list {
+		if ns == AllNamespaces {
+			if len(list) > 1 {
+				return nil, fmt.Errorf("%q must stand alone", AllNamespaces)
+			}
+			continue
+		}
+		if msgs := validation.IsDNS1123Label(ns); len(msgs) > 0 {
+			return nil, fmt.Errorf("%q is not a valid namespace name: %s", ns, strings.Join(msgs, "; "))
+		}
+	}
+	return list, nil
+}
+
+func boolean(v string) (bool, error) {
+	b, err := strconv.ParseBool(v)
 	if err != nil {
-		return fmt.Errorf("%q is not a duration (e.g. 30s, 5m, 1h)", v)
+		return false, fmt.Errorf("%q is not a boolean", v)
 	}
-	if d < min {
-		return fmt.Errorf("%s must be at least %s", d, min)
+	return b, nil
+}
+
+func positiveInt(v string) (int, error) {
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%q must be a positive integer", v)
 	}
-	*target = d
-	return nil
+	return n, nil
+}
+
+func auditSinkURL(v string) (string, error) {
+	if v != "" {
+		if _, err := ParseAuditSinkURL(v); err != nil {
+			return "", err
+		}
+	}
+	return v, nil
+}
+
+// ParseAuditSinkURL parses an audit-sink-url: an absolute http or https URL.
+// The error does not quote the value: it may hold credentials.
+func ParseAuditSinkURL(v string) (*url.URL, error) {
+	u, err := url.Parse(v)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, errors.New("must be an absolute http or https URL")
+	}
+	return u, nil
+}
+
+// ValidAuditFormat checks an audit-format value.
+func ValidAuditFormat(v string) (string, error) {
+	if v != AuditFormatDataStorage && v != AuditFormatCloudEvents {
+		return "", fmt.Errorf("%q must be %q or %q", v, AuditFormatDataStorage, AuditFormatCloudEvents)
+	}
+	return v, nil
+}
+
+// durationOf parses a duration of at least min.
+func durationOf(min time.Duration) func(string) (time.Duration, error) {
+	return func(v string) (time.Duration, error) {
+		d, err := time.ParseDuration(v)
+		if err != nil {
+			return 0, fmt.Errorf("%q is not a duration (e.g. 30s, 5m, 1h)", v)
+		}
+		if d < min {
+			return 0, fmt.Errorf("%s must be at least %s", d, min)
+		}
+		return d, nil
+	}
 }
 
 // filePath accepts an empty value (none) or a clean absolute path, the
 // mount path of a file in the controller's container.
-func filePath(v string, target *string) error {
+func filePath(v string) (string, error) {
 	if v != "" && (!filepath.IsAbs(v) || filepath.Clean(v) != v) {
-		return fmt.Errorf("%q must be an absolute, clean file path (e.g. /etc/workflowexecution/audit/token)", v)
+		return "", fmt.Errorf("%q must be an absolute, clean file path (e.g. /etc/workflowexecution/audit/token)", v)
 	}
-	*target = v
-	return nil
+	return v, nil
 }
 
-func dnsLabel(v string, target *string) error {
+func dnsLabel(v string) (string, error) {
 	if msgs := validation.IsDNS1123Label(v); len(msgs) > 0 {
-		return fmt.Errorf("%q: %s", v, strings.Join(msgs, "; "))
+		return "", fmt.Errorf("%q: %s", v, strings.Join(msgs, "; "))
 	}
-	*target = v
-	return nil
+	return v, nil
 }
 
-func dnsSubdomain(v string, target *string) error {
+func dnsSubdomain(v string) (string, error) {
 	if msgs := validation.IsDNS1123Subdomain(v); len(msgs) > 0 {
-		return fmt.Errorf("%q: %s", v, strings.Join(msgs, "; "))
+		return "", fmt.Errorf("%q: %s", v, strings.Join(msgs, "; "))
 	}
-	*target = v
-	return nil
+	return v, nil
 }

@@ -24,14 +24,12 @@ import (
 
 	"go.uber.org/zap"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
 	"knative.dev/pkg/logging"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/audit"
-	"kubernaut.ai/workflowexecution/pkg/lifecycle"
 	"kubernaut.ai/workflowexecution/pkg/metrics"
 )
 
@@ -60,158 +58,27 @@ const auditFullRetry = 5 * time.Second
 // outcomes the sender reported that are not yet written there.
 type auditTrail struct {
 	metrics *metrics.Recorder
-	logger  *zap.SugaredLogger
 	clock   clock.PassiveClock
-	current atomic.Pointer[auditSender]
+	senders *audit.Switch
 	settled sync.Map // event id -> time.Time it settled
+	// pruned is when settled was last pruned (UnixNano).
+	pruned atomic.Int64
 	// deleting remembers when this process first saw each execution being
 	// deleted: the drain timeout counts from then, so an execution deleted
 	// while the controller was down still gets its chance.
 	deleting     sync.Map // UID -> time.Time
 	enqueue      func(types.NamespacedName)
 	enqueueAfter func(types.NamespacedName, time.Duration)
-	resync       func()
 	// traceParent, when set, gives the traceparent of an execution's
 	// events (tracing.go); "" when tracing is off.
 	traceParent func(*v1alpha1.WorkflowExecution) string
-}
-
-// auditSender is one sender built from one configuration.
-type auditSender struct {
-	sender *audit.Sender
-	url    string
-	format string
-	buffer int
-	// tokenFile and caFile name the sink credentials' files (their content
-	// is read by the sender: a rotated token needs no rebuild).
-	tokenFile, caFile string
-	stop              context.CancelFunc
-	done              chan struct{}
-}
-
-// setupAudit creates the audit trail and (re)builds the sender whenever the
-// audit configuration changes.
-func (r *Reconciler) setupAudit(ctx context.Context, store *config.Store, synced cache.InformerSynced, enqueueAfter func(types.NamespacedName, time.Duration), resync func()) {
-	a := &auditTrail{
-		metrics:      r.metrics,
-		logger:       logging.FromContext(ctx).Named("audit"),
-		clock:        r.clock,
-		enqueue:      r.enqueueKey,
-		enqueueAfter: enqueueAfter,
-		resync:       resync,
-	}
-	r.audit = a
-	r.metrics.SetAuditPending(func() int64 {
-		if s := a.current.Load(); s != nil {
-			return int64(s.sender.Pending())
-		}
-		return 0
-	})
-	apply := func(cfg *config.WorkflowExecution) {
-		old := a.current.Load()
-		if old != nil && old.url == cfg.AuditSinkURL && old.format == cfg.AuditFormat && old.buffer == cfg.AuditBufferSize &&
-			old.tokenFile == cfg.AuditTokenFile && old.caFile == cfg.AuditCAFile {
-			return
-		}
-		next := a.start(ctx, r, cfg)
-		a.current.Store(next)
-		if old != nil {
-			go old.close(cfg.AuditDrainTimeout)
-			if a.resync != nil {
-				// Events the old sender held are enqueued again from status.
-				a.resync()
-			}
-		}
-	}
-	// The ConfigMap watcher first delivers a default (empty) ConfigMap, then
-	// the real one: build the sender only once the informers synced, which
-	// happens after the watcher started, so that the first sender (and its
-	// "audit disabled" line) reflects the real configuration. A static
-	// watcher (tests) has already delivered it.
-	var started atomic.Bool
-	store.OnChange(func(cfg *config.WorkflowExecution) {
-		if started.Load() {
-			apply(cfg)
-		}
-	})
-	start := func() {
-		started.Store(true)
-		apply(store.Load().WorkflowExecution)
-	}
-	if store.UntypedLoad(config.ConfigName) != nil {
-		start()
-	} else {
-		go func() {
-			if cache.WaitForCacheSync(ctx.Done(), synced) {
-				start()
-			}
-		}()
-	}
-	go func() {
-		t := time.NewTicker(auditForgetAfter / 10)
-		defer t.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-t.C:
-				a.prune(a.now())
-			}
-		}
-	}()
-	lifecycle.FromContext(ctx).OnShutdown(func(ctx context.Context) {
-		if s := a.current.Load(); s != nil {
-			s.stop()
-			<-s.done
-			ctx, cancel := context.WithTimeout(ctx, store.Load().WorkflowExecution.AuditDrainTimeout)
-			defer cancel()
-			if err := s.sender.Drain(ctx); err != nil {
-				a.logger.Warnw("Audit events left undelivered at shutdown; they are re-sent after restart", zap.Error(err))
-			}
-		}
-	})
-}
-
-func (a *auditTrail) start(ctx context.Context, r *Reconciler, cfg *config.WorkflowExecution) *auditSender {
-	s := &auditSender{url: cfg.AuditSinkURL, format: cfg.AuditFormat, buffer: cfg.AuditBufferSize,
-		tokenFile: cfg.AuditTokenFile, caFile: cfg.AuditCAFile, done: make(chan struct{})}
-	sender, err := audit.NewSender(audit.Config{
-		URL:        cfg.AuditSinkURL,
-		Format:     audit.Format(cfg.AuditFormat),
-		BufferSize: cfg.AuditBufferSize,
-		Metrics:    r.metrics,
-		TokenFile:  cfg.AuditTokenFile,
-		CAFile:     cfg.AuditCAFile,
-	}, a.logger)
-	if err != nil {
-		a.logger.Errorw("Audit disabled: bad audit configuration", zap.Error(err))
-	}
-	s.sender = sender
-	runCtx, cancel := context.WithCancel(ctx)
-	s.stop = cancel
-	go func() {
-		defer close(s.done)
-		sender.Run(runCtx)
-	}()
-	return s
-}
-
-func (s *auditSender) close(drain time.Duration) {
-	s.stop()
-	<-s.done
-	ctx, cancel := context.WithTimeout(context.Background(), drain)
-	defer cancel()
-	_ = s.sender.Drain(ctx)
 }
 
 func (a *auditTrail) sender() *audit.Sender {
 	if a == nil {
 		return nil
 	}
-	if s := a.current.Load(); s != nil {
-		return s.sender
-	}
-	return nil
+	return a.senders.Sender()
 }
 
 // sync enqueues the audit events of read, the execution as this pass read
@@ -228,7 +95,10 @@ func (a *auditTrail) sync(ctx context.Context, read, wfe *v1alpha1.WorkflowExecu
 	if !sender.Enabled() {
 		return
 	}
-	now := a.now()
+	now := a.clock.Now()
+	if last := a.pruned.Load(); now.Sub(time.Unix(0, last)) >= auditForgetAfter/10 && a.pruned.CompareAndSwap(last, now.UnixNano()) {
+		a.prune(now)
+	}
 	key := types.NamespacedName{Namespace: read.Namespace, Name: read.Name}
 	for _, t := range audit.Undelivered(read) {
 		id := audit.EventID(read, t)
@@ -243,7 +113,7 @@ func (a *auditTrail) sync(ctx context.Context, read, wfe *v1alpha1.WorkflowExecu
 			ev.TraceParent = a.traceParent(read)
 		}
 		err := sender.Enqueue(ev, func(ev audit.Event, result string) {
-			a.settled.Store(ev.EventID, a.now())
+			a.settled.Store(ev.EventID, a.clock.Now())
 			a.enqueue(key)
 		})
 		if errors.Is(err, audit.ErrBufferFull) {
@@ -291,16 +161,8 @@ func (a *auditTrail) drainWait(ctx context.Context, wfe *v1alpha1.WorkflowExecut
 		a.metrics.EventSent(audit.ResultDropped, 1)
 	}
 	logging.FromContext(ctx).Warnf("Dropped audit event %s of a deleted execution after %s", t, cfg.AuditDrainTimeout)
-	a.settled.Store(id, a.now())
+	a.settled.Store(id, a.clock.Now())
 	return 0
-}
-
-// now is the time on the reconciler's clock (the wall clock without one).
-func (a *auditTrail) now() time.Time {
-	if a.clock == nil {
-		return time.Now()
-	}
-	return a.clock.Now()
 }
 
 // prune drops the outcomes that outlived auditForgetAfter (see there).

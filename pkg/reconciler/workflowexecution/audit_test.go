@@ -437,17 +437,19 @@ func TestAuditLongRunDoesNotResendStarted(t *testing.T) {
 	sink := newAuditSink(t, http.StatusOK)
 	clk := clocktesting.NewFakePassiveClock(now)
 	enqueued := make(chan types.NamespacedName, 10)
+	ctx, cancel := context.WithCancel(context.Background())
+	t.Cleanup(cancel)
+	senders := audit.NewSwitch(ctx, zap.NewNop().Sugar(), nil, nil)
+	senders.OnStore(config.ConfigName, &config.WorkflowExecution{
+		AuditSinkURL: sink.URL, AuditFormat: "datastorage", AuditBufferSize: 100,
+	})
+	senders.StartWhenSynced()
 	a := &auditTrail{
 		clock:        clk,
-		logger:       zap.NewNop().Sugar(),
+		senders:      senders,
 		enqueue:      func(k types.NamespacedName) { enqueued <- k },
 		enqueueAfter: func(types.NamespacedName, time.Duration) {},
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	a.current.Store(a.start(ctx, &Reconciler{}, &config.WorkflowExecution{
-		AuditSinkURL: sink.URL, AuditFormat: "datastorage", AuditBufferSize: 100,
-	}))
 	sender := a.sender()
 
 	// pass runs the audit part of a pass on the committed status read and

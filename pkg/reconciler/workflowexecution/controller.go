@@ -25,38 +25,49 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
 	"knative.dev/pkg/configmap"
-	cminformer "knative.dev/pkg/configmap/informer"
 	"knative.dev/pkg/controller"
 	"knative.dev/pkg/logging"
 	o11yconfigmap "knative.dev/pkg/observability/configmap"
 	"knative.dev/pkg/system"
 
+	"kubernaut.ai/workflowexecution/pkg/apirecovery"
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/pkg/audit"
 	wfeclient "kubernaut.ai/workflowexecution/pkg/client/injection/client"
 	wfeinformer "kubernaut.ai/workflowexecution/pkg/client/injection/informers/workflowexecution/v1alpha1/workflowexecution"
 	wfereconciler "kubernaut.ai/workflowexecution/pkg/client/injection/reconciler/workflowexecution/v1alpha1/workflowexecution"
-	"kubernaut.ai/workflowexecution/pkg/lifecycle"
 	"kubernaut.ai/workflowexecution/pkg/metrics"
+	"kubernaut.ai/workflowexecution/pkg/probes"
+	"kubernaut.ai/workflowexecution/pkg/shutdown"
 )
 
 // ControllerName names the controller in logs, leader election and events.
 const ControllerName = "workflowexecution-controller"
 
-// NewController wires the reconciler to its informers. The PipelineRun and
-// TaskRun informers cache only this controller's runs (resources.LabelSelector)
-// in the execution namespace read at start (runinformers.go).
-func NewController(ctx context.Context, cmw configmap.Watcher) *controller.Impl {
-	return NewControllerWithClock(ctx, cmw, clock.RealClock{})
+// Process is what the process shares with the controller; a nil field is
+// ignored.
+type Process struct {
+	// Readiness turns ready once the informers synced.
+	Readiness *probes.Readiness
+	// Recovery tells when the API server answers again after an outage.
+	Recovery *apirecovery.Detector
+	// Shutdown runs the audit and tracing flushes before the process exits.
+	Shutdown *shutdown.Hooks
 }
 
-// NewControllerWithClock is NewController with an injected clock.
-func NewControllerWithClock(ctx context.Context, cmw configmap.Watcher, clk clock.PassiveClock) *controller.Impl {
-	return newController(ctx, cmw, clk, namespacedRunInformers)
+// NewController returns the constructor of the controller, as Tekton's
+// NewController(opts, clock) does. The PipelineRun and TaskRun informers
+// cache only this controller's runs (resources.LabelSelector) in the
+// execution namespace read at start (runinformers.go).
+func NewController(p Process, clk clock.PassiveClock) func(context.Context, configmap.Watcher) *controller.Impl {
+	return func(ctx context.Context, cmw configmap.Watcher) *controller.Impl {
+		return newController(ctx, cmw, clk, p, namespacedRunInformers)
+	}
 }
 
-func newController(ctx context.Context, cmw configmap.Watcher, clk clock.PassiveClock, newRunInformers runInformersFunc) *controller.Impl {
+func newController(ctx context.Context, cmw configmap.Watcher, clk clock.PassiveClock, p Process, newRunInformers runInformersFunc) *controller.Impl {
 	logger := logging.FromContext(ctx)
 	wfeInf := wfeinformer.Get(ctx)
 	execNS := executionNamespaceAtStart(ctx)
@@ -77,7 +88,7 @@ func newController(ctx context.Context, cmw configmap.Watcher, clk clock.Passive
 	// the workers run; handlers added later see the cached runs as adds.
 	runs.start(ctx)
 
-	lifecycle.FromContext(ctx).WaitForSync(ctx,
+	p.Readiness.WaitForSync(ctx,
 		wfeInf.Informer().HasSynced, prInf.Informer().HasSynced, trInf.Informer().HasSynced)
 
 	rec, err := metrics.NewRecorder(nil)
@@ -99,10 +110,15 @@ func newController(ctx context.Context, cmw configmap.Watcher, clk clock.Passive
 	}
 	go r.stalls.run(ctx)
 
-	configStore := config.NewStore(logger.Named("config-store"))
+	// The audit sender follows config-workflowexecution through the
+	// store's on-store hook; replacing it resyncs the executions, whose
+	// events the old one held.
+	var impl *controller.Impl
+	auditSenders := audit.NewSwitch(ctx, logger.Named("audit"), rec, func() { impl.GlobalResync(wfeInf.Informer()) })
+	configStore := config.NewStore(logger.Named("config-store"), auditSenders.OnStore)
 	configStore.PinExecutionNamespace(execNS)
 	r.tracing = &tracer{logger: logger.Named("tracing")}
-	if iw, ok := cmw.(*cminformer.InformedWatcher); ok {
+	if iw, ok := cmw.(configmap.DefaultingWatcher); ok {
 		// A missing config-workflowexecution means the defaults.
 		iw.WatchWithDefault(corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{
 			Name: config.ConfigName, Namespace: system.Namespace(),
@@ -111,12 +127,12 @@ func newController(ctx context.Context, cmw configmap.Watcher, clk clock.Passive
 		iw.WatchWithDefault(corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{
 			Name: o11yconfigmap.Name(), Namespace: system.Namespace(),
 		}}, r.tracing.onConfig(ctx))
-		lifecycle.FromContext(ctx).OnShutdown(r.tracing.shutdown)
+		p.Shutdown.Add(r.tracing.shutdown)
 	} else {
 		configStore.WatchConfigs(cmw)
 	}
 
-	impl := wfereconciler.NewImpl(withEventRecorder(ctx, ControllerName), r, func(*controller.Impl) controller.Options {
+	impl = wfereconciler.NewImpl(withEventRecorder(ctx, ControllerName), r, func(*controller.Impl) controller.Options {
 		return controller.Options{
 			AgentName:     ControllerName,
 			FinalizerName: workflowexecution.FinalizerName,
@@ -127,26 +143,42 @@ func newController(ctx context.Context, cmw configmap.Watcher, clk clock.Passive
 	})
 	r.enqueueAfter = impl.EnqueueAfter
 	r.enqueueKey = impl.EnqueueKey
-	r.setupAudit(ctx, configStore, wfeInf.Informer().HasSynced, impl.EnqueueKeyAfter, func() { impl.GlobalResync(wfeInf.Informer()) })
-	r.audit.traceParent = r.tracing.traceParent
+	r.audit = &auditTrail{
+		metrics:      rec,
+		clock:        clk,
+		senders:      auditSenders,
+		enqueue:      impl.EnqueueKey,
+		enqueueAfter: impl.EnqueueKeyAfter,
+		traceParent:  r.tracing.traceParent,
+	}
+	auditSenders.StartWhenSynced(wfeInf.Informer().HasSynced)
+	rec.SetAuditPending(auditSenders.Pending)
+	p.Shutdown.Add(auditSenders.Shutdown)
 	rec.SetLocksHeld(r.countLocksHeld)
 
 	// After an API server outage, retry at once whatever has work left
 	// rather than waiting out each key's exponential backoff.
-	lifecycle.FromContext(ctx).APIRecovery().OnRecovered(func() {
+	p.Recovery.OnRecovered(func() {
 		logger.Info("The API server answers again: reconciling unfinished executions now")
 		impl.FilteredGlobalResync(hasWorkLeft, wfeInf.Informer())
 	})
 
 	// The latency metrics' start points are stored before the enqueue (observe.go).
-	wfeInf.Informer().AddEventHandler(r.observed.executionHandler(impl.Enqueue))
-	wfeInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{DeleteFunc: r.forget})
-	trInf.Informer().AddEventHandler(taskRunHandler(impl.EnqueueKey))
-	prInf.Informer().AddEventHandler(r.observed.runHandler(
-		impl.EnqueueLabelOfNamespaceScopedResource(
-			workflowexecution.SourceNamespaceLabelKey,
-			workflowexecution.WorkflowExecutionLabelKey)))
-	prInf.Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{DeleteFunc: r.wakeWaiters})
+	for _, h := range []struct {
+		informer cache.SharedIndexInformer
+		handler  cache.ResourceEventHandler
+	}{
+		{wfeInf.Informer(), r.observed.executionHandler(impl.Enqueue)},
+		{wfeInf.Informer(), cache.ResourceEventHandlerFuncs{DeleteFunc: r.forget}},
+		{trInf.Informer(), taskRunHandler(impl.EnqueueKey)},
+		{prInf.Informer(), r.observed.runHandler(impl.EnqueueLabelOfNamespaceScopedResource(
+			workflowexecution.SourceNamespaceLabelKey, workflowexecution.WorkflowExecutionLabelKey))},
+		{prInf.Informer(), cache.ResourceEventHandlerFuncs{DeleteFunc: r.wakeWaiters}},
+	} {
+		if _, err := h.informer.AddEventHandler(h.handler); err != nil {
+			logger.Fatalw("Failed to add an informer event handler", "error", err)
+		}
+	}
 	return impl
 }
 

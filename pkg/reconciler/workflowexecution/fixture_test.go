@@ -418,7 +418,7 @@ func newFixture(t *testing.T, s seed) *fixture {
 		t.Fatalf("creating ConfigMap %s: %v", config.ConfigName, err)
 	}
 	clk := clocktesting.NewFakePassiveClock(now)
-	impl := newController(ctx, watcher, clk, injectedRunInformers)
+	impl := newController(ctx, watcher, clk, Process{}, injectedRunInformers)
 	t.Cleanup(impl.WorkQueue().ShutDown)
 	if la, ok := impl.Reconciler.(pkgreconciler.LeaderAware); ok {
 		if err := la.Promote(pkgreconciler.UniversalBucket(), func(pkgreconciler.Bucket, types.NamespacedName) {}); err != nil {

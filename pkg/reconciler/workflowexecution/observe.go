@@ -120,10 +120,10 @@ func (o *observations) runHandler(next func(any)) cache.ResourceEventHandler {
 
 func (o *observations) onRun(old, obj any) {
 	pr := asPipelineRun(obj)
-	if pr == nil || !resources.IsDone(pr) {
+	if pr == nil || !pr.IsDone() {
 		return
 	}
-	if before := asPipelineRun(old); before != nil && resources.IsDone(before) {
+	if before := asPipelineRun(old); before != nil && before.IsDone() {
 		return // not the moment it finished
 	}
 	if uid := resources.OwnerOf(pr).UID; uid != "" {

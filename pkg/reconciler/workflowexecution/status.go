@@ -19,9 +19,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"strings"
 	"time"
 
+	"github.com/tektoncd/pipeline/pkg/apis/pipeline"
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -34,6 +37,7 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/failure"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+	"kubernaut.ai/workflowexecution/pkg/redact"
 )
 
 // validate checks the execution against the API rules (for objects that got
@@ -100,28 +104,23 @@ func (r *Reconciler) failureDetails(wfe *v1alpha1.WorkflowExecution, reason v1al
 
 // redact hides the execution's parameter values in a message copied from
 // elsewhere (Tekton, the API server).
-func redact(wfe *v1alpha1.WorkflowExecution, msg string) string {
-	params := make(pipelinev1.Params, 0, len(wfe.Spec.Parameters))
-	for k, v := range wfe.Spec.Parameters {
-		params = append(params, pipelinev1.Param{Name: k, Value: *pipelinev1.NewStructuredValues(v)})
-	}
-	return failure.Redact(msg, params)
+func redactParams(wfe *v1alpha1.WorkflowExecution, msg string) string {
+	return redact.Values(msg, slices.Collect(maps.Values(wfe.Spec.Parameters))...)
 }
 
 func (r *Reconciler) markConfigurationError(ctx context.Context, wfe *v1alpha1.WorkflowExecution, msg string, now time.Time) pkgreconciler.Event {
 	details := r.failureDetails(wfe, v1alpha1.FailureReasonConfigurationError, msg, false, now,
 		"The controller rejected the execution before creating its PipelineRun: "+msg+".",
 		"Correct the field named in the message, or have the operator allow the value in config-workflowexecution, then create a new execution.")
-	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
+	wfe.Status.MarkFailed(now, details)
 	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventConfigurationError, "%s", msg)
 }
 
 func (r *Reconciler) markCreateFailed(ctx context.Context, wfe *v1alpha1.WorkflowExecution, reason v1alpha1.FailureReason, err error, now time.Time) pkgreconciler.Event {
-	msg := redact(wfe, fmt.Sprintf("Creating the PipelineRun was rejected: %v", err))
+	msg := redactParams(wfe, fmt.Sprintf("Creating the PipelineRun was rejected: %v", err))
 	details := r.failureDetails(wfe, reason, msg, false, now,
 		"The API server rejected the PipelineRun: "+msg+".", failure.Recommendation(reason))
-	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
-	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
+	return r.markFailed(wfe, now, details)
 }
 
 func (r *Reconciler) markSkipped(ctx context.Context, wfe *v1alpha1.WorkflowExecution, skip *v1alpha1.SkipDetails, now time.Time) pkgreconciler.Event {
@@ -158,7 +157,7 @@ func (r *Reconciler) mirrorTaskRuns(wfe *v1alpha1.WorkflowExecution, pr *pipelin
 
 // taskRuns lists the PipelineRun's child TaskRuns from the cache.
 func (r *Reconciler) taskRuns(pr *pipelinev1.PipelineRun) []*pipelinev1.TaskRun {
-	sel := labels.SelectorFromSet(labels.Set{"tekton.dev/pipelineRun": pr.Name})
+	sel := labels.SelectorFromSet(labels.Set{pipeline.PipelineRunLabelKey: pr.Name})
 	trs, err := r.taskRunLister.TaskRuns(pr.Namespace).List(sel)
 	if err != nil {
 		return nil

@@ -95,9 +95,6 @@ type Reconciler struct {
 	// progress remembers, per execution UID, how far this process moved
 	// the status (see rank), until the informer's cache shows it.
 	progress sync.Map
-	// justCreated holds, per execution UID, the run created by the pass in
-	// progress (the same key is never reconciled concurrently).
-	justCreated sync.Map
 	// stalls tells whether this process was recently paused (stall.go).
 	stalls *stallWatch
 	// observed holds the start points of the latency metrics (observe.go).
@@ -130,19 +127,21 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 	before := &read.Status
 	wfe.Status.InitializeConditions()
 	var event pkgreconciler.Event
-	switch wfe.Status.Phase {
-	case v1alpha1.PhaseCompleted, v1alpha1.PhaseFailed, v1alpha1.PhaseSkipped:
+	var created *pipelinev1.PipelineRun // the run this pass created, if any
+	switch phase := wfe.Status.Phase; {
+	case phase == v1alpha1.PhaseCompleted, phase == v1alpha1.PhaseFailed, phase == v1alpha1.PhaseSkipped:
 		event = r.reconcileDone(ctx, wfe, cfg)
-	case v1alpha1.PhaseRunning:
+	case phase == v1alpha1.PhaseRunning && wfe.Status.PipelineRunRef != nil:
 		event = r.reconcileRunning(ctx, wfe, cfg)
 	default:
-		event = r.reconcilePending(ctx, wfe, cfg)
+		// Running without a run cannot be recorded by this controller:
+		// such an execution is treated as not started.
+		event, created = r.reconcilePending(ctx, wfe, cfg)
 	}
 	r.audit.sync(ctx, read, wfe, !equality.Semantic.DeepEqual(before, &wfe.Status))
-	created, _ := r.justCreated.LoadAndDelete(wfe.UID)
 	if err := r.writeStatus(ctx, wfe, before); err != nil {
-		if pr, ok := created.(*pipelinev1.PipelineRun); ok && apierrors.IsConflict(err) {
-			r.undoSpuriousRun(ctx, wfe, pr)
+		if created != nil && apierrors.IsConflict(err) {
+			r.undoSpuriousRun(ctx, wfe, created)
 		}
 		return err
 	}
@@ -218,7 +217,7 @@ func endedView(r *Reconciler, wfe *v1alpha1.WorkflowExecution) *v1alpha1.Workflo
 	msg := fmt.Sprintf("The execution was deleted while %s; its PipelineRun was deleted", phaseName(wfe.Status.Phase))
 	details := r.failureDetails(view, v1alpha1.FailureReasonUnknown, msg, wfe.Status.StartTime != nil, at,
 		msg+".", "Nothing to do unless the deletion was a mistake: then create a new execution.")
-	view.Status.MarkFailed(at, details, details.Reason, "%s", msg)
+	view.Status.MarkFailed(at, details)
 	return view
 }
 
@@ -280,11 +279,12 @@ func (r *Reconciler) freshen(ctx context.Context, wfe *v1alpha1.WorkflowExecutio
 	return false, nil
 }
 
-// reconcilePending validates the execution, checks the locks and creates the PipelineRun.
-func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) pkgreconciler.Event {
+// reconcilePending validates the execution, checks the locks and creates
+// the PipelineRun; it returns the run it created, if any.
+func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) (pkgreconciler.Event, *pipelinev1.PipelineRun) {
 	now := r.clock.Now()
 	if err := validate(ctx, wfe, cfg); err != nil {
-		return r.markConfigurationError(ctx, wfe, err.Error(), now)
+		return r.markConfigurationError(ctx, wfe, err.Error(), now), nil
 	}
 	target := canonicalTarget(wfe)
 	wfe.Status.MarkPending("Waiting for the PipelineRun to be created")
@@ -296,41 +296,40 @@ func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.Workflo
 	// other executions.
 	existing, err := r.pipelineRunLister.PipelineRuns(pr.Namespace).Get(pr.Name)
 	if err == nil && resources.IsOwnedBy(existing, wfe) {
-		return r.handleExisting(ctx, wfe, existing, cfg, now)
+		return r.handleExisting(ctx, wfe, existing, cfg, now), nil
 	}
 	if skip := r.checkLocks(wfe, target, cfg, now); skip != nil {
 		if own := r.ownRunPastTheCache(ctx, wfe, pr, existing); own != nil {
-			return r.handleExisting(ctx, wfe, own, cfg, now)
+			return r.handleExisting(ctx, wfe, own, cfg, now), nil
 		}
-		return r.markSkipped(ctx, wfe, skip, now)
+		return r.markSkipped(ctx, wfe, skip, now), nil
 	}
 	if existing != nil {
-		return r.handleExisting(ctx, wfe, existing, cfg, now)
+		return r.handleExisting(ctx, wfe, existing, cfg, now), nil
 	}
 	created, err := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Create(ctx, pr, metav1.CreateOptions{})
 	switch {
 	case err == nil:
-		r.justCreated.Store(wfe.UID, created)
-		r.metrics.PipelineRunCreation(ctx, "success", r.sinceSeen(wfe))
+		r.metrics.PipelineRunCreation(ctx, metrics.CreationSuccess, r.sinceSeen(wfe))
 		r.markStarted(ctx, wfe, created)
 		return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventPipelineRunCreated,
-			"Created PipelineRun %s/%s", created.Namespace, created.Name)
+			"Created PipelineRun %s/%s", created.Namespace, created.Name), created
 	case apierrors.IsAlreadyExists(err):
-		r.metrics.PipelineRunCreation(ctx, "already_exists", 0)
+		r.metrics.PipelineRunCreation(ctx, metrics.CreationAlreadyExists, 0)
 		existing, getErr := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Get(ctx, pr.Name, metav1.GetOptions{})
 		if apierrors.IsNotFound(getErr) {
-			return controller.NewRequeueImmediately()
+			return controller.NewRequeueImmediately(), nil
 		} else if getErr != nil {
-			return fmt.Errorf("getting the existing PipelineRun %s/%s: %w", pr.Namespace, pr.Name, getErr)
+			return fmt.Errorf("getting the existing PipelineRun %s/%s: %w", pr.Namespace, pr.Name, getErr), nil
 		}
-		return r.handleExisting(ctx, wfe, existing, cfg, now)
+		return r.handleExisting(ctx, wfe, existing, cfg, now), nil
 	default:
-		r.metrics.PipelineRunCreation(ctx, "error", 0)
+		r.metrics.PipelineRunCreation(ctx, metrics.CreationError, 0)
 		if reason, permanent := classifyCreateError(err); permanent {
-			return r.markCreateFailed(ctx, wfe, reason, err, now)
+			return r.markCreateFailed(ctx, wfe, reason, err, now), nil
 		}
 		wfe.Status.MarkPending("Creating the PipelineRun failed, retrying: %v", err)
-		return fmt.Errorf("creating PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err)
+		return fmt.Errorf("creating PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err), nil
 	}
 }
 
@@ -383,7 +382,7 @@ func (r *Reconciler) handleExisting(ctx context.Context, wfe *v1alpha1.WorkflowE
 			"Adopted PipelineRun %s/%s", pr.Namespace, pr.Name)
 	}
 	owner := r.ownerOf(pr)
-	if !resources.IsDone(pr) {
+	if !pr.IsDone() {
 		abandoned, err := r.abandoned(ctx, pr, owner)
 		if err != nil {
 			return err
@@ -429,13 +428,7 @@ func (r *Reconciler) markStarted(ctx context.Context, wfe *v1alpha1.WorkflowExec
 // reconcileRunning mirrors the PipelineRun into the status.
 func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) pkgreconciler.Event {
 	now := r.clock.Now()
-	ref := wfe.Status.PipelineRunRef
-	if ref == nil {
-		// Running without a run cannot be recorded by this controller; treat
-		// the execution as not started.
-		wfe.Status.MarkPending("Waiting for the PipelineRun to be created")
-		return r.reconcilePending(ctx, wfe, cfg)
-	}
+	ref := wfe.Status.PipelineRunRef // set: ReconcileKind routes a Running execution without one to reconcilePending
 	pr, err := r.pipelineRunLister.PipelineRuns(ref.Namespace).Get(ref.Name)
 	if apierrors.IsNotFound(err) {
 		// The cache may lag behind our own create: ask the API server.
@@ -451,7 +444,7 @@ func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.Workflo
 	}
 
 	trs := r.taskRuns(pr)
-	if resources.IsDone(pr) {
+	if pr.IsDone() {
 		// A terminal status is final: it is built from every child the
 		// run names, never from a TaskRun cache that lags behind it.
 		var wait time.Duration
@@ -468,7 +461,7 @@ func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.Workflo
 	case cond != nil && cond.Status == corev1.ConditionTrue:
 		completion := completionTime(pr, now)
 		wfe.Status.MarkSucceeded(completion, "PipelineRun %s/%s succeeded", pr.Namespace, pr.Name)
-		r.finished(ctx, wfe, cfg, now, completion)
+		r.finished(wfe, cfg, now, completion)
 		return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventWorkflowCompleted,
 			"Workflow %s completed on %s", wfe.Spec.WorkflowRef.WorkflowID, wfe.Spec.TargetResource)
 	case cond != nil && cond.Status == corev1.ConditionFalse:
@@ -481,9 +474,7 @@ func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.Workflo
 			StartTime:   wfe.Status.StartTime,
 			Now:         now,
 		})
-		wfe.Status.MarkFailed(completion, details, details.Reason, "%s", details.Message)
-		r.finished(ctx, wfe, cfg, now, completion)
-		return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
+		return r.markRunFailed(wfe, cfg, now, completion, details)
 	}
 	if isTerminating(pr) {
 		// Deleted by someone else before it finished; a finalizer keeps
@@ -513,9 +504,7 @@ func (r *Reconciler) enforceHoldLimit(ctx context.Context, wfe *v1alpha1.Workflo
 	details := r.failureDetails(wfe, v1alpha1.FailureReasonDeadlineExceeded, msg, failure.Executed(r.taskRuns(pr)), now,
 		msg+". Tekton did not end the run by itself (stuck-grace-period passed).",
 		failure.Recommendation(v1alpha1.FailureReasonDeadlineExceeded)+" Check the health of the Tekton controller.")
-	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
-	r.finished(ctx, wfe, cfg, now, now)
-	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
+	return r.markRunFailed(wfe, cfg, now, now, details)
 }
 
 // markLost fails an execution whose PipelineRun disappeared while running.
@@ -526,14 +515,26 @@ func (r *Reconciler) markLost(ctx context.Context, wfe *v1alpha1.WorkflowExecuti
 	details := r.failureDetails(wfe, v1alpha1.FailureReasonUnknown, msg, true, now,
 		msg+"; the controller does not run it again.",
 		"Find out who removed the PipelineRun (a pruning job, a person; the API server's audit log tells), then create a new execution.")
-	wfe.Status.MarkFailed(now, details, details.Reason, "%s", msg)
-	r.finished(ctx, wfe, cfg, now, now)
+	return r.markRunFailed(wfe, cfg, now, now, details)
+}
+
+// markFailed ends an execution that never got a run Failed.
+func (r *Reconciler) markFailed(wfe *v1alpha1.WorkflowExecution, completion time.Time, details *v1alpha1.FailureDetails) pkgreconciler.Event {
+	wfe.Status.MarkFailed(completion, details)
 	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
+}
+
+// markRunFailed ends an execution whose run failed (or was lost) Failed,
+// and schedules its lock release.
+func (r *Reconciler) markRunFailed(wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution, now, completion time.Time, details *v1alpha1.FailureDetails) pkgreconciler.Event {
+	event := r.markFailed(wfe, completion, details)
+	r.finished(wfe, cfg, now, completion)
+	return event
 }
 
 // finished schedules the lock release of a terminal execution (its
 // metrics are recorded once the status write commits: recordTransition).
-func (r *Reconciler) finished(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution, now, completion time.Time) {
+func (r *Reconciler) finished(wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution, now, completion time.Time) {
 	// A cooldown already over (0 s, or a late pass) needs no timer: the
 	// watch event of the terminal status write brings the execution back
 	// to release its lock, on a cache that shows it.

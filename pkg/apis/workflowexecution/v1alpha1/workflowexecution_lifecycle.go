@@ -16,6 +16,7 @@ limitations under the License.
 package v1alpha1
 
 import (
+	"cmp"
 	"fmt"
 	"time"
 
@@ -100,16 +101,17 @@ func (s *WorkflowExecutionStatus) MarkSucceeded(completion time.Time, messageFor
 	condSet.Manage(s).MarkTrueWithReason(apis.ConditionSucceeded, ReasonSucceeded, messageFormat, args...)
 }
 
-// MarkFailed marks the execution Failed with the failure's reason:
-// Succeeded False. details may be nil; its Reason wins over reason when set.
-func (s *WorkflowExecutionStatus) MarkFailed(completion time.Time, details *FailureDetails, reason FailureReason, messageFormat string, args ...any) {
-	if details != nil && details.Reason != "" {
-		reason = details.Reason
+// MarkFailed marks the execution Failed: Succeeded False with the
+// details' reason (Unknown when it has none) and message.
+func (s *WorkflowExecutionStatus) MarkFailed(completion time.Time, details *FailureDetails) {
+	reason, message := FailureReasonUnknown, ""
+	if details != nil {
+		reason, message = cmp.Or(details.Reason, reason), details.Message
 	}
 	s.Phase = PhaseFailed
 	s.FailureDetails = details
 	s.setCompletion(completion)
-	condSet.Manage(s).MarkFalse(apis.ConditionSucceeded, string(reason), messageFormat, args...)
+	condSet.Manage(s).MarkFalse(apis.ConditionSucceeded, string(reason), "%s", message)
 }
 
 // MarkSkipped marks the execution Skipped: Succeeded False with the skip reason.

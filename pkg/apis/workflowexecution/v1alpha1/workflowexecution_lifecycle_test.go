@@ -17,7 +17,6 @@ limitations under the License.
 package v1alpha1
 
 import (
-	"context"
 	"testing"
 	"time"
 
@@ -109,6 +108,7 @@ func TestMarkStatus(t *testing.T) {
 		WasExecutionFailure: true,
 	}
 	noReason := &FailureDetails{FailedTaskName: "restart", Message: "exit 1"}
+	configErr := &FailureDetails{Reason: FailureReasonConfigurationError, Message: "spec.targetResource: invalid"}
 	busy := &SkipDetails{
 		Reason:              SkipReasonResourceBusy,
 		Message:             "another workflow is running on payment/deployment/api (100% busy)",
@@ -190,22 +190,22 @@ func TestMarkStatus(t *testing.T) {
 		wantSuccessful:     true,
 		wantEnded:          true,
 	}, {
-		name:   "failed without details",
+		name:   "failed without details: Unknown",
 		status: started,
 		mark: func(s *WorkflowExecutionStatus) {
-			s.MarkFailed(endTime, nil, FailureReasonDeadlineExceeded, "PipelineRun %q timed out", "wfe-1")
+			s.MarkFailed(endTime, nil)
 		},
 		wantPhase:          PhaseFailed,
-		wantCond:           succeeded(corev1.ConditionFalse, string(FailureReasonDeadlineExceeded), `PipelineRun "wfe-1" timed out`),
+		wantCond:           succeeded(corev1.ConditionFalse, string(FailureReasonUnknown), ""),
 		wantCompletionTime: &completion,
 		wantDuration:       "1m30.001s",
 		wantDone:           true,
 		wantEnded:          true,
 	}, {
-		name:   "failed: the details' reason wins",
+		name:   "failed: the details' reason and message",
 		status: started,
 		mark: func(s *WorkflowExecutionStatus) {
-			s.MarkFailed(endTime, oom.DeepCopy(), FailureReasonTaskFailed, "%s", oom.Message)
+			s.MarkFailed(endTime, oom.DeepCopy())
 		},
 		wantPhase:          PhaseFailed,
 		wantCond:           succeeded(corev1.ConditionFalse, string(FailureReasonOOMKilled), oom.Message),
@@ -215,13 +215,13 @@ func TestMarkStatus(t *testing.T) {
 		wantDone:           true,
 		wantEnded:          true,
 	}, {
-		name:   "failed: details without a reason keep the given reason",
+		name:   "failed: details without a reason are Unknown",
 		status: started,
 		mark: func(s *WorkflowExecutionStatus) {
-			s.MarkFailed(endTime, noReason.DeepCopy(), FailureReasonTaskFailed, "exit %d", 1)
+			s.MarkFailed(endTime, noReason.DeepCopy())
 		},
 		wantPhase:          PhaseFailed,
-		wantCond:           succeeded(corev1.ConditionFalse, string(FailureReasonTaskFailed), "exit 1"),
+		wantCond:           succeeded(corev1.ConditionFalse, string(FailureReasonUnknown), "exit 1"),
 		wantCompletionTime: &completion,
 		wantDuration:       "1m30.001s",
 		wantFailure:        noReason,
@@ -231,11 +231,12 @@ func TestMarkStatus(t *testing.T) {
 		name:   "failed before it started: configuration error",
 		status: func() *WorkflowExecutionStatus { return &WorkflowExecutionStatus{} },
 		mark: func(s *WorkflowExecutionStatus) {
-			s.MarkFailed(endTime, nil, FailureReasonConfigurationError, "spec.targetResource: %s", "invalid")
+			s.MarkFailed(endTime, configErr.DeepCopy())
 		},
 		wantPhase:          PhaseFailed,
 		wantCond:           succeeded(corev1.ConditionFalse, string(FailureReasonConfigurationError), "spec.targetResource: invalid"),
 		wantCompletionTime: &completion,
+		wantFailure:        configErr,
 		wantDone:           true,
 		wantEnded:          true,
 	}, {
@@ -260,7 +261,8 @@ func TestMarkStatus(t *testing.T) {
 		name: "a phase that disagrees with a terminal condition is not running",
 		status: func() *WorkflowExecutionStatus {
 			s := started()
-			s.MarkFailed(endTime, nil, FailureReasonUnknown, "gone")
+			s.MarkFailed(endTime, &FailureDetails{Message: "gone"})
+			s.FailureDetails = nil
 			return s
 		},
 		mark:               func(s *WorkflowExecutionStatus) { s.Phase = PhaseRunning },
@@ -331,7 +333,9 @@ func TestPredicatesForEveryPhase(t *testing.T) {
 		ended:      true,
 	}, {
 		phase: PhaseFailed,
-		mark:  func(s *WorkflowExecutionStatus) { s.MarkFailed(endTime, nil, FailureReasonTaskFailed, "") },
+		mark: func(s *WorkflowExecutionStatus) {
+			s.MarkFailed(endTime, &FailureDetails{Reason: FailureReasonTaskFailed})
+		},
 		done:  true,
 		ended: true,
 	}, {
@@ -406,7 +410,7 @@ func TestKRShaped(t *testing.T) {
 	if !kr.GetConditionSet().Manage(kr.GetStatus()).IsHappy() {
 		t.Error("a succeeded execution is not happy")
 	}
-	w.Status.MarkFailed(endTime, nil, FailureReasonTaskFailed, "failed")
+	w.Status.MarkFailed(endTime, &FailureDetails{Reason: FailureReasonTaskFailed, Message: "failed"})
 	if got := kr.GetConditionSet().Manage(kr.GetStatus()).GetTopLevelCondition(); !got.IsFalse() {
 		t.Errorf("top-level condition of a failed execution = %+v, want False", got)
 	}
@@ -426,58 +430,5 @@ func TestDescribeAndReasonString(t *testing.T) {
 	}
 	if diff := cmp.Diff("ImagePullBackOff", FailureReasonImagePullBackOff.String()); diff != "" {
 		t.Errorf("FailureReason.String (-want, +got):\n%s", diff)
-	}
-}
-
-func TestSetDefaults(t *testing.T) {
-	t.Run("a new execution is initialised to Pending", func(t *testing.T) {
-		w := validWorkflowExecution()
-		spec := w.Spec.DeepCopy()
-		w.SetDefaults(context.Background())
-		want := &WorkflowExecutionStatus{}
-		want.Phase = PhasePending
-		want.Conditions = duckv1.Conditions{*succeeded(corev1.ConditionUnknown, ReasonPending, "Waiting for the PipelineRun to be created")}
-		if diff := cmp.Diff(want, &w.Status, ignoreTransitionTime); diff != "" {
-			t.Errorf("Status (-want, +got):\n%s", diff)
-		}
-		if diff := cmp.Diff(spec, &w.Spec); diff != "" {
-			t.Errorf("SetDefaults changed the spec (-want, +got):\n%s", diff)
-		}
-	})
-
-	existing := []struct {
-		name string
-		mark func(s *WorkflowExecutionStatus)
-	}{{
-		name: "running",
-		mark: func(s *WorkflowExecutionStatus) {
-			st := metav1.NewTime(startTime)
-			s.StartTime = &st
-			s.MarkRunning("running")
-		},
-	}, {
-		name: "completed",
-		mark: func(s *WorkflowExecutionStatus) { s.MarkSucceeded(endTime, "done") },
-	}, {
-		name: "failed",
-		mark: func(s *WorkflowExecutionStatus) {
-			s.MarkFailed(endTime, &FailureDetails{Reason: FailureReasonForbidden}, FailureReasonUnknown, "denied")
-		},
-	}, {
-		name: "skipped",
-		mark: func(s *WorkflowExecutionStatus) {
-			s.MarkSkipped(endTime, &SkipDetails{Reason: SkipReasonRecentlyRemediated, Message: "cooldown"})
-		},
-	}}
-	for _, tc := range existing {
-		t.Run("an existing "+tc.name+" status is left alone", func(t *testing.T) {
-			w := validWorkflowExecution()
-			tc.mark(&w.Status)
-			want := w.DeepCopy()
-			w.SetDefaults(context.Background())
-			if diff := cmp.Diff(want, w); diff != "" {
-				t.Errorf("SetDefaults changed the execution (-want, +got):\n%s", diff)
-			}
-		})
 	}
 }

@@ -57,7 +57,6 @@ type WorkflowExecution struct {
 
 var (
 	_ apis.Validatable   = (*WorkflowExecution)(nil)
-	_ apis.Defaultable   = (*WorkflowExecution)(nil)
 	_ kmeta.OwnerRefable = (*WorkflowExecution)(nil)
 	_ duckv1.KRShaped    = (*WorkflowExecution)(nil)
 )

@@ -43,7 +43,7 @@ func fullWorkflowExecution() *WorkflowExecution {
 	w.Status.MarkFailed(endTime, &FailureDetails{
 		FailedTaskIndex: &idx, FailedTaskName: "restart", Reason: FailureReasonOOMKilled,
 		ExitCode: &exit, FailedAt: &at, WasExecutionFailure: true,
-	}, FailureReasonTaskFailed, "failed")
+	})
 	w.Status.PipelineRunRef = &PipelineRunReference{Name: "pr", Namespace: "kubernaut-workflows"}
 	w.Status.PipelineRunStatus = &PipelineRunStatusSummary{Status: "False", CompletedTasks: 1, TotalTasks: 3}
 	w.Status.SkipDetails = &SkipDetails{

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/tektoncd/pipeline/pkg/apis/pipeline"
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -32,7 +33,7 @@ import (
 func taskRun(t *testing.T, trs []*pipelinev1.TaskRun, task string) *pipelinev1.TaskRun {
 	t.Helper()
 	for _, tr := range trs {
-		if tr.Labels[labelPipelineTask] == task {
+		if tr.Labels[pipeline.PipelineTaskLabelKey] == task {
 			return tr
 		}
 	}
@@ -61,7 +62,7 @@ func TestAnalyzeVariants(t *testing.T) {
 			pr.Status.PipelineSpec = nil
 			restartStep(t, trs).Container = ""
 			for _, tr := range trs {
-				delete(tr.Labels, labelPipelineTask)
+				delete(tr.Labels, pipeline.PipelineTaskLabelKey)
 			}
 			return trs
 		},
@@ -93,9 +94,9 @@ func TestAnalyzeVariants(t *testing.T) {
 			oom.Status.Steps[0].Terminated.ExitCode, oom.Status.Steps[0].Terminated.Reason = 137, "OOMKilled"
 			setCondition(&oom.Status.Status, corev1.ConditionFalse, "StepOOM", "oom")
 			other := oom.DeepCopy()
-			other.Name, other.Labels[labelPipelineRun] = "wfe-0000000000000000-validate-target", "wfe-0000000000000000"
+			other.Name, other.Labels[pipeline.PipelineRunLabelKey] = "wfe-0000000000000000-validate-target", "wfe-0000000000000000"
 			ghost := oom.DeepCopy()
-			ghost.Name, ghost.Labels[labelPipelineTask] = prName+"-ghost", "ghost"
+			ghost.Name, ghost.Labels[pipeline.PipelineTaskLabelKey] = prName+"-ghost", "ghost"
 			return append([]*pipelinev1.TaskRun{other, ghost, nil}, trs...)
 		},
 		want: &v1alpha1.FailureDetails{

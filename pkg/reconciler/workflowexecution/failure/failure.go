@@ -21,6 +21,7 @@ import (
 	"sort"
 	"time"
 
+	"github.com/tektoncd/pipeline/pkg/apis/pipeline"
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -81,11 +82,11 @@ func Analyze(in Input) *v1alpha1.FailureDetails {
 	c := classify(prCond, primary)
 	d := &v1alpha1.FailureDetails{
 		Reason:              c.reason,
-		Message:             redact(prCond.message, pr.Spec.Params),
+		Message:             Redact(prCond.message, pr.Spec.Params),
 		WasExecutionFailure: anyExecuted(children),
 	}
 	if c.fromTaskRun && primary.cond.message != "" {
-		d.Message = redact(primary.cond.message, pr.Spec.Params)
+		d.Message = Redact(primary.cond.message, pr.Spec.Params)
 	}
 	d.Message = truncate(d.Message, maxMessageLen)
 
@@ -153,7 +154,7 @@ func childTaskRuns(pr *pipelinev1.PipelineRun, trs []*pipelinev1.TaskRun) []chil
 		if tr == nil {
 			continue
 		}
-		if owner, ok := tr.Labels[labelPipelineRun]; ok && owner != pr.Name {
+		if owner, ok := tr.Labels[pipeline.PipelineRunLabelKey]; ok && owner != pr.Name {
 			continue
 		}
 		name := pipelineTaskName(pr, tr)
@@ -170,7 +171,7 @@ func childTaskRuns(pr *pipelinev1.PipelineRun, trs []*pipelinev1.TaskRun) []chil
 // pipelineTaskName is the pipeline task a TaskRun runs: Tekton's label,
 // else the PipelineRun's child reference.
 func pipelineTaskName(pr *pipelinev1.PipelineRun, tr *pipelinev1.TaskRun) string {
-	if name := tr.Labels[labelPipelineTask]; name != "" {
+	if name := tr.Labels[pipeline.PipelineTaskLabelKey]; name != "" {
 		return name
 	}
 	for _, ref := range pr.Status.ChildReferences {

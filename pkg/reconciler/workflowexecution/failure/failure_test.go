@@ -221,7 +221,7 @@ func TestAnalyzeFixtures(t *testing.T) {
 		fixture: "invalid-param-value.yaml",
 		want: &v1alpha1.FailureDetails{
 			Reason:                     v1alpha1.FailureReasonConfigurationError,
-			Message:                    "[User error] PipelineRun kubernaut-workflows/wfe-3f2a9c1d4b5e6f70 parameters have invalid value: param `ROLLOUT_MODE` value: [redacted] is not in the enum list",
+			Message:                    "[User error] PipelineRun kubernaut-workflows/wfe-3f2a9c1d4b5e6f70 parameters have invalid value: param `ROLLOUT_MODE` value: [REDACTED] is not in the enum list",
 			FailedAt:                   at("10:00:02"),
 			ExecutionTimeBeforeFailure: "2s",
 		},

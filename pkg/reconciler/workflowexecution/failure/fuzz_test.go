@@ -24,6 +24,8 @@ import (
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/sets"
+
+	"kubernaut.ai/workflowexecution/pkg/redact"
 )
 
 // FuzzAnalyze checks that whatever Tekton reports, Analyze does not panic,
@@ -62,7 +64,7 @@ func FuzzAnalyze(f *testing.F) {
 		}
 		// A redacted value cannot reappear, except through the redaction
 		// marker, the ellipsis or the replacement of invalid UTF-8.
-		if len(strings.TrimSpace(value)) >= minRedactLen && utf8.ValidString(value) &&
+		if len(strings.TrimSpace(value)) >= redact.MinLength && utf8.ValidString(value) &&
 			!strings.ContainsAny(value, "[]…\uFFFD") && strings.Contains(d.Message, value) {
 			t.Errorf("message contains the parameter value %q: %q", value, d.Message)
 		}

@@ -21,6 +21,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tektoncd/pipeline/pkg/apis/pipeline"
+
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 )
 
@@ -58,7 +60,7 @@ func TestAnalyzeNamesAreNotCauses(t *testing.T) {
 					tr.Spec.TaskSpec.Steps[0].Name = step
 				case "task":
 					task = label
-					tr.Labels[labelPipelineTask] = task
+					tr.Labels[pipeline.PipelineTaskLabelKey] = task
 					tr.Name = prName + "-" + task
 					for i := range pr.Status.ChildReferences {
 						if pr.Status.ChildReferences[i].PipelineTaskName == "restart-deployment" {

@@ -44,9 +44,9 @@ type hints struct {
 	container    string
 }
 
-// Summary renders the natural-language paragraph (exported so the reconciler can
-// build one for failures it detects itself, e.g. an externally deleted PipelineRun
-// or a create error); deterministic, <= 1000 chars, never includes parameter values.
+// Summary renders the natural-language paragraph of a failure Analyze
+// classified; deterministic, <= 1000 chars, never includes parameter values.
+// (Failures the controller detects itself use ControllerSummary.)
 //
 // The paragraph is built from identifiers only (workflow, target, task, step,
 // exit code, duration, reason); d.Message is never quoted.
@@ -120,31 +120,13 @@ func cause(reason v1alpha1.FailureReason, d *v1alpha1.FailureDetails, h hints) s
 	switch reason {
 	case v1alpha1.FailureReasonOOMKilled:
 		return sentence(orDefault(where, "A step"), " was killed because it ran out of memory", exitCode(d), ".")
-	case v1alpha1.FailureReasonDeadlineExceeded:
-		if where == "" {
-			return "The execution exceeded its timeout."
-		}
-		return sentence("The execution exceeded its timeout while ", where, " was running.")
-	case v1alpha1.FailureReasonImagePullBackOff:
-		if where == "" {
-			return "A container image of the workflow could not be pulled."
-		}
-		return sentence("A container image of ", where, " could not be pulled.")
-	case v1alpha1.FailureReasonResourceExhausted:
-		if where == "" {
-			return "A resource quota or the nodes' capacity was exceeded."
-		}
-		return sentence("The pod of ", where, " could not be created or scheduled because a resource quota or the nodes' capacity was exceeded.")
-	case v1alpha1.FailureReasonForbidden:
-		if where == "" {
-			return "The cluster denied (forbidden) a request needed to run the workflow."
-		}
-		return sentence("The cluster denied (forbidden) a request needed to run ", where, ".")
+	case v1alpha1.FailureReasonDeadlineExceeded, v1alpha1.FailureReasonImagePullBackOff,
+		v1alpha1.FailureReasonResourceExhausted, v1alpha1.FailureReasonForbidden:
+		f := framed[reason]
+		return around(where, f.without, f.before, f.after)
 	case v1alpha1.FailureReasonConfigurationError:
-		if where == "" {
-			return sentence("The workflow's pipeline could not be resolved or validated", tekton, ".")
-		}
-		return sentence("The workflow's configuration is invalid for ", where, tekton, ".")
+		return around(where, sentence("The workflow's pipeline could not be resolved or validated", tekton, "."),
+			"The workflow's configuration is invalid for ", tekton+".")
 	case v1alpha1.FailureReasonTaskFailed:
 		if d.ExitCode != nil {
 			return sentence(orDefault(where, "A step"), fmt.Sprintf(" exited with code %d.", *d.ExitCode))
@@ -195,6 +177,28 @@ func sentence(parts ...string) string {
 		return s
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// framed are the sentences of the reasons whose wording only frames where
+// the failure happened: without when it names no task or step.
+var framed = map[v1alpha1.FailureReason]struct{ without, before, after string }{
+	v1alpha1.FailureReasonDeadlineExceeded: {"The execution exceeded its timeout.",
+		"The execution exceeded its timeout while ", " was running."},
+	v1alpha1.FailureReasonImagePullBackOff: {"A container image of the workflow could not be pulled.",
+		"A container image of ", " could not be pulled."},
+	v1alpha1.FailureReasonResourceExhausted: {"A resource quota or the nodes' capacity was exceeded.",
+		"The pod of ", " could not be created or scheduled because a resource quota or the nodes' capacity was exceeded."},
+	v1alpha1.FailureReasonForbidden: {"The cluster denied (forbidden) a request needed to run the workflow.",
+		"The cluster denied (forbidden) a request needed to run ", "."},
+}
+
+// around is the sentence before+where+after, or without when the failure
+// names no task or step.
+func around(where, without, before, after string) string {
+	if where == "" {
+		return without
+	}
+	return sentence(before, where, after)
 }
 
 func orDefault(s, def string) string {

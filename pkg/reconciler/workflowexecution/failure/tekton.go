@@ -26,8 +26,10 @@ import (
 )
 
 // The vocabulary of Tekton Pipelines v1.15.0 that the analysis reads. The
-// exported v1 constants are used where Tekton exports them; the others are
-// copied here (importing their packages would pull the reconcilers in).
+// constants of Tekton's API packages (pipeline, pipeline/v1) are used where
+// they exist; the others are copied here from the packages named: pkg/pod
+// and the reconcilers import the image registry client, the Kubernetes
+// keychains and more, which the controller does not compile in.
 const (
 	// pkg/pod/status.go
 	reasonExceededResourceQuota = "ExceededResourceQuota"
@@ -49,10 +51,6 @@ const (
 	containerReasonOOMKilled  = "OOMKilled"
 	containerReasonCannotRun  = "ContainerCannotRun"
 	containerReasonStartError = "StartError"
-
-	// Labels Tekton puts on the TaskRuns of a PipelineRun (pkg/apis/pipeline/register.go).
-	labelPipelineRun  = "tekton.dev/pipelineRun"
-	labelPipelineTask = "tekton.dev/pipelineTask"
 )
 
 var (

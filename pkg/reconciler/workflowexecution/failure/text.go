@@ -17,11 +17,12 @@ limitations under the License.
 package failure
 
 import (
-	"sort"
 	"strings"
 	"unicode/utf8"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+
+	"kubernaut.ai/workflowexecution/pkg/redact"
 )
 
 const (
@@ -30,17 +31,12 @@ const (
 	maxMessageLen = 1000
 	maxSummaryLen = 1000
 
-	// minRedactLen is the shortest parameter value redacted from messages:
-	// shorter values ("1", "yes") are not secrets and would mangle the text.
-	minRedactLen = 4
-
-	redacted = "[redacted]"
 	ellipsis = "…"
 )
 
-// redact replaces every parameter value in msg. Tekton echoes values in
-// some messages, e.g. "param `MODE` value: aggressive is not in the enum list".
-func redact(msg string, params pipelinev1.Params) string {
+// Redact replaces the values of params in msg (see redact.Values), as
+// every message the controller copies from Tekton must.
+func Redact(msg string, params pipelinev1.Params) string {
 	var values []string
 	for _, p := range params {
 		values = append(values, p.Value.StringVal)
@@ -49,21 +45,7 @@ func redact(msg string, params pipelinev1.Params) string {
 			values = append(values, v)
 		}
 	}
-	// Longest first, so that a value containing another is replaced whole;
-	// then lexically, so that the result does not depend on map order.
-	sort.Slice(values, func(i, j int) bool {
-		if len(values[i]) != len(values[j]) {
-			return len(values[i]) > len(values[j])
-		}
-		return values[i] < values[j]
-	})
-	for _, v := range values {
-		if len(strings.TrimSpace(v)) < minRedactLen {
-			continue
-		}
-		msg = strings.ReplaceAll(msg, v, redacted)
-	}
-	return msg
+	return redact.Values(msg, values...)
 }
 
 // truncate trims s to at most max bytes of valid UTF-8, marking the cut.

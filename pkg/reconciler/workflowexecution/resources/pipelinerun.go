@@ -24,11 +24,9 @@ import (
 	"time"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
-	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/validation"
-	"knative.dev/pkg/apis"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
@@ -152,12 +150,6 @@ func OwnerOf(pr *pipelinev1.PipelineRun) Owner {
 func IsOwnedBy(pr *pipelinev1.PipelineRun, wfe *v1alpha1.WorkflowExecution) bool {
 	o := OwnerOf(pr)
 	return o.Namespace == wfe.Namespace && o.Name == wfe.Name && o.UID == wfe.UID
-}
-
-// IsDone reports whether a PipelineRun finished (Succeeded True or False).
-func IsDone(pr *pipelinev1.PipelineRun) bool {
-	c := pr.Status.GetCondition(apis.ConditionSucceeded)
-	return c != nil && c.Status != corev1.ConditionUnknown
 }
 
 // StartTime is when the PipelineRun started, or was created.

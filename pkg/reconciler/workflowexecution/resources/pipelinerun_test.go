@@ -457,7 +457,7 @@ status:
 	}}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if got := IsDone(parse.MustParseV1PipelineRun(t, tc.pr)); got != tc.want {
+			if got := parse.MustParseV1PipelineRun(t, tc.pr).IsDone(); got != tc.want {
 				t.Errorf("IsDone() = %v, want %v", got, tc.want)
 			}
 		})

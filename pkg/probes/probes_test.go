@@ -13,7 +13,7 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-package lifecycle
+package probes
 
 import (
 	"context"
@@ -35,7 +35,7 @@ func status(t *testing.T, h http.Handler, path string) int {
 func TestReadinessFollowsInformerSync(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	s := &State{}
+	s := &Readiness{}
 	h := s.Handler(ctx)
 	synced := make(chan struct{})
 	s.WaitForSync(ctx, func() bool {
@@ -65,27 +65,10 @@ func TestReadinessFollowsInformerSync(t *testing.T) {
 	}
 }
 
-func TestShutdownRunsHooksInOrderWithinTheBound(t *testing.T) {
-	s := &State{}
-	var order []int
-	s.OnShutdown(func(context.Context) { order = append(order, 1) })
-	s.OnShutdown(func(ctx context.Context) {
-		<-ctx.Done() // a hook that would block forever is cut at the bound
-		order = append(order, 2)
-	})
-	start := time.Now()
-	s.Shutdown(100 * time.Millisecond)
-	if len(order) != 2 || order[0] != 1 || order[1] != 2 {
-		t.Errorf("hooks ran as %v, want [1 2]", order)
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("shutdown took %s, want it bounded", d)
-	}
-	var nilState *State
-	nilState.OnShutdown(func(context.Context) {})
-	nilState.Shutdown(time.Millisecond)
-	nilState.WaitForSync(context.Background())
-	if nilState.Ready() {
-		t.Error("a nil State is ready")
+func TestNilReadiness(t *testing.T) {
+	var nilReadiness *Readiness
+	nilReadiness.WaitForSync(context.Background())
+	if nilReadiness.Ready() {
+		t.Error("a nil Readiness is ready")
 	}
 }

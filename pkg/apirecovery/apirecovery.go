@@ -13,8 +13,9 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-
-package lifecycle
+// Package apirecovery notices when the API server answers again after an
+// outage, so that the controller retries its backed-off work at once.
+package apirecovery
 
 import (
 	"context"
@@ -30,7 +31,7 @@ import (
 // before its first answer counts as a recovery.
 const MinOutage = time.Second
 
-// APIRecovery notices when the API server answers again after an outage.
+// Detector notices when the API server answers again after an outage.
 // During one, every reconcile fails and the work queue backs each key off
 // exponentially (knative's limiter goes up to 1000 s), so work could stay
 // parked for a minute or more after the API server is back. The handlers
@@ -39,7 +40,7 @@ const MinOutage = time.Second
 //
 // It sees the process's requests through WrapTransport: a transport error
 // or a 502/503/504 is a failure, any other answer a success.
-type APIRecovery struct {
+type Detector struct {
 	clock clock.PassiveClock
 
 	mu           sync.Mutex
@@ -47,28 +48,14 @@ type APIRecovery struct {
 	handlers     []func()
 }
 
-// NewAPIRecovery returns an APIRecovery that reads time from clk.
-func NewAPIRecovery(clk clock.PassiveClock) *APIRecovery {
-	return &APIRecovery{clock: clk}
-}
-
-// APIRecovery returns the process's APIRecovery (created on first use), or
-// nil for a nil State.
-func (s *State) APIRecovery() *APIRecovery {
-	if s == nil {
-		return nil
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.recovery == nil {
-		s.recovery = NewAPIRecovery(clock.RealClock{})
-	}
-	return s.recovery
+// New returns a Detector that reads time from clk.
+func New(clk clock.PassiveClock) *Detector {
+	return &Detector{clock: clk}
 }
 
 // OnRecovered registers f to run (in its own goroutine) at the end of each
-// outage. A nil APIRecovery ignores it.
-func (a *APIRecovery) OnRecovered(f func()) {
+// outage. A nil Detector ignores it.
+func (a *Detector) OnRecovered(f func()) {
 	if a == nil {
 		return
 	}
@@ -79,12 +66,12 @@ func (a *APIRecovery) OnRecovered(f func()) {
 
 // WrapTransport observes the requests made through rt; use it as a
 // rest.Config's WrapTransport.
-func (a *APIRecovery) WrapTransport(rt http.RoundTripper) http.RoundTripper {
-	return &observedTransport{next: rt, recovery: a}
+func (a *Detector) WrapTransport(rt http.RoundTripper) http.RoundTripper {
+	return &observedTransport{next: rt, detector: a}
 }
 
 // observe records one request's outcome.
-func (a *APIRecovery) observe(failed bool) {
+func (a *Detector) observe(failed bool) {
 	now := a.clock.Now()
 	a.mu.Lock()
 	if failed {
@@ -108,7 +95,7 @@ func (a *APIRecovery) observe(failed bool) {
 
 type observedTransport struct {
 	next     http.RoundTripper
-	recovery *APIRecovery
+	detector *Detector
 }
 
 func (t *observedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
@@ -117,13 +104,13 @@ func (t *observedTransport) RoundTrip(req *http.Request) (*http.Response, error)
 	case err != nil:
 		// A request given up by its caller says nothing of the server.
 		if !errors.Is(err, context.Canceled) {
-			t.recovery.observe(true)
+			t.detector.observe(true)
 		}
 	case resp.StatusCode == http.StatusBadGateway, resp.StatusCode == http.StatusServiceUnavailable,
 		resp.StatusCode == http.StatusGatewayTimeout:
-		t.recovery.observe(true)
+		t.detector.observe(true)
 	default:
-		t.recovery.observe(false)
+		t.detector.observe(false)
 	}
 	return resp, err
 }

@@ -13,10 +13,9 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-// Package lifecycle holds what the process shares with its controllers:
-// readiness (caches synced) for the probes, hooks run at shutdown, and the
-// end of API server outages.
-package lifecycle
+// Package probes serves the controller's /healthz and /readyz: ready once
+// every informer cache synced, and not while shutting down.
+package probes
 
 import (
 	"context"
@@ -24,7 +23,6 @@ import (
 	"net"
 	"net/http"
 	"strconv"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -32,36 +30,18 @@ import (
 	"knative.dev/pkg/logging"
 )
 
-// DefaultProbesPort serves /healthz and /readyz.
-const DefaultProbesPort = 8081
+// DefaultPort serves /healthz and /readyz.
+const DefaultPort = 8081
 
-// State is the process state shared through the context.
-type State struct {
+// Readiness tells whether the informers the controllers wait for synced.
+type Readiness struct {
 	ready   atomic.Bool
-	mu      sync.Mutex
-	syncs   []cache.InformerSynced
 	pending atomic.Int32
-	hooks   []func(context.Context)
-
-	recovery *APIRecovery
-}
-
-type stateKey struct{}
-
-// WithState stores s in ctx.
-func WithState(ctx context.Context, s *State) context.Context {
-	return context.WithValue(ctx, stateKey{}, s)
-}
-
-// FromContext returns the State of ctx, or nil.
-func FromContext(ctx context.Context) *State {
-	s, _ := ctx.Value(stateKey{}).(*State)
-	return s
 }
 
 // WaitForSync marks the process ready once every informer has synced. A
-// nil State ignores it.
-func (s *State) WaitForSync(ctx context.Context, synced ...cache.InformerSynced) {
+// nil Readiness ignores it.
+func (s *Readiness) WaitForSync(ctx context.Context, synced ...cache.InformerSynced) {
 	if s == nil {
 		return
 	}
@@ -77,38 +57,13 @@ func (s *State) WaitForSync(ctx context.Context, synced ...cache.InformerSynced)
 }
 
 // Ready reports whether every informer registered with WaitForSync synced.
-func (s *State) Ready() bool {
+func (s *Readiness) Ready() bool {
 	return s != nil && s.ready.Load()
-}
-
-// OnShutdown registers f to run, in order, when the process stops.
-func (s *State) OnShutdown(f func(context.Context)) {
-	if s == nil {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.hooks = append(s.hooks, f)
-}
-
-// Shutdown runs the shutdown hooks within timeout.
-func (s *State) Shutdown(timeout time.Duration) {
-	if s == nil {
-		return
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), timeout)
-	defer cancel()
-	s.mu.Lock()
-	hooks := append([]func(context.Context){}, s.hooks...)
-	s.mu.Unlock()
-	for _, f := range hooks {
-		f(ctx)
-	}
 }
 
 // Handler serves /healthz (the process answers) and /readyz (caches synced
 // and not shutting down).
-func (s *State) Handler(ctx context.Context) http.Handler {
+func (s *Readiness) Handler(ctx context.Context) http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("/healthz", func(w http.ResponseWriter, _ *http.Request) {
 		w.WriteHeader(http.StatusOK)
@@ -128,8 +83,8 @@ func (s *State) Handler(ctx context.Context) http.Handler {
 	return mux
 }
 
-// ServeProbes serves the probes on port until ctx is done.
-func (s *State) ServeProbes(ctx context.Context, port int) error {
+// Serve serves the probes on port until ctx is done.
+func (s *Readiness) Serve(ctx context.Context, port int) error {
 	srv := &http.Server{
 		Addr:              net.JoinHostPort("", strconv.Itoa(port)),
 		Handler:           s.Handler(ctx),

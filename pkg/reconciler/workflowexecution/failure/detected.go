@@ -58,9 +58,3 @@ func Executed(taskRuns []*pipelinev1.TaskRun) bool {
 	}
 	return false
 }
-
-// Redact replaces the values of params (of 4 characters or more) in msg,
-// as every message the controller copies from Tekton must.
-func Redact(msg string, params pipelinev1.Params) string {
-	return redact(msg, params)
-}

@@ -41,7 +41,7 @@ func TestControllerSummary(t *testing.T) {
 
 func TestRedactAndExecuted(t *testing.T) {
 	params := pipelinev1.Params{{Name: "P", Value: *pipelinev1.NewStructuredValues("s3cr3t-value")}, {Name: "N", Value: *pipelinev1.NewStructuredValues("3")}}
-	if got := Redact("value s3cr3t-value is bad, 3 times", params); got != "value [redacted] is bad, 3 times" {
+	if got := Redact("value s3cr3t-value is bad, 3 times", params); got != "value [REDACTED] is bad, 3 times" {
 		t.Errorf("Redact = %q", got)
 	}
 	if Executed(nil) {
