@@ -31,9 +31,15 @@ import (
 // Task is one task of a test Pipeline: a task Name with one step Step that
 // echoes its params; Annotations on the task steer its simulated pod (see
 // test/rig/README.md: rig.DelayAnnotation, rig.ExitCodeAnnotation).
+//
+// On the node tier, where the pods are real, a task sets what its step
+// runs: Image (default registry.invalid/busybox, which only KWOK "runs"),
+// Script (default: echo the params) and MemoryLimit (none by default).
 type Task struct {
 	Name, Step  string
 	Annotations map[string]string
+
+	Image, Script, MemoryLimit string
 }
 
 // Pipeline is a bundle Pipeline named "workflow" running tasks in sequence.
@@ -83,11 +89,22 @@ spec:
 				fmt.Fprintf(&b, "          %s: %q\n", k, t.Annotations[k])
 			}
 		}
-		fmt.Fprintf(&b, `      steps:
-      - name: %s
-        image: registry.invalid/busybox
-        script: echo "$(params.TARGET) $(params.REPLICAS)"
-`, t.Step)
+		image := t.Image
+		if image == "" {
+			image = "registry.invalid/busybox"
+		}
+		fmt.Fprintf(&b, "      steps:\n      - name: %s\n        image: %s\n", t.Step, image)
+		if t.MemoryLimit != "" {
+			fmt.Fprintf(&b, "        computeResources:\n          limits: {memory: %s}\n", t.MemoryLimit)
+		}
+		if t.Script == "" {
+			b.WriteString("        script: echo \"$(params.TARGET) $(params.REPLICAS)\"\n")
+			continue
+		}
+		b.WriteString("        script: |\n")
+		for _, l := range strings.Split(strings.TrimSpace(t.Script), "\n") {
+			fmt.Fprintf(&b, "          %s\n", l)
+		}
 	}
 	return b.String()
 }

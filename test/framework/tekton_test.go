@@ -64,6 +64,42 @@ func TestPipelineIsValidTekton(t *testing.T) {
 	}
 }
 
+// TestPipelineOfRealSteps: a task that sets its step's image, script and
+// memory limit (the node tier's tasks) gives a valid Tekton Pipeline with
+// exactly those; a task that sets none keeps the simulated step.
+func TestPipelineOfRealSteps(t *testing.T) {
+	y := Pipeline(
+		Task{Name: "check", Step: "inspect"},
+		Task{Name: "fill", Step: "allocate", Image: "registry.local/busybox@sha256:0123", MemoryLimit: "20Mi",
+			Script: "echo \"$(params.TARGET)\"\nexec dd if=/dev/zero of=/dev/null bs=64M count=1\n"},
+	)
+	var p pipelinev1.Pipeline
+	if err := yaml.UnmarshalStrict([]byte(y), &p); err != nil {
+		t.Fatalf("parsing:\n%s\n%v", y, err)
+	}
+	p.SetDefaults(context.Background())
+	if err := p.Validate(context.Background()); err != nil {
+		t.Fatalf("Tekton rejects the Pipeline:\n%s\n%v", y, err)
+	}
+	if len(p.Spec.Tasks) != 2 {
+		t.Fatalf("got %d tasks, want 2", len(p.Spec.Tasks))
+	}
+	simulated := p.Spec.Tasks[0].TaskSpec.Steps[0]
+	if simulated.Image != "registry.invalid/busybox" || simulated.Script != `echo "$(params.TARGET) $(params.REPLICAS)"` || simulated.ComputeResources.Limits != nil {
+		t.Errorf("the default step = image %q, script %q, limits %v; want the simulated echo", simulated.Image, simulated.Script, simulated.ComputeResources.Limits)
+	}
+	real := p.Spec.Tasks[1].TaskSpec.Steps[0]
+	if real.Image != "registry.local/busybox@sha256:0123" {
+		t.Errorf("image = %q", real.Image)
+	}
+	if want := "echo \"$(params.TARGET)\"\nexec dd if=/dev/zero of=/dev/null bs=64M count=1\n"; real.Script != want {
+		t.Errorf("script = %q, want %q", real.Script, want)
+	}
+	if got := real.ComputeResources.Limits.Memory().String(); got != "20Mi" {
+		t.Errorf("memory limit = %s, want 20Mi", got)
+	}
+}
+
 func TestMarkPipelineRunDone(t *testing.T) {
 	created := metav1.NewTime(time.Date(2026, 3, 14, 10, 0, 0, 0, time.UTC))
 	pr := &pipelinev1.PipelineRun{ObjectMeta: metav1.ObjectMeta{CreationTimestamp: created}}

@@ -89,65 +89,16 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// step is one task of a test Pipeline, with one step running script.
-type step struct {
-	task, name, script, image, memoryLimit string
-}
-
-// pipeline is a bundle Pipeline "workflow": the tasks run in sequence and
-// receive TARGET_RESOURCE and REPLICAS as TARGET and REPLICAS.
-func pipeline(image string, steps ...step) string {
-	var b strings.Builder
-	b.WriteString(`apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: workflow
-spec:
-  params:
-  - name: TARGET_RESOURCE
-    type: string
-  - name: REPLICAS
-    type: string
-    default: "1"
-  tasks:
-`)
-	for i, s := range steps {
-		fmt.Fprintf(&b, "  - name: %s\n", s.task)
-		if i > 0 {
-			fmt.Fprintf(&b, "    runAfter: [%s]\n", steps[i-1].task)
-		}
-		img := image
-		if s.image != "" {
-			img = s.image
-		}
-		fmt.Fprintf(&b, `    params:
-    - name: TARGET
-      value: $(params.TARGET_RESOURCE)
-    - name: REPLICAS
-      value: $(params.REPLICAS)
-    taskSpec:
-      params:
-      - name: TARGET
-      - name: REPLICAS
-      steps:
-      - name: %s
-        image: %s
-`, s.name, img)
-		if s.memoryLimit != "" {
-			fmt.Fprintf(&b, "        computeResources:\n          limits: {memory: %s}\n", s.memoryLimit)
-		}
-		b.WriteString("        script: |\n")
-		for _, l := range strings.Split(strings.TrimSpace(s.script), "\n") {
-			fmt.Fprintf(&b, "          %s\n", l)
+// push pushes framework.Pipeline(tasks...) as repo, with the rig's busybox
+// for the steps that name no image, and returns its reference.
+func push(t *testing.T, repo string, tasks ...framework.Task) string {
+	t.Helper()
+	for i := range tasks {
+		if tasks[i].Image == "" {
+			tasks[i].Image = env.Cluster.Images[rig.ImageBusybox]
 		}
 	}
-	return b.String()
-}
-
-func push(t *testing.T, repo string, steps ...step) string {
-	t.Helper()
-	p := pipeline(env.Cluster.Images[rig.ImageBusybox], steps...)
-	if _, err := env.Cluster.PushPipelineBundle(context.Background(), repo, p); err != nil {
+	if _, err := env.Cluster.PushPipelineBundle(context.Background(), repo, framework.Pipeline(tasks...)); err != nil {
 		t.Fatalf("pushing %s: %v", repo, err)
 	}
 	return env.Cluster.BundleRef(repo)
@@ -266,8 +217,8 @@ func failed(t *testing.T, prefix, workflowID, image string, opts ...func(*v1alph
 func TestSuccessEchoesParametersInTheStepLogs(t *testing.T) {
 	checkInvariant(t)
 	image := push(t, "wf/restart:v1",
-		step{task: "check", name: "inspect", script: `echo "check $(params.TARGET) $(params.REPLICAS)"`},
-		step{task: "restart", name: "rollout", script: `echo "restart $(params.TARGET) $(params.REPLICAS)"`})
+		framework.Task{Name: "check", Step: "inspect", Script: `echo "check $(params.TARGET) $(params.REPLICAS)"`},
+		framework.Task{Name: "restart", Step: "rollout", Script: `echo "restart $(params.TARGET) $(params.REPLICAS)"`})
 	ns := env.Namespace(t, "success")
 	target := env.Target("Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "restart", target, "restart-deployment", image, func(w *v1alpha1.WorkflowExecution) {
@@ -301,9 +252,9 @@ func TestSuccessEchoesParametersInTheStepLogs(t *testing.T) {
 func TestExitCodeInTheSecondTask(t *testing.T) {
 	checkInvariant(t)
 	image := push(t, "wf/fail:v1",
-		step{task: "check", name: "inspect", script: "echo ok"},
-		step{task: "patch", name: "apply", script: "echo patching; exit 3"},
-		step{task: "verify", name: "verify", script: "echo never"})
+		framework.Task{Name: "check", Step: "inspect", Script: "echo ok"},
+		framework.Task{Name: "patch", Step: "apply", Script: "echo patching; exit 3"},
+		framework.Task{Name: "verify", Step: "verify", Script: "echo never"})
 	fd, _ := failed(t, "exitcode", "patch-deployment", image)
 	want := summary{v1alpha1.FailureReasonTaskFailed, "patch", "apply", 1, 3, true}
 	if diff := cmp.Diff(want, summarize(fd)); diff != "" {
@@ -321,7 +272,7 @@ func TestExitCodeInTheSecondTask(t *testing.T) {
 func TestOOMKilled(t *testing.T) {
 	checkInvariant(t)
 	image := push(t, "wf/oom:v1",
-		step{task: "fill", name: "allocate", memoryLimit: "20Mi", script: "exec dd if=/dev/zero of=/dev/null bs=64M count=1"})
+		framework.Task{Name: "fill", Step: "allocate", MemoryLimit: "20Mi", Script: "exec dd if=/dev/zero of=/dev/null bs=64M count=1"})
 	fd, _ := failed(t, "oom", "fill-memory", image)
 	want := summary{v1alpha1.FailureReasonOOMKilled, "fill", "allocate", 0, 137, true}
 	if diff := cmp.Diff(want, summarize(fd)); diff != "" {
@@ -333,7 +284,7 @@ func TestOOMKilled(t *testing.T) {
 func TestImagePullBackOff(t *testing.T) {
 	checkInvariant(t)
 	missing := env.Cluster.RegistryHost + "/rig/does-not-exist:v1"
-	image := push(t, "wf/pull:v1", step{task: "run", name: "run", image: missing, script: "echo never"})
+	image := push(t, "wf/pull:v1", framework.Task{Name: "run", Step: "run", Image: missing, Script: "echo never"})
 	fd, _ := failed(t, "imagepull", "pull-image", image)
 	got := summarize(fd)
 	want := summary{v1alpha1.FailureReasonImagePullBackOff, "run", "run", 0, -1, false}
@@ -349,7 +300,7 @@ func TestImagePullBackOff(t *testing.T) {
 // real step that sleeps past a 5 s timeout.
 func TestTimeoutIsDeadlineExceeded(t *testing.T) {
 	checkInvariant(t)
-	image := push(t, "wf/slow:v1", step{task: "wait", name: "sleep", script: "sleep 3600"})
+	image := push(t, "wf/slow:v1", framework.Task{Name: "wait", Step: "sleep", Script: "sleep 3600"})
 	fd, target := failed(t, "timeout", "slow", image, func(w *v1alpha1.WorkflowExecution) {
 		w.Spec.ExecutionConfig = &v1alpha1.ExecutionConfig{Timeout: &metav1.Duration{Duration: 5 * time.Second}}
 	})
@@ -363,7 +314,7 @@ func TestTimeoutIsDeadlineExceeded(t *testing.T) {
 // is running: its PipelineRun goes, and the kubelet stops the pod.
 func TestDeletedRunningExecutionStopsItsPods(t *testing.T) {
 	checkInvariant(t)
-	image := push(t, "wf/long:v1", step{task: "wait", name: "sleep", script: "sleep 3600"})
+	image := push(t, "wf/long:v1", framework.Task{Name: "wait", Step: "sleep", Script: "sleep 3600"})
 	ns := env.Namespace(t, "delete")
 	target := env.Target("Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "long", target, "long", image))
