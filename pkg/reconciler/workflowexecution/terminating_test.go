@@ -18,7 +18,6 @@ package workflowexecution
 
 import (
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
@@ -41,6 +40,14 @@ func terminatingRun(pr *pipelinev1.PipelineRun, d time.Duration) *pipelinev1.Pip
 	return pr
 }
 
+// takeOverTerminating seeds a take-over: our execution Pending, the
+// target's last execution ended as phase a minute ago, and its run (in
+// runStatus) terminating for d.
+func takeOverTerminating(t *testing.T, phase, runStatus string, d time.Duration) seed {
+	return objects(self(t, statusPending), other(t, ended(phase, time.Minute)),
+		terminatingRun(foreignRun(t, runStatus), d))
+}
+
 const waitingForTerminating = `
 observedGeneration: 1
 phase: Pending
@@ -56,19 +63,13 @@ conditions:
 func TestReconcileTerminatingRun(t *testing.T) {
 	completed6m := ended("Completed", 6*time.Minute)
 	runReconcileCases(t, []reconcileCase{{
-		name: "take-over: the finished run being deleted is waited for, not deleted again",
-		seed: func(t *testing.T) seed {
-			return objects(self(t, statusPending), other(t, ended("Completed", time.Minute)),
-				terminatingRun(foreignRun(t, prSucceeded), 2*time.Second))
-		},
+		name:       "take-over: the finished run being deleted is waited for, not deleted again",
+		seed:       func(t *testing.T) seed { return takeOverTerminating(t, "Completed", prSucceeded, 2*time.Second) },
 		wantResult: "requeue-after 1s",
 		wantStatus: waitingForTerminating,
 	}, {
-		name: "take-over, terminating for 10 minutes: the safety-net requeue is capped",
-		seed: func(t *testing.T) seed {
-			return objects(self(t, statusPending), other(t, ended("Completed", time.Minute)),
-				terminatingRun(foreignRun(t, prSucceeded), 10*time.Minute))
-		},
+		name:       "take-over, terminating for 10 minutes: the safety-net requeue is capped",
+		seed:       func(t *testing.T) seed { return takeOverTerminating(t, "Completed", prSucceeded, 10*time.Minute) },
 		wantResult: "requeue-after 30s",
 		wantStatus: waitingForTerminating,
 	}, {
@@ -83,11 +84,8 @@ func TestReconcileTerminatingRun(t *testing.T) {
 		wantStatus: waitingForTerminating,
 		wantTekton: []string{createPR, getPR},
 	}, {
-		name: "take-over of an abandoned unfinished run being deleted: waited for",
-		seed: func(t *testing.T) seed {
-			return objects(self(t, statusPending), other(t, ended("Failed", time.Minute)),
-				terminatingRun(foreignRun(t, prRunning), 8*time.Second))
-		},
+		name:       "take-over of an abandoned unfinished run being deleted: waited for",
+		seed:       func(t *testing.T) seed { return takeOverTerminating(t, "Failed", prRunning, 8*time.Second) },
 		wantResult: "requeue-after 2s",
 		wantStatus: waitingForTerminating,
 	}, {
@@ -107,35 +105,15 @@ func TestReconcileTerminatingRun(t *testing.T) {
 		},
 		wantResult:     "nil",
 		ignoreMessages: true,
-		wantStatus: `
-observedGeneration: 1
-phase: Failed
-startTime: "2026-03-14T10:00:00Z"
-completionTime: "2026-03-14T10:05:00Z"
-duration: 5m0s
-pipelineRunRef:
-  name: wfe-8df8f872429e9491
-  namespace: kubernaut-workflows
+		// What statusRunLost says, and the last status the run reported.
+		wantStatus: statusRunLost + `
 pipelineRunStatus:
   status: Unknown
   reason: Running
   message: "Tasks Completed: 1 (Failed: 0, Cancelled 0), Skipped: 0"
-failureDetails:
-  reason: Unknown
-  failedAt: "2026-03-14T10:05:00Z"
-  executionTimeBeforeFailure: 5m0s
-  wasExecutionFailure: true
-conditions:
-- type: Succeeded
-  status: "False"
-  reason: Unknown
 `,
 		wantEvents: []string{"Warning WorkflowFailed"},
-		check: func(t *testing.T, _ *fixture, got *v1alpha1.WorkflowExecution) {
-			if d := got.Status.FailureDetails; d == nil || !strings.Contains(d.Message, "was deleted externally") {
-				t.Errorf("failure details %+v do not say the run was deleted externally", d)
-			}
-		},
+		check:      failureMessage("was deleted externally"),
 	}, {
 		// A pruner deleted the run after it finished: the recorded outcome
 		// is what the run says, not a spurious failure.
@@ -159,8 +137,7 @@ conditions:
 // TestReconcileTerminatingRunIsQuiet: passes while the run is terminating
 // make no API call at all: no delete, no status write.
 func TestReconcileTerminatingRunIsQuiet(t *testing.T) {
-	f := newFixture(t, objects(self(t, statusPending), other(t, ended("Completed", time.Minute)),
-		terminatingRun(foreignRun(t, prSucceeded), 2*time.Second)))
+	f := newFixture(t, takeOverTerminating(t, "Completed", prSucceeded, 2*time.Second))
 	if err := f.reconcile(selfKey); requeue(err) != "requeue-after 1s" {
 		t.Fatalf("first pass = %v", err)
 	}
