@@ -21,7 +21,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,29 +47,7 @@ var baseConfig = map[string]string{"cooldown-period": "1h"}
 const waitLong = 90 * time.Second
 
 func TestMain(m *testing.M) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
-	var err error
-	env, err = framework.Start(ctx, rig.E2E, baseConfig)
-	cancel()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "starting the e2e rig: %v\n", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	runs, running := env.Checker.Stats()
-	v := env.Checker.Violations()
-	fmt.Printf("invariant checker: %d PipelineRuns and %d Running executions checked, %d violations\n", runs, running, len(v))
-	if len(v) > 0 {
-		fmt.Fprintf(os.Stderr, "invariant violations:\n%s\n", strings.Join(v, "\n"))
-		code = 1
-	}
-	if code != 0 {
-		var b strings.Builder
-		env.Cluster.DumpLogs(&b, 40)
-		fmt.Fprintln(os.Stderr, b.String())
-	}
-	env.Stop()
-	os.Exit(code)
+	framework.Main(m, &env, framework.Suite{Name: "e2e", Tier: rig.E2E, Config: baseConfig, StartTimeout: 30 * time.Minute})
 }
 
 // push pushes framework.Pipeline(tasks...) as repo and returns its reference.

@@ -17,10 +17,7 @@ limitations under the License.
 package e2e
 
 import (
-	"bytes"
 	"context"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -41,27 +38,10 @@ import (
 func TestKubectl(t *testing.T) {
 	checkInvariant(t)
 	ctx := context.Background()
-	pluginDir := t.TempDir()
-	build := exec.CommandContext(ctx, "go", "build", "-o", filepath.Join(pluginDir, "kubectl-wfe"), "./cmd/kubectl-wfe")
-	build.Dir = env.Cluster.RepoRoot
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/kubectl-wfe: %v\n%s", err, out)
-	}
+	pluginDir := filepath.Dir(env.KubectlWFE(t))
 	kubectl := func(args ...string) (string, bool) {
 		t.Helper()
-		ctx, cancel := context.WithTimeout(ctx, 2*time.Minute)
-		defer cancel()
-		cmd := exec.CommandContext(ctx, filepath.Join(env.Cluster.BinDir, "kubectl"), args...)
-		cmd.Env = append(os.Environ(),
-			"PATH="+env.Cluster.BinDir+string(os.PathListSeparator)+pluginDir+string(os.PathListSeparator)+os.Getenv("PATH"),
-			"KUBECONFIG="+env.Cluster.KubeconfigPath)
-		var out bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &out
-		err := cmd.Run()
-		if _, exited := err.(*exec.ExitError); err != nil && !exited {
-			t.Fatalf("kubectl %v: %v", args, err)
-		}
-		return out.String(), err == nil
+		return env.Command(t, 2*time.Minute, []string{env.Cluster.BinDir, pluginDir}, filepath.Join(env.Cluster.BinDir, "kubectl"), args...)
 	}
 
 	image := push(t, "wf/kubectl:v1", framework.Task{Name: "run", Step: "run", Annotations: map[string]string{rig.DelayAnnotation: "100ms"}})

@@ -46,6 +46,7 @@ type Env struct {
 	Controller *rig.Controller
 	Checker    *Checker
 	seq        atomic.Int64
+	plugin     kubectlWFE
 }
 
 // Start brings up a rig of the tier, installs config/ with cfg applied to

@@ -17,13 +17,8 @@ limitations under the License.
 package integration
 
 import (
-	"bytes"
 	"context"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -38,40 +33,11 @@ import (
 	"kubernaut.ai/workflowexecution/test/rig"
 )
 
-var plugin struct {
-	once sync.Once
-	path string
-	err  error
-}
-
 // kubectlWFE runs the kubectl-wfe binary against the rig as cluster admin
 // and returns its combined output and whether it exited 0.
 func kubectlWFE(t *testing.T, args ...string) (string, bool) {
 	t.Helper()
-	plugin.once.Do(func() {
-		plugin.path = filepath.Join(env.Cluster.Dir, "kubectl-wfe") // removed with the rig
-		build := exec.Command("go", "build", "-o", plugin.path, "./cmd/kubectl-wfe")
-		build.Dir = env.Cluster.RepoRoot
-		out, err := build.CombinedOutput()
-		if err != nil {
-			plugin.err = err
-			t.Logf("go build ./cmd/kubectl-wfe:\n%s", out)
-		}
-	})
-	if plugin.err != nil {
-		t.Fatalf("building kubectl-wfe: %v", plugin.err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, plugin.path, args...)
-	cmd.Env = append(os.Environ(), "KUBECONFIG="+env.Cluster.KubeconfigPath)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	if _, exited := err.(*exec.ExitError); err != nil && !exited {
-		t.Fatalf("kubectl-wfe %v: %v", args, err)
-	}
-	return out.String(), err == nil
+	return env.Command(t, time.Minute, nil, env.KubectlWFE(t), args...)
 }
 
 // TestKubectlWFEPlugin drives `kubectl wfe` against the real API server and

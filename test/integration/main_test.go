@@ -19,9 +19,6 @@ limitations under the License.
 package integration
 
 import (
-	"context"
-	"fmt"
-	"os"
 	"testing"
 	"time"
 
@@ -41,27 +38,10 @@ var baseConfig = map[string]string{
 const image = "registry.example.com/remediation/restart:v1"
 
 func TestMain(m *testing.M) {
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
-	var err error
-	env, err = framework.Start(ctx, rig.Integration, baseConfig)
-	cancel()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "starting the integration rig: %v\n", err)
-		os.Exit(1)
-	}
-	code := m.Run()
-	if code != 0 {
-		fmt.Fprintf(os.Stderr, "----- controller log (tail) -----\n%s\n", tailLines(env.Controller.Logs(), 80))
-	}
-	runs, running := env.Checker.Stats()
-	fmt.Printf("invariant checker: %d PipelineRuns and %d Running executions checked, %d violations\n",
-		runs, running, len(env.Checker.Violations()))
-	if v := env.Checker.Violations(); len(v) > 0 {
-		fmt.Fprintf(os.Stderr, "invariant violations:\n%v\n", v)
-		code = 1
-	}
-	env.Stop()
-	os.Exit(code)
+	framework.Main(m, &env, framework.Suite{
+		Name: "integration", Tier: rig.Integration, Config: baseConfig,
+		StartTimeout: 10 * time.Minute, LogLines: 80,
+	})
 }
 
 // useConfig restarts the controller with cfg for one test and restores the
@@ -75,17 +55,4 @@ func useConfig(t *testing.T, cfg map[string]string) {
 // checkInvariant verifies the invariant at the end of a test.
 func checkInvariant(t *testing.T) {
 	t.Cleanup(func() { env.Checker.Verify(t, 5*time.Second) })
-}
-
-func tailLines(s string, n int) string {
-	count := 0
-	for i := len(s) - 1; i >= 0; i-- {
-		if s[i] == '\n' {
-			count++
-			if count > n {
-				return s[i+1:]
-			}
-		}
-	}
-	return s
 }

@@ -58,35 +58,10 @@ var env *framework.Env
 const waitLong = 3 * time.Minute
 
 func TestMain(m *testing.M) {
-	if why := rig.NodeCheck(context.Background()); why != "" {
-		fmt.Fprintf(os.Stderr, "the node tier cannot run here: %s\n", why)
-		os.Exit(1)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
-	start := time.Now()
-	var err error
-	env, err = framework.Start(ctx, rig.Node, map[string]string{"cooldown-period": "1h"})
-	cancel()
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "starting the node rig: %v\n", err)
-		os.Exit(1)
-	}
-	fmt.Printf("node tier: cluster up in %s (rig start %s)\n", time.Since(start).Round(time.Millisecond), env.Cluster.StartDuration.Round(time.Millisecond))
-	code := m.Run()
-	runs, running := env.Checker.Stats()
-	v := env.Checker.Violations()
-	fmt.Printf("invariant checker: %d PipelineRuns and %d Running executions checked, %d violations\n", runs, running, len(v))
-	if len(v) > 0 {
-		fmt.Fprintf(os.Stderr, "invariant violations:\n%s\n", strings.Join(v, "\n"))
-		code = 1
-	}
-	if code != 0 {
-		var b strings.Builder
-		env.Cluster.DumpLogs(&b, 40)
-		fmt.Fprintln(os.Stderr, b.String())
-	}
-	env.Stop()
-	os.Exit(code)
+	framework.Main(m, &env, framework.Suite{
+		Name: "node tier", Tier: rig.Node, Config: map[string]string{"cooldown-period": "1h"},
+		StartTimeout: 30 * time.Minute, Check: rig.NodeCheck,
+	})
 }
 
 // push pushes framework.Pipeline(tasks...) as repo, with the rig's busybox
