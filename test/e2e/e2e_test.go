@@ -33,7 +33,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
-	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
 	"kubernaut.ai/workflowexecution/test/framework"
 	"kubernaut.ai/workflowexecution/test/rig"
 )
@@ -50,23 +49,8 @@ func TestMain(m *testing.M) {
 	framework.Main(m, &env, framework.Suite{Name: "e2e", Tier: rig.E2E, Config: baseConfig, StartTimeout: 30 * time.Minute})
 }
 
-// push pushes framework.Pipeline(tasks...) as repo and returns its reference.
-func push(t *testing.T, repo string, tasks ...framework.Task) string {
-	t.Helper()
-	if _, err := env.Cluster.PushPipelineBundle(context.Background(), repo, framework.Pipeline(tasks...)); err != nil {
-		t.Fatalf("pushing %s: %v", repo, err)
-	}
-	return env.Cluster.BundleRef(repo)
-}
-
-func prName(t *testing.T, target string) string {
-	t.Helper()
-	c, err := v1alpha1.CanonicalTarget(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resources.PipelineRunName(c)
-}
+// prName is the controller's PipelineRun name for target.
+var prName = framework.PipelineRunName
 
 func checkInvariant(t *testing.T) {
 	t.Cleanup(func() { env.Checker.Verify(t, 5*time.Second) })
@@ -74,7 +58,7 @@ func checkInvariant(t *testing.T) {
 
 func TestSuccessPassesParametersToTheTasks(t *testing.T) {
 	checkInvariant(t)
-	image := push(t, "wf/restart:v1", framework.Task{Name: "check", Step: "inspect"}, framework.Task{Name: "restart", Step: "rollout"})
+	image := env.Push(t, "wf/restart:v1", framework.Task{Name: "check", Step: "inspect"}, framework.Task{Name: "restart", Step: "rollout"})
 	ns := env.Namespace(t, "success")
 	target := env.Target("Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "restart", target, "restart-deployment", image, func(w *v1alpha1.WorkflowExecution) {
@@ -108,7 +92,7 @@ func TestSuccessPassesParametersToTheTasks(t *testing.T) {
 
 func TestExitCodeInTheSecondTask(t *testing.T) {
 	checkInvariant(t)
-	image := push(t, "wf/fail:v1",
+	image := env.Push(t, "wf/fail:v1",
 		framework.Task{Name: "check", Step: "inspect"},
 		framework.Task{Name: "patch", Step: "apply", Annotations: map[string]string{rig.ExitCodeAnnotation: "3"}},
 		framework.Task{Name: "verify", Step: "verify"})
@@ -159,7 +143,7 @@ func TestMissingBundleIsAConfigurationError(t *testing.T) {
 
 func TestTimeoutIsDeadlineExceeded(t *testing.T) {
 	checkInvariant(t)
-	image := push(t, "wf/slow:v1", framework.Task{Name: "wait", Step: "sleep", Annotations: map[string]string{rig.DelayAnnotation: "1h"}})
+	image := env.Push(t, "wf/slow:v1", framework.Task{Name: "wait", Step: "sleep", Annotations: map[string]string{rig.DelayAnnotation: "1h"}})
 	ns := env.Namespace(t, "timeout")
 	w := env.Create(t, framework.NewWFE(ns, "slow", env.Target("Deployment"), "slow", image, func(w *v1alpha1.WorkflowExecution) {
 		w.Spec.ExecutionConfig = &v1alpha1.ExecutionConfig{Timeout: &metav1.Duration{Duration: 5 * time.Second}}
@@ -172,7 +156,7 @@ func TestTimeoutIsDeadlineExceeded(t *testing.T) {
 
 func TestLockConflictAndFinalizerCleanup(t *testing.T) {
 	checkInvariant(t)
-	image := push(t, "wf/long:v1", framework.Task{Name: "wait", Step: "sleep", Annotations: map[string]string{rig.DelayAnnotation: "1h"}})
+	image := env.Push(t, "wf/long:v1", framework.Task{Name: "wait", Step: "sleep", Annotations: map[string]string{rig.DelayAnnotation: "1h"}})
 	ns := env.Namespace(t, "lock")
 	target := env.Target("Deployment")
 	holder := env.Create(t, framework.NewWFE(ns, "holder", target, "restart", image))
@@ -202,7 +186,7 @@ func TestLockConflictAndFinalizerCleanup(t *testing.T) {
 
 func TestCooldown(t *testing.T) {
 	checkInvariant(t)
-	image := push(t, "wf/quick:v1", framework.Task{Name: "run", Step: "run", Annotations: map[string]string{rig.DelayAnnotation: "100ms"}})
+	image := env.Push(t, "wf/quick:v1", framework.Task{Name: "run", Step: "run", Annotations: map[string]string{rig.DelayAnnotation: "100ms"}})
 	ns := env.Namespace(t, "cooldown")
 	target := env.Target("Deployment")
 	first := env.Create(t, framework.NewWFE(ns, "first", target, "restart", image))

@@ -44,7 +44,7 @@ func TestKubectl(t *testing.T) {
 		return env.Command(t, 2*time.Minute, []string{env.Cluster.BinDir, pluginDir}, filepath.Join(env.Cluster.BinDir, "kubectl"), args...)
 	}
 
-	image := push(t, "wf/kubectl:v1", framework.Task{Name: "run", Step: "run", Annotations: map[string]string{rig.DelayAnnotation: "100ms"}})
+	image := env.Push(t, "wf/kubectl:v1", framework.Task{Name: "run", Step: "run", Annotations: map[string]string{rig.DelayAnnotation: "100ms"}})
 	ns := env.Namespace(t, "kubectl")
 	target := env.Target("Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "restart", target, "restart-deployment", image))

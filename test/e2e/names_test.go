@@ -30,7 +30,7 @@ import (
 // any message text (docs/design.md §5).
 func TestStepNamedForbiddenIsTaskFailed(t *testing.T) {
 	checkInvariant(t)
-	image := push(t, "wf/forbidden-name:v1",
+	image := env.Push(t, "wf/forbidden-name:v1",
 		framework.Task{Name: "forbidden-quota-check", Step: "check-forbidden-access", Annotations: map[string]string{rig.ExitCodeAnnotation: "3"}})
 	ns := env.Namespace(t, "names")
 	w := env.Create(t, framework.NewWFE(ns, "check", env.Target("Deployment"), "check-access", image))

@@ -18,7 +18,6 @@ package e2e
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"testing"
 
@@ -36,30 +35,12 @@ import (
 // first Completed, the failed one Error/3, the last one Skipped with exit 1.
 func TestFailingStepOfThree(t *testing.T) {
 	checkInvariant(t)
-	p := fmt.Sprintf(`apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: workflow
-spec:
-  params:
-  - name: TARGET_RESOURCE
-    type: string
-  tasks:
-  - name: apply
-    taskSpec:
-      metadata:
-        annotations: {%q: "3", %q: patch}
-      steps:
-      - {name: backup, image: registry.invalid/busybox, script: echo backup}
-      - {name: patch, image: registry.invalid/busybox, script: "echo patching; exit 3"}
-      - {name: verify, image: registry.invalid/busybox, script: echo never}
-`, rig.ExitCodeAnnotation, rig.FailStepAnnotation)
-	if _, err := env.Cluster.PushPipelineBundle(context.Background(), "wf/steps:v1", p); err != nil {
-		t.Fatal(err)
-	}
+	image := env.Push(t, "wf/steps:v1", framework.Task{Name: "apply", Steps: []framework.Step{
+		{Name: "backup", Script: "echo backup"}, {Name: "patch", Script: "echo patching; exit 3"}, {Name: "verify", Script: "echo never"},
+	}, Annotations: map[string]string{rig.ExitCodeAnnotation: "3", rig.FailStepAnnotation: "patch"}})
 	ns := env.Namespace(t, "steps")
 	target := env.Target("Deployment")
-	w := env.Create(t, framework.NewWFE(ns, "steps", target, "patch-steps", env.Cluster.BundleRef("wf/steps:v1")))
+	w := env.Create(t, framework.NewWFE(ns, "steps", target, "patch-steps", image))
 	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)
 	fd := got.Status.FailureDetails
 	if fd == nil || fd.Reason != v1alpha1.FailureReasonTaskFailed || fd.FailedTaskName != "apply" || fd.FailedStepName != "patch" ||
@@ -72,24 +53,12 @@ spec:
 	if err != nil || len(trs.Items) != 1 {
 		t.Fatalf("TaskRuns: %v (%d)", err, len(trs.Items))
 	}
-	type stepState struct {
-		Name, Reason, TerminationReason string
-		Exit                            int32
+	want := []framework.StepState{
+		{Name: "backup", Reason: "Completed", TerminationReason: "Completed", Exit: 0},
+		{Name: "patch", Reason: "Error", TerminationReason: "Error", Exit: 3},
+		{Name: "verify", Reason: "Error", TerminationReason: "Skipped", Exit: 1},
 	}
-	var states []stepState
-	for _, s := range trs.Items[0].Status.Steps {
-		st := stepState{Name: s.Name, TerminationReason: s.TerminationReason, Exit: -1}
-		if s.Terminated != nil {
-			st.Reason, st.Exit = s.Terminated.Reason, s.Terminated.ExitCode
-		}
-		states = append(states, st)
-	}
-	want := []stepState{
-		{"backup", "Completed", "Completed", 0},
-		{"patch", "Error", "Error", 3},
-		{"verify", "Error", "Skipped", 1},
-	}
-	if diff := cmp.Diff(want, states); diff != "" {
+	if diff := cmp.Diff(want, framework.StepStates(&trs.Items[0])); diff != "" {
 		t.Errorf("step states (-real node, +KWOK): %s", diff)
 	}
 }
@@ -98,7 +67,7 @@ spec:
 // what the real node reports: the step's container OOMKilled with 137.
 func TestOOMKilled(t *testing.T) {
 	checkInvariant(t)
-	image := push(t, "wf/oom:v1", framework.Task{Name: "fill", Step: "allocate", Annotations: map[string]string{
+	image := env.Push(t, "wf/oom:v1", framework.Task{Name: "fill", Step: "allocate", Annotations: map[string]string{
 		rig.ExitCodeAnnotation: "137", rig.FailReasonAnnotation: "OOMKilled",
 	}})
 	ns := env.Namespace(t, "oom")
@@ -115,7 +84,7 @@ func TestOOMKilled(t *testing.T) {
 // the step's container waits in ImagePullBackOff.
 func TestImagePullBackOff(t *testing.T) {
 	checkInvariant(t)
-	image := push(t, "wf/pull:v1", framework.Task{Name: "run", Step: "run", Annotations: map[string]string{rig.ImagePullBackOffAnnotation: "true"}})
+	image := env.Push(t, "wf/pull:v1", framework.Task{Name: "run", Step: "run", Annotations: map[string]string{rig.ImagePullBackOffAnnotation: "true"}})
 	ns := env.Namespace(t, "imagepull")
 	w := env.Create(t, framework.NewWFE(ns, "imagepull", env.Target("Deployment"), "pull-image", image))
 	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)

@@ -58,7 +58,7 @@ func terminatingWindow(t *testing.T) time.Duration {
 func TestTerminatingRunHoldsTheTarget(t *testing.T) {
 	checkInvariant(t)
 	ctx := context.Background()
-	image := push(t, "wf/chained:v1", framework.Task{Name: "run", Step: "run", Annotations: map[string]string{rig.DelayAnnotation: "100ms"}})
+	image := env.Push(t, "wf/chained:v1", framework.Task{Name: "run", Step: "run", Annotations: map[string]string{rig.DelayAnnotation: "100ms"}})
 	ns := env.Namespace(t, "terminating")
 	target := env.Target("Deployment")
 	name := prName(t, target)

@@ -63,7 +63,7 @@ func TestTraceContinuesInTekton(t *testing.T) {
 	})
 	env.RestartWithConfig(t, baseConfig) // start from the tracing configuration
 
-	image := push(t, "wf/traced:v1", framework.Task{Name: "check", Step: "inspect"}, framework.Task{Name: "restart", Step: "rollout"})
+	image := env.Push(t, "wf/traced:v1", framework.Task{Name: "check", Step: "inspect"}, framework.Task{Name: "restart", Step: "rollout"})
 	ns := env.Namespace(t, "tracing")
 	target := env.Target("Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "traced", target, "restart", image))

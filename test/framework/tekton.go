@@ -35,11 +35,21 @@ import (
 // On the node tier, where the pods are real, a task sets what its step
 // runs: Image (default registry.invalid/busybox, which only KWOK "runs"),
 // Script (default: echo the params) and MemoryLimit (none by default).
+//
+// Steps, if set, are the task's steps instead of the one Step (each with
+// the task's Image and MemoryLimit).
 type Task struct {
 	Name, Step  string
 	Annotations map[string]string
 
 	Image, Script, MemoryLimit string
+	Steps                      []Step
+}
+
+// Step is one of the Steps of a Task: Name runs Script (default: echo the
+// params).
+type Step struct {
+	Name, Script string
 }
 
 // Pipeline is a bundle Pipeline named "workflow" running tasks in sequence.
@@ -93,17 +103,24 @@ spec:
 		if image == "" {
 			image = "registry.invalid/busybox"
 		}
-		fmt.Fprintf(&b, "      steps:\n      - name: %s\n        image: %s\n", t.Step, image)
-		if t.MemoryLimit != "" {
-			fmt.Fprintf(&b, "        computeResources:\n          limits: {memory: %s}\n", t.MemoryLimit)
+		steps := t.Steps
+		if len(steps) == 0 {
+			steps = []Step{{Name: t.Step, Script: t.Script}}
 		}
-		if t.Script == "" {
-			b.WriteString("        script: echo \"$(params.TARGET) $(params.REPLICAS)\"\n")
-			continue
-		}
-		b.WriteString("        script: |\n")
-		for _, l := range strings.Split(strings.TrimSpace(t.Script), "\n") {
-			fmt.Fprintf(&b, "          %s\n", l)
+		b.WriteString("      steps:\n")
+		for _, s := range steps {
+			fmt.Fprintf(&b, "      - name: %s\n        image: %s\n", s.Name, image)
+			if t.MemoryLimit != "" {
+				fmt.Fprintf(&b, "        computeResources:\n          limits: {memory: %s}\n", t.MemoryLimit)
+			}
+			if s.Script == "" {
+				b.WriteString("        script: echo \"$(params.TARGET) $(params.REPLICAS)\"\n")
+				continue
+			}
+			b.WriteString("        script: |\n")
+			for _, l := range strings.Split(strings.TrimSpace(s.Script), "\n") {
+				fmt.Fprintf(&b, "          %s\n", l)
+			}
 		}
 	}
 	return b.String()
@@ -122,4 +139,25 @@ func MarkPipelineRunDone(pr *pipelinev1.PipelineRun, status corev1.ConditionStat
 		Type: apis.ConditionSucceeded, Status: status, Reason: reason, Message: message,
 		LastTransitionTime: apis.VolatileTime{Inner: now},
 	}}
+}
+
+// StepState is what a TaskRun reports of one step: the container's
+// termination reason and exit code (-1 if not terminated) and Tekton's own
+// termination reason (Completed, Error, Skipped ...).
+type StepState struct {
+	Name, Reason, TerminationReason string
+	Exit                            int32
+}
+
+// StepStates lists the steps of tr as the tiers must agree on them.
+func StepStates(tr *pipelinev1.TaskRun) []StepState {
+	var states []StepState
+	for _, s := range tr.Status.Steps {
+		st := StepState{Name: s.Name, TerminationReason: s.TerminationReason, Exit: -1}
+		if s.Terminated != nil {
+			st.Reason, st.Exit = s.Terminated.Reason, s.Terminated.ExitCode
+		}
+		states = append(states, st)
+	}
+	return states
 }

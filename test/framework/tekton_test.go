@@ -72,6 +72,7 @@ func TestPipelineOfRealSteps(t *testing.T) {
 		Task{Name: "check", Step: "inspect"},
 		Task{Name: "fill", Step: "allocate", Image: "registry.local/busybox@sha256:0123", MemoryLimit: "20Mi",
 			Script: "echo \"$(params.TARGET)\"\nexec dd if=/dev/zero of=/dev/null bs=64M count=1\n"},
+		Task{Name: "apply", Image: "registry.local/busybox", Steps: []Step{{Name: "backup", Script: "echo backup"}, {Name: "patch", Script: "exit 3"}}},
 	)
 	var p pipelinev1.Pipeline
 	if err := yaml.UnmarshalStrict([]byte(y), &p); err != nil {
@@ -81,8 +82,8 @@ func TestPipelineOfRealSteps(t *testing.T) {
 	if err := p.Validate(context.Background()); err != nil {
 		t.Fatalf("Tekton rejects the Pipeline:\n%s\n%v", y, err)
 	}
-	if len(p.Spec.Tasks) != 2 {
-		t.Fatalf("got %d tasks, want 2", len(p.Spec.Tasks))
+	if len(p.Spec.Tasks) != 3 {
+		t.Fatalf("got %d tasks, want 3", len(p.Spec.Tasks))
 	}
 	simulated := p.Spec.Tasks[0].TaskSpec.Steps[0]
 	if simulated.Image != "registry.invalid/busybox" || simulated.Script != `echo "$(params.TARGET) $(params.REPLICAS)"` || simulated.ComputeResources.Limits != nil {
@@ -97,6 +98,13 @@ func TestPipelineOfRealSteps(t *testing.T) {
 	}
 	if got := real.ComputeResources.Limits.Memory().String(); got != "20Mi" {
 		t.Errorf("memory limit = %s, want 20Mi", got)
+	}
+	var steps []string
+	for _, st := range p.Spec.Tasks[2].TaskSpec.Steps {
+		steps = append(steps, st.Name+" "+st.Image+" "+st.Script)
+	}
+	if diff := cmp.Diff([]string{"backup registry.local/busybox echo backup\n", "patch registry.local/busybox exit 3\n"}, steps); diff != "" {
+		t.Errorf("steps of a task of several steps (-want, +got):\n%s", diff)
 	}
 }
 
@@ -116,5 +124,19 @@ func TestMarkPipelineRunDone(t *testing.T) {
 	}
 	if pr.Status.CompletionTime == nil || pr.Status.CompletionTime.Before(&created) {
 		t.Errorf("CompletionTime = %v, want set, after %v", pr.Status.CompletionTime, created)
+	}
+}
+
+func TestStepStates(t *testing.T) {
+	tr := &pipelinev1.TaskRun{Status: pipelinev1.TaskRunStatus{TaskRunStatusFields: pipelinev1.TaskRunStatusFields{Steps: []pipelinev1.StepState{
+		{Name: "patch", TerminationReason: "Error", ContainerState: corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{Reason: "Error", ExitCode: 3}}},
+		{Name: "verify", ContainerState: corev1.ContainerState{Running: &corev1.ContainerStateRunning{}}},
+	}}}}
+	want := []StepState{
+		{Name: "patch", Reason: "Error", TerminationReason: "Error", Exit: 3},
+		{Name: "verify", Exit: -1},
+	}
+	if diff := cmp.Diff(want, StepStates(tr)); diff != "" {
+		t.Errorf("StepStates (-want, +got):\n%s", diff)
 	}
 }

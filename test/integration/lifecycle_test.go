@@ -39,14 +39,8 @@ import (
 
 const waitLong = 30 * time.Second
 
-func prName(t *testing.T, target string) string {
-	t.Helper()
-	c, err := v1alpha1.CanonicalTarget(target)
-	if err != nil {
-		t.Fatalf("canonical target of %q: %v", target, err)
-	}
-	return resources.PipelineRunName(c)
-}
+// prName is the controller's PipelineRun name for target.
+var prName = framework.PipelineRunName
 
 func TestCompletedLifecycle(t *testing.T) {
 	checkInvariant(t)

@@ -47,7 +47,6 @@ import (
 	"sigs.k8s.io/yaml"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
-	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
 	"kubernaut.ai/workflowexecution/test/framework"
 	"kubernaut.ai/workflowexecution/test/rig"
 )
@@ -73,20 +72,11 @@ func push(t *testing.T, repo string, tasks ...framework.Task) string {
 			tasks[i].Image = env.Cluster.Images[rig.ImageBusybox]
 		}
 	}
-	if _, err := env.Cluster.PushPipelineBundle(context.Background(), repo, framework.Pipeline(tasks...)); err != nil {
-		t.Fatalf("pushing %s: %v", repo, err)
-	}
-	return env.Cluster.BundleRef(repo)
+	return env.Push(t, repo, tasks...)
 }
 
-func prName(t *testing.T, target string) string {
-	t.Helper()
-	c, err := v1alpha1.CanonicalTarget(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resources.PipelineRunName(c)
-}
+// prName is the controller's PipelineRun name for target.
+var prName = framework.PipelineRunName
 
 func checkInvariant(t *testing.T) {
 	t.Cleanup(func() { env.Checker.Verify(t, 5*time.Second) })
@@ -347,26 +337,10 @@ func waitPodsGone(t *testing.T, target string) {
 // entrypoint skips the third.
 func TestFailingStepOfThree(t *testing.T) {
 	checkInvariant(t)
-	p := fmt.Sprintf(`apiVersion: tekton.dev/v1
-kind: Pipeline
-metadata:
-  name: workflow
-spec:
-  params:
-  - name: TARGET_RESOURCE
-    type: string
-  tasks:
-  - name: apply
-    taskSpec:
-      steps:
-      - {name: backup, image: %[1]s, script: echo backup}
-      - {name: patch, image: %[1]s, script: "echo patching; exit 3"}
-      - {name: verify, image: %[1]s, script: echo never}
-`, env.Cluster.Images[rig.ImageBusybox])
-	if _, err := env.Cluster.PushPipelineBundle(context.Background(), "wf/steps:v1", p); err != nil {
-		t.Fatal(err)
-	}
-	fd, target := failed(t, "steps", "patch-steps", env.Cluster.BundleRef("wf/steps:v1"))
+	image := push(t, "wf/steps:v1", framework.Task{Name: "apply", Steps: []framework.Step{
+		{Name: "backup", Script: "echo backup"}, {Name: "patch", Script: "echo patching; exit 3"}, {Name: "verify", Script: "echo never"},
+	}})
+	fd, target := failed(t, "steps", "patch-steps", image)
 	if diff := cmp.Diff(summary{v1alpha1.FailureReasonTaskFailed, "apply", "patch", 0, 3, true}, summarize(fd)); diff != "" {
 		t.Errorf("failureDetails (-want, +got): %s\nfull: %+v", diff, fd)
 	}
@@ -375,24 +349,12 @@ spec:
 		t.Errorf("the step after the failed one ran: %q", logs)
 	}
 	// test/e2e's TestFailingStepOfThree expects the same of KWOK.
-	type stepState struct {
-		Name, Reason, TerminationReason string
-		Exit                            int32
+	want := []framework.StepState{
+		{Name: "backup", Reason: "Completed", TerminationReason: "Completed", Exit: 0},
+		{Name: "patch", Reason: "Error", TerminationReason: "Error", Exit: 3},
+		{Name: "verify", Reason: "Error", TerminationReason: "Skipped", Exit: 1},
 	}
-	var states []stepState
-	for _, s := range tr.Status.Steps {
-		st := stepState{Name: s.Name, TerminationReason: s.TerminationReason, Exit: -1}
-		if s.Terminated != nil {
-			st.Reason, st.Exit = s.Terminated.Reason, s.Terminated.ExitCode
-		}
-		states = append(states, st)
-	}
-	want := []stepState{
-		{"backup", "Completed", "Completed", 0},
-		{"patch", "Error", "Error", 3},
-		{"verify", "Error", "Skipped", 1},
-	}
-	if diff := cmp.Diff(want, states); diff != "" {
+	if diff := cmp.Diff(want, framework.StepStates(&tr)); diff != "" {
 		t.Errorf("step states (-want, +got): %s", diff)
 	}
 }
