@@ -25,8 +25,6 @@ import (
 	"time"
 
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
@@ -35,28 +33,19 @@ import (
 	"kubernaut.ai/workflowexecution/test/rig"
 )
 
-// patchConfigMap merges data into a ConfigMap (a nil value removes a key).
-func patchConfigMap(t *testing.T, ns, name string, data map[string]any) {
-	t.Helper()
-	patch, _ := json.Marshal(map[string]any{"data": data})
-	if _, err := env.Cluster.Kube.CoreV1().ConfigMaps(ns).Patch(context.Background(), name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
-		t.Fatalf("patching %s/%s: %v", ns, name, err)
-	}
-}
-
 // TestTraceContinuesInTekton: with tracing on in our controller and in
 // Tekton, an execution is one trace: Tekton's PipelineRun spans continue
 // from the span context our controller put on the run (docs/design.md §6).
 func TestTraceContinuesInTekton(t *testing.T) {
 	checkInvariant(t)
 	otlp := framework.StartOTLPReceiver(t)
-	patchConfigMap(t, rig.TektonNamespace, "config-tracing", map[string]any{"enabled": "true", "endpoint": otlp.Endpoint()})
-	patchConfigMap(t, rig.SystemNamespace, "config-observability", map[string]any{
+	env.PatchConfigMap(t, rig.TektonNamespace, "config-tracing", map[string]any{"enabled": "true", "endpoint": otlp.Endpoint()})
+	env.PatchConfigMap(t, rig.SystemNamespace, "config-observability", map[string]any{
 		"tracing-protocol": "http/protobuf", "tracing-endpoint": otlp.Endpoint(), "tracing-sampling-rate": "1",
 	})
 	t.Cleanup(func() {
-		patchConfigMap(t, rig.TektonNamespace, "config-tracing", map[string]any{"enabled": nil, "endpoint": nil})
-		patchConfigMap(t, rig.SystemNamespace, "config-observability", map[string]any{
+		env.PatchConfigMap(t, rig.TektonNamespace, "config-tracing", map[string]any{"enabled": nil, "endpoint": nil})
+		env.PatchConfigMap(t, rig.SystemNamespace, "config-observability", map[string]any{
 			"tracing-protocol": nil, "tracing-endpoint": nil, "tracing-sampling-rate": nil,
 		})
 		env.RestartWithConfig(t, baseConfig)

@@ -20,6 +20,7 @@ package framework
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"strings"
@@ -31,6 +32,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
@@ -114,6 +116,19 @@ func (e *Env) SetConfig(ctx context.Context, data map[string]string) error {
 	}
 	_, err = cms.Update(ctx, cm, metav1.UpdateOptions{})
 	return err
+}
+
+// PatchConfigMap merges data into the ConfigMap ns/name (a nil value
+// removes a key).
+func (e *Env) PatchConfigMap(t testing.TB, ns, name string, data map[string]any) {
+	t.Helper()
+	patch, err := json.Marshal(map[string]any{"data": data})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.Cluster.Kube.CoreV1().ConfigMaps(ns).Patch(context.Background(), name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+		t.Fatalf("patching %s/%s: %v", ns, name, err)
+	}
 }
 
 // RestartWithConfig applies data to config-workflowexecution and restarts

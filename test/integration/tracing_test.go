@@ -29,8 +29,6 @@ import (
 
 	tracepb "go.opentelemetry.io/proto/otlp/trace/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
@@ -65,16 +63,6 @@ func (r *ceHeaders) get(key string) []string {
 	return append([]string(nil), r.tp[key]...)
 }
 
-// setObservability merges data into config-observability.
-func setObservability(t *testing.T, data map[string]any) {
-	t.Helper()
-	patch, _ := json.Marshal(map[string]any{"data": data})
-	if _, err := env.Cluster.Kube.CoreV1().ConfigMaps(rig.SystemNamespace).Patch(context.Background(), "config-observability",
-		types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
-		t.Fatalf("patching config-observability: %v", err)
-	}
-}
-
 // TestTracingOneTraceFromExecutionToPipelineRun: with tracing on, an
 // execution is one trace: its passes are children of its span, and the
 // same span context is handed to Tekton on the PipelineRun and to the
@@ -82,11 +70,11 @@ func setObservability(t *testing.T, data map[string]any) {
 func TestTracingOneTraceFromExecutionToPipelineRun(t *testing.T) {
 	otlp := framework.StartOTLPReceiver(t)
 	ce := newCEReceiver(t)
-	setObservability(t, map[string]any{
+	env.PatchConfigMap(t, rig.SystemNamespace, "config-observability", map[string]any{
 		"tracing-protocol": "http/protobuf", "tracing-endpoint": otlp.Endpoint(), "tracing-sampling-rate": "1",
 	})
 	t.Cleanup(func() {
-		setObservability(t, map[string]any{"tracing-protocol": nil, "tracing-endpoint": nil, "tracing-sampling-rate": nil})
+		env.PatchConfigMap(t, rig.SystemNamespace, "config-observability", map[string]any{"tracing-protocol": nil, "tracing-endpoint": nil, "tracing-sampling-rate": nil})
 	})
 	useConfig(t, map[string]string{"cooldown-period": "0s", "audit-sink-url": ce.srv.URL, "audit-format": "cloudevents"})
 	checkInvariant(t)
