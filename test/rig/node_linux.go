@@ -164,15 +164,52 @@ func (c *Cluster) startNode(ctx context.Context) error {
 }
 
 // CleanupNode removes what a node tier that was killed left on this host
-// (processes, cgroups, the bridge, its directory), unless a node tier is
-// running. Start does it too; `rigctl down` calls it after the supervisor.
-func CleanupNode(logf func(string, ...any)) error {
-	l, err := net.Listen("unix", nodeLock)
+// (processes, cgroups, the bridge, its directory). Start does it too;
+// `rigctl down` calls it once no supervisor runs. A running node tier holds
+// nodeLock, and what it holds is not a leftover: CleanupNode waits up to
+// patience for the lock (its holder may be exiting), then says which
+// process holds it instead of cleaning, or returning silently.
+func CleanupNode(logf func(string, ...any), patience time.Duration) error {
+	var l net.Listener
+	err := wait.PollUntilContextTimeout(context.Background(), 100*time.Millisecond, patience, true, func(context.Context) (bool, error) {
+		var err error
+		l, err = net.Listen("unix", nodeLock)
+		return err == nil, nil
+	})
 	if err != nil {
-		return nil // a node tier runs: it is not a leftover
+		return fmt.Errorf("a node tier is running (lock %s held by %s): not cleaning it", nodeLock, lockHolders())
 	}
 	defer l.Close()
 	return cleanupNode(logf)
+}
+
+// lockHolders names the processes that hold nodeLock, from /proc/net/unix
+// (the socket's inode) and /proc/*/fd.
+func lockHolders() string {
+	b, err := os.ReadFile("/proc/net/unix")
+	if err != nil {
+		return "an unknown process"
+	}
+	inodes := map[string]bool{}
+	for _, l := range strings.Split(string(b), "\n") {
+		f := strings.Fields(l)
+		if len(f) >= 8 && f[len(f)-1] == nodeLock {
+			inodes["socket:["+f[6]+"]"] = true
+		}
+	}
+	var holders []string
+	fds, _ := filepath.Glob("/proc/[0-9]*/fd/*")
+	for _, fd := range fds {
+		if target, err := os.Readlink(fd); err == nil && inodes[target] {
+			pid := strings.Split(fd, "/")[2]
+			comm, _ := os.ReadFile(filepath.Join("/proc", pid, "comm"))
+			holders = append(holders, fmt.Sprintf("pid %s (%s)", pid, strings.TrimSpace(string(comm))))
+		}
+	}
+	if len(holders) == 0 {
+		return "an unknown process"
+	}
+	return strings.Join(holders, ", ")
 }
 
 // startHostProcess starts a program that is not one of the rig's binaries.

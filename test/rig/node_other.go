@@ -21,6 +21,7 @@ package rig
 import (
 	"context"
 	"errors"
+	"time"
 )
 
 // NodeIP is the real node's InternalIP (Linux only).
@@ -36,4 +37,4 @@ func (c *Cluster) startNode(context.Context) error {
 func (c *Cluster) stopNode() {}
 
 // CleanupNode does nothing: there is no node tier but on Linux.
-func CleanupNode(func(string, ...any)) error { return nil }
+func CleanupNode(func(string, ...any), time.Duration) error { return nil }

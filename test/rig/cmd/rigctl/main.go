@@ -279,7 +279,8 @@ func down(state string) error {
 	// A supervisor that was killed may have left a node tier behind (its
 	// shims and containers outlive it): removed once no supervisor runs.
 	cleanup := func() error {
-		return rig.CleanupNode(func(f string, a ...any) { fmt.Fprintf(os.Stderr, "rigctl: "+f+"\n", a...) })
+		// The lock goes with the supervisor's process; give it a moment.
+		return rig.CleanupNode(func(f string, a ...any) { fmt.Fprintf(os.Stderr, "rigctl: "+f+"\n", a...) }, 10*time.Second)
 	}
 	pid, ok := running(state)
 	if !ok {
