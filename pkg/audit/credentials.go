@@ -25,6 +25,8 @@ import (
 	"os"
 	"strings"
 	"sync"
+
+	"kubernaut.ai/workflowexecution/pkg/redact"
 )
 
 // tokenFile is a bearer token kept in a file (a key of a mounted Secret).
@@ -76,7 +78,7 @@ func (f *tokenFile) scrub(s string) string {
 	if token == "" {
 		return s
 	}
-	return strings.ReplaceAll(s, token, "[redacted]")
+	return strings.ReplaceAll(s, token, redact.Marker)
 }
 
 // tlsConfig returns a TLS configuration that trusts the system roots and the
@@ -94,18 +96,6 @@ func tlsConfig(caFile string) (*tls.Config, error) {
 		return nil, fmt.Errorf("audit-ca-file %s holds no PEM certificate", caFile)
 	}
 	return &tls.Config{RootCAs: pool, MinVersion: tls.VersionTLS12}, nil
-}
-
-// RedactURL returns u without what may be a secret: user information, query
-// and fragment. Every log line and error that names the sink uses it.
-func RedactURL(u *url.URL) string {
-	c := *u
-	c.User = nil
-	if c.RawQuery != "" || c.ForceQuery {
-		c.RawQuery, c.ForceQuery = "redacted", false
-	}
-	c.Fragment, c.RawFragment = "", ""
-	return c.String()
 }
 
 // redactError replaces the URL that net/http puts in its errors (with the

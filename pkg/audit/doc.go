@@ -47,7 +47,7 @@ limitations under the License.
 // mounted Secret key) whose content is sent as a bearer token, over https
 // only, and read again when the file changes; Config.CAFile adds CA
 // certificates to verify the sink. Every log line and error names the sink
-// by RedactURL (no user information, no query).
+// by redact.URL (no user information, no query).
 //
 // Audit is disabled when the sink URL is empty: NewSender then logs one line,
 // "audit disabled: audit-sink-url is empty", and returns a nil *Sender, whose

@@ -24,7 +24,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
-	"net/url"
 	"slices"
 	"sync"
 	"time"
@@ -32,6 +31,7 @@ import (
 	"go.uber.org/zap"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
+	"kubernaut.ai/workflowexecution/pkg/redact"
 )
 
 // Format is the wire format of the audit sink.
@@ -186,11 +186,7 @@ func NewSender(cfg Config, logger *zap.SugaredLogger) (*Sender, error) {
 	if cfg.TokenFile != "" {
 		s.token = &tokenFile{path: cfg.TokenFile}
 	}
-	redacted, err := url.Parse(s.endpoint)
-	if err != nil {
-		return nil, errors.New("invalid audit-sink-url: must be an absolute http or https URL")
-	}
-	s.redacted = RedactURL(redacted)
+	s.redacted = redact.URL(s.endpoint)
 	if s.client == nil {
 		t := http.DefaultTransport.(*http.Transport).Clone()
 		t.MaxIdleConnsPerHost = s.batchSize

@@ -14,15 +14,17 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package redact hides an execution's parameter values in free text the
-// controller copies from elsewhere (Tekton, the API server) into statuses,
-// events and audit events: parameters may carry secrets, and Tekton echoes
-// them in some messages ("param `MODE` value: aggressive is not in the enum
-// list").
+// Package redact hides what may be secret before the controller shows it:
+// an execution's parameter values in free text it copies from elsewhere
+// (Tekton, the API server) into statuses, events and audit events —
+// parameters may carry secrets, and Tekton echoes them in some messages
+// ("param `MODE` value: aggressive is not in the enum list") — and the
+// secret parts of the audit sink's URL in log lines and errors.
 package redact
 
 import (
 	"cmp"
+	"net/url"
 	"slices"
 	"strings"
 )
@@ -53,4 +55,21 @@ func Values(text string, values ...string) string {
 		text = strings.ReplaceAll(text, v, Marker)
 	}
 	return text
+}
+
+// URL returns rawURL without the parts that may be secret: user
+// information, query and fragment (a present query shows as "?redacted").
+// Every log line, error and configuration dump that names the audit sink
+// uses it.
+func URL(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return "[unparsable URL]"
+	}
+	u.User = nil
+	if u.RawQuery != "" || u.ForceQuery {
+		u.RawQuery, u.ForceQuery = "redacted", false
+	}
+	u.Fragment, u.RawFragment = "", ""
+	return u.String()
 }

@@ -42,3 +42,16 @@ func TestValuesOrderDoesNotMatter(t *testing.T) {
 		t.Errorf("Values depends on the order of the values: %q vs %q", a, b)
 	}
 }
+
+func TestURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://user:pa55@audit.example:8443/p?sig=x#frag": "https://audit.example:8443/p?redacted",
+		"https://audit.example/api/v1/audit/events/batch":   "https://audit.example/api/v1/audit/events/batch",
+		"http://u@h/?": "http://h/?redacted",
+		"http://h/%zz": "[unparsable URL]",
+	} {
+		if got := URL(in); got != want {
+			t.Errorf("URL(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -29,6 +29,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 	"knative.dev/pkg/configmap"
 	"knative.dev/pkg/configmap/parser"
+
+	"kubernaut.ai/workflowexecution/pkg/redact"
 )
 
 // ConfigName is the name of the controller's ConfigMap.
@@ -155,23 +157,8 @@ func Defaults() *WorkflowExecution {
 func (c *WorkflowExecution) GoString() string {
 	type plain WorkflowExecution
 	p := plain(*c)
-	p.AuditSinkURL = redactURL(p.AuditSinkURL)
+	p.AuditSinkURL = redact.URL(p.AuditSinkURL)
 	return fmt.Sprintf("&config.WorkflowExecution%+v", p)
-}
-
-// redactURL hides the parts of a URL that may be secret: user information,
-// query, fragment.
-func redactURL(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return "[unparsable URL]"
-	}
-	u.User = nil
-	if u.RawQuery != "" || u.ForceQuery {
-		u.RawQuery, u.ForceQuery = "redacted", false
-	}
-	u.Fragment, u.RawFragment = "", ""
-	return u.String()
 }
 
 // NamespaceTrusted reports whether executions in ns may target other
