@@ -60,7 +60,7 @@ type Input struct {
 // pod never started) does not count.
 //
 // Message and the summary never contain the values of the PipelineRun's
-// params: in the message every value of minRedactLen characters or more is
+// params: in the message every value of redact.MinLength characters or more is
 // replaced by redact.Marker; the summary is built from identifiers only.
 // The result does not depend on the order of TaskRuns.
 func Analyze(in Input) *v1alpha1.FailureDetails {
