@@ -36,6 +36,7 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/apirecovery"
 	"kubernaut.ai/workflowexecution/pkg/metrics"
 	"kubernaut.ai/workflowexecution/pkg/probes"
+	"kubernaut.ai/workflowexecution/pkg/reconciler/events"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution"
 	"kubernaut.ai/workflowexecution/pkg/shutdown"
 	"kubernaut.ai/workflowexecution/pkg/version"
@@ -102,6 +103,13 @@ func main() {
 	}
 
 	ctx := signals.NewContext()
+	// The event recorder is built here, where the process is assembled;
+	// the generated reconciler takes it from ctx.
+	rec, err := events.NewRecorder(ctx, cfg, workflowexecution.ControllerName)
+	if err != nil {
+		log.Fatalf("Creating the event recorder: %v", err)
+	}
+	ctx = controller.WithEventRecorder(ctx, rec)
 	readiness, hooks := &probes.Readiness{}, &shutdown.Hooks{}
 	ctx = sharedmain.WithHealthProbesDisabled(ctx)
 	if *disableHA {

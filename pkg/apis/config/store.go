@@ -20,7 +20,11 @@ import (
 	"sync"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"knative.dev/pkg/configmap"
+	"knative.dev/pkg/observability"
+	o11yconfigmap "knative.dev/pkg/observability/configmap"
+	"knative.dev/pkg/system"
 )
 
 // Config holds the controller's typed configuration.
@@ -68,8 +72,11 @@ type Store struct {
 	executionNamespace string
 }
 
-// NewStore creates a Store. onAfterStore runs after each accepted change,
-// with the ConfigMap's name and its typed value (e.g. audit.Switch.OnStore).
+// NewStore creates a Store of config-workflowexecution
+// (*WorkflowExecution) and config-observability (*observability.Config).
+// onAfterStore runs after each accepted change, with the ConfigMap's name
+// and its typed value (e.g. audit.Switch.OnStore, tracing.Provider.OnStore),
+// as the hooks of Tekton's config store.
 func NewStore(logger configmap.Logger, onAfterStore ...func(name string, value any)) *Store {
 	s := &Store{last: Defaults()}
 	s.UntypedStore = configmap.NewUntypedStore(
@@ -93,10 +100,30 @@ func NewStore(logger configmap.Logger, onAfterStore ...func(name string, value a
 				}
 				return cfg, nil
 			},
+			o11yconfigmap.Name(): func(cm *corev1.ConfigMap) (*observability.Config, error) {
+				return o11yconfigmap.Parse(cm)
+			},
 		},
 		onAfterStore...,
 	)
 	return s
+}
+
+// WatchConfigs watches the store's ConfigMaps on w. A missing ConfigMap
+// means its defaults: on a configmap.DefaultingWatcher (the informed
+// watcher sharedmain passes, and the unit tests' watcher) each is watched
+// with an empty default.
+func (s *Store) WatchConfigs(w configmap.Watcher) {
+	dw, defaulting := w.(configmap.DefaultingWatcher)
+	for _, name := range []string{ConfigName, o11yconfigmap.Name()} {
+		if defaulting {
+			dw.WatchWithDefault(corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{
+				Name: name, Namespace: system.Namespace(),
+			}}, s.OnConfigChanged)
+		} else {
+			w.Watch(name, s.OnConfigChanged)
+		}
+	}
 }
 
 // PinExecutionNamespace makes every configuration the store loads use ns

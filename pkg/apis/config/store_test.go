@@ -19,6 +19,7 @@ package config
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -27,7 +28,14 @@ import (
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	kubefake "k8s.io/client-go/kubernetes/fake"
 	"knative.dev/pkg/configmap"
+	cminformer "knative.dev/pkg/configmap/informer"
+	"knative.dev/pkg/observability"
+	o11yconfigmap "knative.dev/pkg/observability/configmap"
+	"knative.dev/pkg/system"
+
+	_ "knative.dev/pkg/system/testing"
 )
 
 // recordingLogger is a configmap.Logger that keeps the error lines.
@@ -80,7 +88,7 @@ func TestStoreWatchConfigs(t *testing.T) {
 	s.WatchConfigs(configmap.NewStaticWatcher(configMap(map[string]string{
 		CooldownPeriodKey:     "1m",
 		ExecutionNamespaceKey: "runs",
-	})))
+	}), &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: o11yconfigmap.Name(), Namespace: system.Namespace()}}))
 
 	want := Defaults()
 	want.CooldownPeriod = time.Minute
@@ -93,9 +101,47 @@ func TestStoreWatchConfigs(t *testing.T) {
 	}
 	mu.Lock()
 	defer mu.Unlock()
-	if diff := cmp.Diff([]string{ConfigName}, stored); diff != "" {
+	if diff := cmp.Diff([]string{o11yconfigmap.Name(), ConfigName}, sorted(stored)); diff != "" {
 		t.Errorf("onAfterStore calls (-want, +got):\n%s", diff)
 	}
+}
+
+// TestStoreWatchConfigsDefaults: on the informed watcher sharedmain uses,
+// a missing ConfigMap means its defaults, delivered to the hooks (tracing
+// off), and the watcher starts.
+func TestStoreWatchConfigsDefaults(t *testing.T) {
+	stored := map[string]any{}
+	var mu sync.Mutex
+	s := NewStore(&recordingLogger{t: t}, func(name string, value any) {
+		mu.Lock()
+		defer mu.Unlock()
+		stored[name] = value
+	})
+	w := cminformer.NewInformedWatcher(kubefake.NewSimpleClientset(), system.Namespace())
+	s.WatchConfigs(w)
+	stop := make(chan struct{})
+	defer close(stop)
+	if err := w.Start(stop); err != nil {
+		t.Fatalf("Start() = %v", err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if diff := cmp.Diff(Defaults(), stored[ConfigName]); diff != "" {
+		t.Errorf("config-workflowexecution (-want, +got):\n%s", diff)
+	}
+	o11y, ok := stored[o11yconfigmap.Name()].(*observability.Config)
+	if !ok {
+		t.Fatalf("config-observability stored %T, want *observability.Config", stored[o11yconfigmap.Name()])
+	}
+	if o11y.Tracing.Protocol != "none" {
+		t.Errorf("tracing protocol %q by default, want none", o11y.Tracing.Protocol)
+	}
+}
+
+func sorted(s []string) []string {
+	out := slices.Clone(s)
+	slices.Sort(out)
+	return out
 }
 
 // TestStoreKeepsLastGoodValue: a rejected key keeps its last good value

@@ -19,16 +19,12 @@ import (
 	"context"
 
 	pipelineclient "github.com/tektoncd/pipeline/pkg/client/injection/client"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
 	"knative.dev/pkg/configmap"
 	"knative.dev/pkg/controller"
 	"knative.dev/pkg/logging"
-	o11yconfigmap "knative.dev/pkg/observability/configmap"
-	"knative.dev/pkg/system"
 
 	"kubernaut.ai/workflowexecution/pkg/apirecovery"
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
@@ -40,7 +36,9 @@ import (
 	wfereconciler "kubernaut.ai/workflowexecution/pkg/client/injection/reconciler/workflowexecution/v1alpha1/workflowexecution"
 	"kubernaut.ai/workflowexecution/pkg/metrics"
 	"kubernaut.ai/workflowexecution/pkg/probes"
+	"kubernaut.ai/workflowexecution/pkg/reconciler/events"
 	"kubernaut.ai/workflowexecution/pkg/shutdown"
+	"kubernaut.ai/workflowexecution/pkg/tracing"
 )
 
 // ControllerName names the controller in logs, leader election and events.
@@ -110,29 +108,20 @@ func newController(ctx context.Context, cmw configmap.Watcher, clk clock.Passive
 	}
 	go r.stalls.run(ctx)
 
-	// The audit sender follows config-workflowexecution through the
-	// store's on-store hook; replacing it resyncs the executions, whose
-	// events the old one held.
+	// One config store, one config path (Tekton's pipelinerun controller):
+	// the audit sender follows config-workflowexecution and the tracer
+	// provider config-observability through the store's on-store hooks.
+	// Replacing the audit sender resyncs the executions, whose events the
+	// old one held.
 	var impl *controller.Impl
 	auditSenders := audit.NewSwitch(ctx, logger.Named("audit"), rec, func() { impl.GlobalResync(wfeInf.Informer()) })
-	configStore := config.NewStore(logger.Named("config-store"), auditSenders.OnStore)
+	r.tracing = tracing.New(ControllerName, logger.Named("tracing"))
+	p.Shutdown.Add(r.tracing.Shutdown)
+	configStore := config.NewStore(logger.Named("config-store"), auditSenders.OnStore, r.tracing.OnStore(ctx))
 	configStore.PinExecutionNamespace(execNS)
-	r.tracing = &tracer{logger: logger.Named("tracing")}
-	if iw, ok := cmw.(configmap.DefaultingWatcher); ok {
-		// A missing config-workflowexecution means the defaults.
-		iw.WatchWithDefault(corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{
-			Name: config.ConfigName, Namespace: system.Namespace(),
-		}}, configStore.OnConfigChanged)
-		// Tracing follows config-observability (off when it is missing).
-		iw.WatchWithDefault(corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{
-			Name: o11yconfigmap.Name(), Namespace: system.Namespace(),
-		}}, r.tracing.onConfig(ctx))
-		p.Shutdown.Add(r.tracing.shutdown)
-	} else {
-		configStore.WatchConfigs(cmw)
-	}
+	configStore.WatchConfigs(cmw)
 
-	impl = wfereconciler.NewImpl(withEventRecorder(ctx, ControllerName), r, func(*controller.Impl) controller.Options {
+	impl = wfereconciler.NewImpl(dropFinalizerUpdates(ctx), r, func(*controller.Impl) controller.Options {
 		return controller.Options{
 			AgentName:     ControllerName,
 			FinalizerName: workflowexecution.FinalizerName,
@@ -149,7 +138,7 @@ func newController(ctx context.Context, cmw configmap.Watcher, clk clock.Passive
 		senders:      auditSenders,
 		enqueue:      impl.EnqueueKey,
 		enqueueAfter: impl.EnqueueKeyAfter,
-		traceParent:  r.tracing.traceParent,
+		traceParent:  r.tracing.TraceParent,
 	}
 	auditSenders.StartWhenSynced(wfeInf.Informer().HasSynced)
 	rec.SetAuditPending(auditSenders.Pending)
@@ -187,6 +176,17 @@ func newController(ctx context.Context, cmw configmap.Watcher, clk clock.Passive
 func hasWorkLeft(obj any) bool {
 	wfe, ok := obj.(*v1alpha1.WorkflowExecution)
 	return ok && (!wfe.Status.IsDone() || holdsLock(wfe) || wfe.DeletionTimestamp != nil)
+}
+
+// dropFinalizerUpdates wraps the recorder the process put in ctx
+// (cmd/controller; the tests' fake) so that knative's FinalizerUpdate
+// events are not recorded: they are not transitions (docs/design.md §6)
+// and cost one API write per execution.
+func dropFinalizerUpdates(ctx context.Context) context.Context {
+	if rec := controller.GetEventRecorder(ctx); rec != nil {
+		return controller.WithEventRecorder(ctx, events.DropFinalizerUpdates(rec))
+	}
+	return ctx
 }
 
 // stripManagedFields is an informer transform that drops managedFields.

@@ -324,12 +324,18 @@ type cmWatcher struct {
 	cm *corev1.ConfigMap
 }
 
-func (w *cmWatcher) Watch(name string, o ...configmap.Observer) {
-	w.ManualWatcher.Watch(name, o...)
-	if name == w.cm.Name {
-		for _, f := range o {
-			f(w.cm)
-		}
+// WatchWithDefault makes the fixture's watcher a
+// configmap.DefaultingWatcher, as sharedmain's informed watcher is, so that
+// the config store takes the production path: a ConfigMap the test did not
+// set means its defaults.
+func (w *cmWatcher) WatchWithDefault(cm corev1.ConfigMap, o ...configmap.Observer) {
+	w.ManualWatcher.Watch(cm.Name, o...)
+	cur := &cm
+	if cm.Name == w.cm.Name {
+		cur = w.cm
+	}
+	for _, f := range o {
+		f(cur)
 	}
 }
 

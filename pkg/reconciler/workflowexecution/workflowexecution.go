@@ -47,6 +47,7 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/metrics"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/failure"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+	"kubernaut.ai/workflowexecution/pkg/tracing"
 )
 
 // Event reasons, one per transition.
@@ -99,8 +100,8 @@ type Reconciler struct {
 	stalls *stallWatch
 	// observed holds the start points of the latency metrics (observe.go).
 	observed *observations
-	// tracing makes each execution one trace (tracing.go); off by default.
-	tracing *tracer
+	// tracing makes each execution one trace (pkg/tracing); off by default.
+	tracing *tracing.Provider
 }
 
 var (
@@ -115,7 +116,7 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 	cfg := config.FromContextOrDefaults(ctx).WorkflowExecution
 	ctx = logging.WithLogger(ctx, logging.FromContext(ctx).With(
 		"correlationId", wfe.CorrelationID(), "workflowId", wfe.Spec.WorkflowRef.WorkflowID))
-	ctx, endTrace := r.tracing.startPass(ctx, wfe)
+	ctx, endTrace := r.tracing.StartPass(ctx, wfe)
 	defer func() { endTrace(wfe, result) }()
 	if behind, err := r.freshen(ctx, wfe); err != nil || behind {
 		// Behind: the watch event of this process's own status write,
@@ -214,18 +215,11 @@ func endedView(r *Reconciler, wfe *v1alpha1.WorkflowExecution) *v1alpha1.Workflo
 	}
 	view := wfe.DeepCopy()
 	at := wfe.DeletionTimestamp.Time
-	msg := fmt.Sprintf("The execution was deleted while %s; its PipelineRun was deleted", phaseName(wfe.Status.Phase))
+	msg := fmt.Sprintf("The execution was deleted while %s; its PipelineRun was deleted", wfe.Status.PhaseOrPending())
 	details := r.failureDetails(view, v1alpha1.FailureReasonUnknown, msg, wfe.Status.StartTime != nil, at,
 		msg+".", "Nothing to do unless the deletion was a mistake: then create a new execution.")
 	view.Status.MarkFailed(at, details)
 	return view
-}
-
-func phaseName(p v1alpha1.Phase) string {
-	if p == "" {
-		return string(v1alpha1.PhasePending)
-	}
-	return string(p)
 }
 
 // rank orders the statuses an execution goes through: Pending, Running,
@@ -289,7 +283,7 @@ func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.Workflo
 	target := canonicalTarget(wfe)
 	wfe.Status.MarkPending("Waiting for the PipelineRun to be created")
 	pr := resources.MakePipelineRun(wfe, cfg, target)
-	r.tracing.annotate(pr, wfe)
+	r.tracing.Annotate(pr, wfe)
 
 	// A cached PipelineRun of that name answers without a doomed create;
 	// our own run wins over whatever the (possibly stale) cache says of

@@ -150,6 +150,15 @@ func (s *WorkflowExecutionStatus) IsRunning() bool {
 	return s.Phase == PhaseRunning && !s.IsDone()
 }
 
+// PhaseOrPending is the phase's name, Pending for an execution not yet
+// reconciled (no phase).
+func (s *WorkflowExecutionStatus) PhaseOrPending() string {
+	if s.Phase == "" {
+		return string(PhasePending)
+	}
+	return string(s.Phase)
+}
+
 // HasEnded is true for an execution that ran and ended (Completed or
 // Failed); Skipped executions never ran.
 func (s *WorkflowExecutionStatus) HasEnded() bool {

@@ -14,29 +14,26 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package workflowexecution
+package events
 
 import (
-	"context"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/tools/record"
-	"knative.dev/pkg/controller"
 )
 
 func TestDroppingRecorder(t *testing.T) {
 	fake := record.NewFakeRecorder(10)
-	ctx := withEventRecorder(controller.WithEventRecorder(context.Background(), fake), ControllerName)
-	rec := controller.GetEventRecorder(ctx)
+	rec := DropFinalizerUpdates(fake)
 	obj := &corev1.ConfigMap{}
 	rec.Eventf(obj, corev1.EventTypeNormal, finalizerUpdate, "Updated %q finalizers", "x")
 	rec.Event(obj, corev1.EventTypeNormal, finalizerUpdate, "Updated finalizers")
 	rec.AnnotatedEventf(obj, nil, corev1.EventTypeNormal, finalizerUpdate, "Updated %q finalizers", "x")
 	rec.Eventf(obj, corev1.EventTypeWarning, "FinalizerUpdateFailed", "Failed to update finalizers for %q: %v", "x", "boom")
-	rec.Event(obj, corev1.EventTypeNormal, EventPipelineRunCreated, "Created PipelineRun a/b")
-	rec.AnnotatedEventf(obj, map[string]string{"k": "v"}, corev1.EventTypeNormal, EventLockReleased, "Released %s", "t")
+	rec.Event(obj, corev1.EventTypeNormal, "PipelineRunCreated", "Created PipelineRun a/b")
+	rec.AnnotatedEventf(obj, map[string]string{"k": "v"}, corev1.EventTypeNormal, "LockReleased", "Released %s", "t")
 	close(fake.Events)
 	var got []string
 	for e := range fake.Events {

@@ -13,7 +13,7 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-package workflowexecution
+package tracing
 
 import (
 	"context"
@@ -31,9 +31,9 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 	"go.opentelemetry.io/otel/trace"
 	"go.uber.org/zap"
-	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"knative.dev/pkg/controller"
+	"knative.dev/pkg/observability"
 	o11yconfigmap "knative.dev/pkg/observability/configmap"
 	"knative.dev/pkg/observability/resource"
 	knativetracing "knative.dev/pkg/observability/tracing"
@@ -77,11 +77,18 @@ func executionSpanContext(uid types.UID, sampled bool) (trace.SpanContext, bool)
 	return sc, sc.IsValid()
 }
 
-// tracer is the controller's tracing, built from config-observability's
-// tracing keys (off by default).
-type tracer struct {
+// Provider is the controller's tracing, built from config-observability's
+// tracing keys (off by default). A nil *Provider traces nothing.
+type Provider struct {
+	service string
 	logger  *zap.SugaredLogger
 	current atomic.Pointer[tracerState]
+}
+
+// New returns a Provider with tracing off until config-observability
+// turns it on (OnStore).
+func New(service string, logger *zap.SugaredLogger) *Provider {
+	return &Provider{service: service, logger: logger}
 }
 
 // tracerState is one tracer provider built from one configuration.
@@ -93,7 +100,7 @@ type tracerState struct {
 }
 
 // enabled returns the current state when tracing is on, else nil.
-func (t *tracer) enabled() *tracerState {
+func (t *Provider) enabled() *tracerState {
 	if t == nil {
 		return nil
 	}
@@ -103,19 +110,22 @@ func (t *tracer) enabled() *tracerState {
 	return nil
 }
 
-// onConfig (re)builds the tracer provider from config-observability.
-func (t *tracer) onConfig(ctx context.Context) func(*corev1.ConfigMap) {
-	return func(cm *corev1.ConfigMap) {
-		cfg, err := o11yconfigmap.Parse(cm)
-		if err != nil {
-			t.logger.Errorw("Ignoring an invalid config-observability for tracing", zap.Error(err))
+// OnStore is the config store's hook: it (re)builds the tracer provider
+// when config-observability changes, and flushes the one it replaces.
+func (t *Provider) OnStore(ctx context.Context) func(name string, value any) {
+	return func(name string, value any) {
+		if name != o11yconfigmap.Name() {
+			return
+		}
+		cfg, ok := value.(*observability.Config)
+		if !ok || cfg == nil {
 			return
 		}
 		old := t.current.Load()
 		if old != nil && old.cfg == cfg.Tracing {
 			return
 		}
-		next, err := newTracerState(ctx, cfg.Tracing)
+		next, err := newTracerState(ctx, t.service, cfg.Tracing)
 		if err != nil {
 			t.logger.Errorw("Tracing disabled: bad tracing configuration", zap.Error(err))
 			return
@@ -125,15 +135,15 @@ func (t *tracer) onConfig(ctx context.Context) func(*corev1.ConfigMap) {
 			t.logger.Infof("Tracing executions: %s to %s, sampling rate %v", next.cfg.Protocol, next.cfg.Endpoint, next.cfg.SamplingRate)
 		}
 		if old != nil {
-			go old.shutdown(context.Background())
+			old.shutdown(context.Background())
 		}
 	}
 }
 
-func newTracerState(ctx context.Context, cfg knativetracing.Config) (*tracerState, error) {
+func newTracerState(ctx context.Context, service string, cfg knativetracing.Config) (*tracerState, error) {
 	p, err := knativetracing.NewTracerProvider(ctx, cfg,
 		sdktrace.WithIDGenerator(executionIDs{}),
-		sdktrace.WithResource(resource.Default(ControllerName)))
+		sdktrace.WithResource(resource.Default(service)))
 	if err != nil {
 		return nil, err
 	}
@@ -170,10 +180,10 @@ func (s *tracerState) parent(uid types.UID) (trace.SpanContext, bool) {
 	return executionSpanContext(uid, s.sampled(sc))
 }
 
-// startPass starts the span of one reconcile pass, a child of the
+// StartPass starts the span of one reconcile pass, a child of the
 // execution's span. end ends it and, when the pass committed the
 // execution's terminal status, emits the execution's span.
-func (t *tracer) startPass(ctx context.Context, wfe *v1alpha1.WorkflowExecution) (context.Context, func(*v1alpha1.WorkflowExecution, error)) {
+func (t *Provider) StartPass(ctx context.Context, wfe *v1alpha1.WorkflowExecution) (context.Context, func(*v1alpha1.WorkflowExecution, error)) {
 	s := t.enabled()
 	if s == nil {
 		return ctx, func(*v1alpha1.WorkflowExecution, error) {}
@@ -185,9 +195,9 @@ func (t *tracer) startPass(ctx context.Context, wfe *v1alpha1.WorkflowExecution)
 	wasDone, rv := wfe.Status.IsDone(), wfe.ResourceVersion
 	ctx, span := s.tracer.Start(trace.ContextWithRemoteSpanContext(ctx, parent), "WorkflowExecution.Reconcile",
 		trace.WithAttributes(attribute.String("namespace", wfe.Namespace), attribute.String("name", wfe.Name),
-			attribute.String("phase.before", phaseName(wfe.Status.Phase))))
+			attribute.String("phase.before", wfe.Status.PhaseOrPending())))
 	return ctx, func(after *v1alpha1.WorkflowExecution, err error) {
-		span.SetAttributes(attribute.String("phase.after", phaseName(after.Status.Phase)))
+		span.SetAttributes(attribute.String("phase.after", after.Status.PhaseOrPending()))
 		if isFailure(err) {
 			span.SetStatus(codes.Error, err.Error())
 		}
@@ -226,7 +236,7 @@ func (s *tracerState) executionSpan(ctx context.Context, wfe *v1alpha1.WorkflowE
 }
 
 // carrier is the propagation carrier of the execution's span context.
-func (t *tracer) carrier(uid types.UID) propagation.MapCarrier {
+func (t *Provider) carrier(uid types.UID) propagation.MapCarrier {
 	s := t.enabled()
 	if s == nil {
 		return nil
@@ -240,10 +250,10 @@ func (t *tracer) carrier(uid types.UID) propagation.MapCarrier {
 	return c
 }
 
-// annotate puts the execution's span context on its PipelineRun, where
+// Annotate puts the execution's span context on its PipelineRun, where
 // Tekton's PipelineRun reconciler reads it, so that Tekton's spans join
 // the execution's trace.
-func (t *tracer) annotate(pr *pipelinev1.PipelineRun, wfe *v1alpha1.WorkflowExecution) {
+func (t *Provider) Annotate(pr *pipelinev1.PipelineRun, wfe *v1alpha1.WorkflowExecution) {
 	c := t.carrier(wfe.UID)
 	if c == nil {
 		return
@@ -258,9 +268,9 @@ func (t *tracer) annotate(pr *pipelinev1.PipelineRun, wfe *v1alpha1.WorkflowExec
 	pr.Annotations[PipelineRunSpanContextAnnotation] = string(b)
 }
 
-// traceParent is the W3C traceparent of the execution's span, "" when
+// TraceParent is the W3C traceparent of the execution's span, "" when
 // tracing is off.
-func (t *tracer) traceParent(wfe *v1alpha1.WorkflowExecution) string {
+func (t *Provider) TraceParent(wfe *v1alpha1.WorkflowExecution) string {
 	return t.carrier(wfe.UID)["traceparent"]
 }
 
@@ -291,8 +301,8 @@ func randomSpanID() trace.SpanID {
 	return sid
 }
 
-// shutdown flushes the spans at process shutdown.
-func (t *tracer) shutdown(ctx context.Context) {
+// Shutdown flushes the spans at process shutdown.
+func (t *Provider) Shutdown(ctx context.Context) {
 	if s := t.current.Load(); s != nil {
 		s.shutdown(ctx)
 	}

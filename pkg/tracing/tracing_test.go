@@ -14,12 +14,13 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package workflowexecution
+package tracing
 
 import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -31,11 +32,16 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/uuid"
 	"knative.dev/pkg/controller"
+	o11yconfigmap "knative.dev/pkg/observability/configmap"
 	knativetracing "knative.dev/pkg/observability/tracing"
 	pkgreconciler "knative.dev/pkg/reconciler"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+	"kubernaut.ai/workflowexecution/test/parse"
+
+	_ "knative.dev/pkg/system/testing"
 )
 
 // selfTraceID is the trace ID of the execution under test: the first half
@@ -43,12 +49,12 @@ import (
 const selfTraceID = "8a851409379b8278be9dac925775aa72"
 
 // recordingTracer is tracing on, exporting to memory, sampling everything.
-func recordingTracer(t *testing.T, rate float64) (*tracer, *tracetest.InMemoryExporter) {
+func recordingTracer(t *testing.T, rate float64) (*Provider, *tracetest.InMemoryExporter) {
 	t.Helper()
 	exp := tracetest.NewInMemoryExporter()
 	p := sdktrace.NewTracerProvider(sdktrace.WithSyncer(exp), sdktrace.WithIDGenerator(executionIDs{}),
 		sdktrace.WithSampler(sdktrace.ParentBased(sdktrace.TraceIDRatioBased(rate))))
-	tr := &tracer{logger: zap.NewNop().Sugar()}
+	tr := New("test", zap.NewNop().Sugar())
 	sampler := sdktrace.AlwaysSample()
 	if rate < 1 {
 		sampler = sdktrace.TraceIDRatioBased(rate)
@@ -89,9 +95,9 @@ func TestTracingOneTracePerExecution(t *testing.T) {
 	exec, _ := executionSpanContext(selfUID, true)
 
 	// Pass 1: Pending → Running, creating the run.
-	_, end := tr.startPass(ctx, w)
+	_, end := tr.StartPass(ctx, w)
 	pr := resources.MakePipelineRun(w, config.Defaults(), "payment/deployment/api")
-	tr.annotate(pr, w)
+	tr.Annotate(pr, w)
 	running := self(t, statusRunning)
 	running.ResourceVersion = "2"
 	end(running, controller.NewRequeueAfter(time.Second))
@@ -104,18 +110,18 @@ func TestTracingOneTracePerExecution(t *testing.T) {
 	if diff := cmp.Diff(map[string]string{"traceparent": want}, carrier); diff != "" {
 		t.Errorf("PipelineRun span context (-want, +got): %s", diff)
 	}
-	if got := tr.traceParent(w); got != want {
+	if got := tr.TraceParent(w); got != want {
 		t.Errorf("audit traceparent = %q, want %q", got, want)
 	}
 
 	// Pass 2: Running → Completed, committed.
-	_, end = tr.startPass(ctx, running)
-	done := self(t, released(ended("Completed", time.Minute)))
+	_, end = tr.StartPass(ctx, running)
+	done := self(t, statusCompleted)
 	done.CreationTimestamp = metav1.NewTime(now.Add(-10 * time.Minute))
 	done.ResourceVersion = "3"
-	end(done, pkgreconciler.NewEvent(corev1.EventTypeNormal, EventWorkflowCompleted, "done"))
+	end(done, pkgreconciler.NewEvent(corev1.EventTypeNormal, "WorkflowCompleted", "done"))
 	// Pass 3: nothing changes; a failed pass is marked.
-	_, end = tr.startPass(ctx, done)
+	_, end = tr.StartPass(ctx, done)
 	end(done, errors.New("boom"))
 
 	spans := exp.GetSpans()
@@ -158,21 +164,25 @@ func TestTracingOneTracePerExecution(t *testing.T) {
 // TestTracingOff: with tracing off (the default) nothing is emitted or
 // annotated, and a nil tracer is safe.
 func TestTracingOff(t *testing.T) {
-	off := &tracer{logger: zap.NewNop().Sugar()}
-	off.onConfig(context.Background())(&corev1.ConfigMap{})
-	for _, tr := range []*tracer{nil, off} {
+	off := New("test", zap.NewNop().Sugar())
+	defaults, err := o11yconfigmap.Parse(&corev1.ConfigMap{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	off.OnStore(context.Background())(o11yconfigmap.Name(), defaults)
+	for _, tr := range []*Provider{nil, off} {
 		w := self(t, statusPending)
-		ctx, end := tr.startPass(context.Background(), w)
+		ctx, end := tr.StartPass(context.Background(), w)
 		end(w, nil)
 		if ctx == nil {
 			t.Fatal("nil context")
 		}
 		pr := resources.MakePipelineRun(w, config.Defaults(), "payment/deployment/api")
-		tr.annotate(pr, w)
+		tr.Annotate(pr, w)
 		if _, ok := pr.Annotations[PipelineRunSpanContextAnnotation]; ok {
 			t.Error("annotated with tracing off")
 		}
-		if got := tr.traceParent(w); got != "" {
+		if got := tr.TraceParent(w); got != "" {
 			t.Errorf("traceparent %q with tracing off", got)
 		}
 	}
@@ -192,7 +202,7 @@ func TestTracingSampling(t *testing.T) {
 		if first.IsSampled() != second.IsSampled() {
 			t.Fatalf("%s: sampled %v then %v", w.UID, first.IsSampled(), second.IsSampled())
 		}
-		_, end := tr.startPass(context.Background(), w)
+		_, end := tr.StartPass(context.Background(), w)
 		end(w, nil)
 		if first.IsSampled() {
 			in++
@@ -206,4 +216,59 @@ func TestTracingSampling(t *testing.T) {
 	if got := len(exp.GetSpans()); got != in {
 		t.Errorf("%d spans exported, want one per sampled execution (%d)", got, in)
 	}
+}
+
+const (
+	selfUID  = "5f0c1c2e-0000-4000-8000-000000000001"
+	otherUID = "5f0c1c2e-0000-4000-8000-000000000002"
+)
+
+var now = time.Date(2026, 3, 14, 10, 5, 0, 0, time.UTC)
+
+// Statuses of the execution under test (YAML).
+const (
+	statusPending = `
+phase: Pending
+conditions:
+- {type: Succeeded, status: Unknown, reason: Pending}
+`
+	statusRunning = `
+phase: Running
+startTime: "2026-03-14T10:00:00Z"
+pipelineRunRef: {name: wfe-8df8f872429e9491, namespace: kubernaut-workflows}
+conditions:
+- {type: Succeeded, status: Unknown, reason: Running}
+`
+	statusCompleted = `
+phase: Completed
+startTime: "2026-03-14T10:00:00Z"
+completionTime: "2026-03-14T10:04:00Z"
+lockReleaseTime: "2026-03-14T10:05:00Z"
+pipelineRunRef: {name: wfe-8df8f872429e9491, namespace: kubernaut-workflows}
+conditions:
+- {type: Succeeded, status: "True", reason: Succeeded}
+`
+)
+
+// self is the execution under test with a status (YAML, may be "").
+func self(t *testing.T, status string) *v1alpha1.WorkflowExecution {
+	t.Helper()
+	w := parse.MustParseWorkflowExecution(t, fmt.Sprintf(`
+metadata:
+  name: restart-api
+  namespace: payment
+  uid: %s
+  generation: 1
+  creationTimestamp: %q
+spec:
+  workflowRef:
+    workflowId: restart-deployment
+    version: v1.4.0
+    containerImage: registry.example.com/remediations/restart-deployment:v1.4.0
+  targetResource: payment/Deployment/api
+`, selfUID, now.Add(-10*time.Minute).Format(time.RFC3339)))
+	if status != "" {
+		w.Status = parse.MustParseWorkflowExecutionStatus(t, status)
+	}
+	return w
 }

@@ -14,10 +14,13 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package workflowexecution
+// Package events builds the controller's event recorder where the process
+// is assembled (cmd/controller), as Tekton's pkg/reconciler/events does.
+package events
 
 import (
 	"context"
+	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -27,9 +30,6 @@ import (
 	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/record"
-	kubeclient "knative.dev/pkg/client/injection/kube/client"
-	"knative.dev/pkg/controller"
-	"knative.dev/pkg/injection"
 	"knative.dev/pkg/logging"
 )
 
@@ -39,42 +39,37 @@ import (
 // Its failure counterpart, FinalizerUpdateFailed, is.
 const finalizerUpdate = "FinalizerUpdate"
 
-// withEventRecorder puts in ctx the recorder the generated reconciler
-// uses: the one already there (tests), else one that writes to the API
-// server like knative's default, but in protobuf (events are a core type:
-// cheaper to encode here and to decode in the API server, whose CPU bounds
-// throughput) and logging events at debug level only (they are on the
-// executions; logging each one costs CPU per execution). Either way,
-// FinalizerUpdate events are dropped.
-func withEventRecorder(ctx context.Context, agentName string) context.Context {
-	rec := controller.GetEventRecorder(ctx)
-	if rec == nil {
-		logger := logging.FromContext(ctx).Named("event-broadcaster")
-		events := kubeclient.Get(ctx).CoreV1()
-		if cfg := injection.GetConfig(ctx); cfg != nil {
-			cfg = rest.CopyConfig(cfg)
-			cfg.ContentType = runtime.ContentTypeProtobuf
-			cfg.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
-			if c, err := kubernetes.NewForConfig(cfg); err == nil {
-				events = c.CoreV1()
-			} else {
-				logger.Warnw("Recording events in JSON", "error", err)
-			}
-		}
-		b := record.NewBroadcaster()
-		watches := []watch.Interface{
-			b.StartLogging(logger.Debugf),
-			b.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: events.Events("")}),
-		}
-		rec = b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: agentName})
-		go func() {
-			<-ctx.Done()
-			for _, w := range watches {
-				w.Stop()
-			}
-		}()
+// NewRecorder returns a recorder that writes events to the API server like
+// knative's default, but in protobuf (events are a core type: cheaper to
+// encode here and to decode in the API server, whose CPU bounds
+// throughput), logging them at debug level only (they are on the
+// executions; logging each one costs CPU per execution). It stops when ctx
+// ends.
+func NewRecorder(ctx context.Context, cfg *rest.Config, agentName string) (record.EventRecorder, error) {
+	logger := logging.FromContext(ctx).Named("event-broadcaster")
+	cfg = rest.CopyConfig(cfg)
+	cfg.ContentType = runtime.ContentTypeProtobuf
+	cfg.AcceptContentTypes = runtime.ContentTypeProtobuf + "," + runtime.ContentTypeJSON
+	c, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("creating the events client: %w", err)
 	}
-	return controller.WithEventRecorder(ctx, &droppingRecorder{EventRecorder: rec})
+	b := record.NewBroadcaster()
+	watches := []watch.Interface{
+		b.StartLogging(logger.Debugf),
+		b.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.CoreV1().Events("")}),
+	}
+	context.AfterFunc(ctx, func() {
+		for _, w := range watches {
+			w.Stop()
+		}
+	})
+	return b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: agentName}), nil
+}
+
+// DropFinalizerUpdates returns rec without FinalizerUpdate events.
+func DropFinalizerUpdates(rec record.EventRecorder) record.EventRecorder {
+	return &droppingRecorder{EventRecorder: rec}
 }
 
 // droppingRecorder drops FinalizerUpdate events.
