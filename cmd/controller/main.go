@@ -110,6 +110,7 @@ func main() {
 		log.Fatalf("Creating the event recorder: %v", err)
 	}
 	ctx = controller.WithEventRecorder(ctx, rec)
+	stalls := apirecovery.NewStallWatch(clock.RealClock{})
 	readiness, hooks := &probes.Readiness{}, &shutdown.Hooks{}
 	ctx = sharedmain.WithHealthProbesDisabled(ctx)
 	if *disableHA {
@@ -122,7 +123,7 @@ func main() {
 	}()
 
 	sharedmain.MainWithConfig(ctx, workflowexecution.ControllerName, cfg, workflowexecution.NewController(
-		workflowexecution.Process{Readiness: readiness, Recovery: recovery, Shutdown: hooks}, clock.RealClock{}))
+		workflowexecution.Process{Readiness: readiness, Recovery: recovery, Stalls: stalls, Shutdown: hooks}, clock.RealClock{}))
 	hooks.Run(shutdownBound)
 }
 

@@ -25,6 +25,7 @@ import (
 	"go.opentelemetry.io/otel"
 	"go.opentelemetry.io/otel/attribute"
 	"go.opentelemetry.io/otel/metric"
+	"k8s.io/utils/clock"
 )
 
 // ScopeName is the instrumentation scope of the controller's meter; the
@@ -86,17 +87,35 @@ type Recorder struct {
 	auditPending       metric.Int64ObservableGauge
 	locksHeldFunc      atomic.Pointer[func() int64]
 	auditPendingFunc   atomic.Pointer[func() int64]
+
+	// clock and observed are the transition bookkeeping (transitions.go,
+	// observations.go).
+	clock    clock.PassiveClock
+	observed observations
+}
+
+// Option configures a Recorder.
+type Option func(*Recorder)
+
+// WithClock sets the clock the latencies are measured with (the real one
+// by default).
+func WithClock(clk clock.PassiveClock) Option {
+	return func(r *Recorder) { r.clock = clk }
 }
 
 // NewRecorder creates the instruments on mp, or on otel.GetMeterProvider()
 // when mp is nil (sharedmain installs the global provider; instruments created
 // on the global provider before that delegate to it once it is installed).
-func NewRecorder(mp metric.MeterProvider) (*Recorder, error) {
+func NewRecorder(mp metric.MeterProvider, opts ...Option) (*Recorder, error) {
 	if mp == nil {
 		mp = otel.GetMeterProvider()
 	}
 	meter := mp.Meter(ScopeName)
-	r := &Recorder{}
+	r := &Recorder{clock: clock.RealClock{}}
+	for _, o := range opts {
+		o(r)
+	}
+	r.observed.clock = r.clock
 	var err error
 
 	if r.total, err = meter.Int64Counter(TotalName,

@@ -51,6 +51,9 @@ type Process struct {
 	Readiness *probes.Readiness
 	// Recovery tells when the API server answers again after an outage.
 	Recovery *apirecovery.Detector
+	// Stalls tells whether the process was recently paused; the
+	// controller runs it.
+	Stalls *apirecovery.StallWatch
 	// Shutdown runs the audit and tracing flushes before the process exits.
 	Shutdown *shutdown.Hooks
 }
@@ -89,7 +92,7 @@ func newController(ctx context.Context, cmw configmap.Watcher, clk clock.Passive
 	p.Readiness.WaitForSync(ctx,
 		wfeInf.Informer().HasSynced, prInf.Informer().HasSynced, trInf.Informer().HasSynced)
 
-	rec, err := metrics.NewRecorder(nil)
+	rec, err := metrics.NewRecorder(nil, metrics.WithClock(clk))
 	if err != nil {
 		logger.Fatalw("Failed to create metrics", "error", err)
 	}
@@ -103,10 +106,9 @@ func newController(ctx context.Context, cmw configmap.Watcher, clk clock.Passive
 		taskRunLister:     trInf.Lister(),
 		clock:             clk,
 		metrics:           rec,
-		stalls:            newStallWatch(clk, logger.Named("stall-watch")),
-		observed:          &observations{clock: clk},
+		stalls:            p.Stalls,
 	}
-	go r.stalls.run(ctx)
+	go p.Stalls.Run(ctx)
 
 	// One config store, one config path (Tekton's pipelinerun controller):
 	// the audit sender follows config-workflowexecution and the tracer
@@ -152,15 +154,15 @@ func newController(ctx context.Context, cmw configmap.Watcher, clk clock.Passive
 		impl.FilteredGlobalResync(hasWorkLeft, wfeInf.Informer())
 	})
 
-	// The latency metrics' start points are stored before the enqueue (observe.go).
+	// The latency metrics' start points are stored before the enqueue (pkg/metrics).
 	for _, h := range []struct {
 		informer cache.SharedIndexInformer
 		handler  cache.ResourceEventHandler
 	}{
-		{wfeInf.Informer(), r.observed.executionHandler(impl.Enqueue)},
+		{wfeInf.Informer(), rec.ExecutionHandler(impl.Enqueue)},
 		{wfeInf.Informer(), cache.ResourceEventHandlerFuncs{DeleteFunc: r.forget}},
 		{trInf.Informer(), taskRunHandler(impl.EnqueueKey)},
-		{prInf.Informer(), r.observed.runHandler(impl.EnqueueLabelOfNamespaceScopedResource(
+		{prInf.Informer(), rec.RunHandler(impl.EnqueueLabelOfNamespaceScopedResource(
 			workflowexecution.SourceNamespaceLabelKey, workflowexecution.WorkflowExecutionLabelKey))},
 		{prInf.Informer(), cache.ResourceEventHandlerFuncs{DeleteFunc: r.wakeWaiters}},
 	} {

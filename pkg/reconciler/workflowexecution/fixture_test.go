@@ -52,6 +52,7 @@ import (
 	rtesting "knative.dev/pkg/reconciler/testing"
 	"knative.dev/pkg/system"
 
+	"kubernaut.ai/workflowexecution/pkg/apirecovery"
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
@@ -424,7 +425,7 @@ func newFixture(t *testing.T, s seed) *fixture {
 		t.Fatalf("creating ConfigMap %s: %v", config.ConfigName, err)
 	}
 	clk := clocktesting.NewFakePassiveClock(now)
-	impl := newController(ctx, watcher, clk, Process{}, injectedRunInformers)
+	impl := newController(ctx, watcher, clk, Process{Stalls: apirecovery.NewStallWatch(clk)}, injectedRunInformers)
 	t.Cleanup(impl.WorkQueue().ShutDown)
 	if la, ok := impl.Reconciler.(pkgreconciler.LeaderAware); ok {
 		if err := la.Promote(pkgreconciler.UniversalBucket(), func(pkgreconciler.Bucket, types.NamespacedName) {}); err != nil {

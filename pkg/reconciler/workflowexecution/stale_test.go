@@ -218,3 +218,23 @@ func (f *fixture) wantNoSecondRun() {
 		f.t.Errorf("status = %s, released %v; want it untouched", got.Status.Phase, got.Status.LockReleaseTime)
 	}
 }
+
+
+// TestYoungStaleCopyAfterAStallDoesNotRunAgain is bug 6: a leader frozen
+// past its lease resumes with a young, stale Pending copy of an execution
+// that another replica already ran to the end and released. Its age alone
+// would let the cache be trusted; the stall makes the reconciler read the
+// execution before any create: no second run, not even a short-lived one.
+func TestYoungStaleCopyAfterAStallDoesNotRunAgain(t *testing.T) {
+	released := self(t, ended("Completed", time.Second))
+	released.Status.LockReleaseTime = released.Status.CompletionTime
+	f := newFixture(t, objects(released))
+	// The process was frozen for 3 s; the execution was created just
+	// before the freeze ended, so it is still young.
+	resumed := now.Add(3 * time.Second)
+	young := self(t, statusPending)
+	young.CreationTimestamp = metav1.NewTime(resumed.Add(-500 * time.Millisecond))
+	f.toCache(young)
+	f.clock.SetTime(resumed)
+	f.wantNoSecondRun()
+}

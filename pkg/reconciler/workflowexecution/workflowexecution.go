@@ -39,6 +39,7 @@ import (
 	"knative.dev/pkg/logging"
 	pkgreconciler "knative.dev/pkg/reconciler"
 
+	"kubernaut.ai/workflowexecution/pkg/apirecovery"
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	wfeclientset "kubernaut.ai/workflowexecution/pkg/client/clientset/versioned"
@@ -96,10 +97,8 @@ type Reconciler struct {
 	// progress remembers, per execution UID, how far this process moved
 	// the status (see rank), until the informer's cache shows it.
 	progress sync.Map
-	// stalls tells whether this process was recently paused (stall.go).
-	stalls *stallWatch
-	// observed holds the start points of the latency metrics (observe.go).
-	observed *observations
+	// stalls tells whether this process was recently paused (pkg/apirecovery).
+	stalls *apirecovery.StallWatch
 	// tracing makes each execution one trace (pkg/tracing); off by default.
 	tracing *tracing.Provider
 }
@@ -146,7 +145,7 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 		}
 		return err
 	}
-	r.recordTransition(ctx, wfe, before)
+	r.metrics.DurationAndCount(ctx, wfe, before)
 	if rank(&wfe.Status) > rank(before) {
 		r.progress.Store(wfe.UID, rank(&wfe.Status))
 	}
@@ -249,7 +248,7 @@ func rank(st *v1alpha1.WorkflowExecutionStatus) int {
 // an execution the cache shows Pending although it is older than
 // confirmPendingAfter is read from the API server, so that a stale copy
 // never creates a second run for an execution that already ran. So is a
-// young one after this process stalled (see stallWatch): while it was
+// young one after this process stalled (apirecovery.StallWatch): while it was
 // frozen, another replica may have led its bucket.
 func (r *Reconciler) freshen(ctx context.Context, wfe *v1alpha1.WorkflowExecution) (behind bool, err error) {
 	if want, ok := r.progress.Load(wfe.UID); ok {
@@ -259,7 +258,7 @@ func (r *Reconciler) freshen(ctx context.Context, wfe *v1alpha1.WorkflowExecutio
 		r.progress.CompareAndDelete(wfe.UID, want)
 		return false, nil
 	}
-	if rank(&wfe.Status) > 0 || (r.clock.Since(wfe.CreationTimestamp.Time) < confirmPendingAfter && !r.stalls.suspect()) {
+	if rank(&wfe.Status) > 0 || (r.clock.Since(wfe.CreationTimestamp.Time) < confirmPendingAfter && !r.stalls.Suspect()) {
 		return false, nil
 	}
 	fresh, err := r.wfeClient.WorkflowexecutionV1alpha1().WorkflowExecutions(wfe.Namespace).Get(ctx, wfe.Name, metav1.GetOptions{})
@@ -304,7 +303,7 @@ func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.Workflo
 	created, err := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Create(ctx, pr, metav1.CreateOptions{})
 	switch {
 	case err == nil:
-		r.metrics.PipelineRunCreation(ctx, metrics.CreationSuccess, r.sinceSeen(wfe))
+		r.metrics.PipelineRunCreated(ctx, wfe)
 		r.markStarted(ctx, wfe, created)
 		return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventPipelineRunCreated,
 			"Created PipelineRun %s/%s", created.Namespace, created.Name), created

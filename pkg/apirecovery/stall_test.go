@@ -14,21 +14,21 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package workflowexecution
+package apirecovery
 
 import (
 	"context"
 	"testing"
 	"time"
 
-	"go.uber.org/zap"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	clocktesting "k8s.io/utils/clock/testing"
 )
 
+var now = time.Date(2026, 3, 14, 10, 5, 0, 0, time.UTC)
+
 func TestStallWatch(t *testing.T) {
 	clk := clocktesting.NewFakePassiveClock(now)
-	s := newStallWatch(clk, zap.NewNop().Sugar())
+	s := NewStallWatch(clk)
 	// step moves the clock by d, ticking every stallTick unless the
 	// process is frozen, or once at the end when the tick is late.
 	step := func(d time.Duration, tick, late bool) {
@@ -60,22 +60,22 @@ func TestStallWatch(t *testing.T) {
 		{"the window has passed", 2 * stallTick, true, false, false},
 	} {
 		step(c.advance, c.tick, c.late)
-		if got := s.suspect(); got != c.suspect {
+		if got := s.Suspect(); got != c.suspect {
 			t.Errorf("step %d (%s): suspect() = %v, want %v", i, c.what, got, c.suspect)
 		}
 	}
-	var none *stallWatch
-	if none.suspect() {
-		t.Error("a nil stallWatch suspects a stall")
+	var none *StallWatch
+	if none.Suspect() {
+		t.Error("a nil StallWatch suspects a stall")
 	}
 }
 
 func TestStallWatchRunStopsWithTheContext(t *testing.T) {
-	s := newStallWatch(clocktesting.NewFakePassiveClock(now), zap.NewNop().Sugar())
+	s := NewStallWatch(clocktesting.NewFakePassiveClock(now))
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
-		s.run(ctx)
+		s.Run(ctx)
 		close(done)
 	}()
 	cancel()
@@ -84,23 +84,4 @@ func TestStallWatchRunStopsWithTheContext(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("run() did not return after the context was cancelled")
 	}
-}
-
-// TestYoungStaleCopyAfterAStallDoesNotRunAgain is bug 6: a leader frozen
-// past its lease resumes with a young, stale Pending copy of an execution
-// that another replica already ran to the end and released. Its age alone
-// would let the cache be trusted; the stall makes the reconciler read the
-// execution before any create: no second run, not even a short-lived one.
-func TestYoungStaleCopyAfterAStallDoesNotRunAgain(t *testing.T) {
-	released := self(t, ended("Completed", time.Second))
-	released.Status.LockReleaseTime = released.Status.CompletionTime
-	f := newFixture(t, objects(released))
-	// The process was frozen for 3 s; the execution was created just
-	// before the freeze ended, so it is still young.
-	resumed := now.Add(3 * time.Second)
-	young := self(t, statusPending)
-	young.CreationTimestamp = metav1.NewTime(resumed.Add(-500 * time.Millisecond))
-	f.toCache(young)
-	f.clock.SetTime(resumed)
-	f.wantNoSecondRun()
 }

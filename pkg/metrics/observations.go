@@ -13,7 +13,7 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-package workflowexecution
+package metrics
 
 import (
 	"sync"
@@ -35,7 +35,7 @@ import (
 // informer's initial list were not seen at that moment (they existed
 // before this process watched): the API's timestamps stand in for them. They are the
 // start points of workflowexecution_pipelinerun_creation_duration_seconds
-// and workflowexecution_status_sync_duration_seconds (pkg/metrics), and
+// and workflowexecution_status_sync_duration_seconds, and
 // cost no API request.
 //
 // The memory is bounded by the executions in flight and the finished runs
@@ -51,10 +51,12 @@ type observations struct {
 	runDone sync.Map
 }
 
-// executionHandler keeps seen up to date from the execution informer,
+// ExecutionHandler keeps the creation latency's start points up to date
+// from the execution informer,
 // then hands the event to next (the enqueue): the observation is stored
 // before any pass can run.
-func (o *observations) executionHandler(next func(any)) cache.ResourceEventHandler {
+func (r *Recorder) ExecutionHandler(next func(any)) cache.ResourceEventHandler {
+	o := &r.observed
 	return cache.ResourceEventHandlerDetailedFuncs{
 		AddFunc: func(obj any, initialList bool) {
 			o.onExecution(obj, !initialList)
@@ -95,9 +97,11 @@ func (o *observations) onExecution(obj any, added bool) {
 	o.seen.Delete(wfe.UID)
 }
 
-// runHandler keeps runDone up to date from the PipelineRun informer, then
+// RunHandler keeps the status sync's start points up to date from the
+// PipelineRun informer, then
 // hands the event to next (the enqueue of the owner).
-func (o *observations) runHandler(next func(any)) cache.ResourceEventHandler {
+func (r *Recorder) RunHandler(next func(any)) cache.ResourceEventHandler {
+	o := &r.observed
 	return cache.ResourceEventHandlerDetailedFuncs{
 		AddFunc: func(obj any, initialList bool) {
 			if !initialList {
@@ -133,9 +137,6 @@ func (o *observations) onRun(old, obj any) {
 
 // takeSeen returns and forgets when the execution was first seen.
 func (o *observations) takeSeen(uid types.UID) (time.Time, bool) {
-	if o == nil {
-		return time.Time{}, false
-	}
 	at, ok := o.seen.LoadAndDelete(uid)
 	if !ok {
 		return time.Time{}, false
@@ -146,9 +147,6 @@ func (o *observations) takeSeen(uid types.UID) (time.Time, bool) {
 // takeRunDone returns and forgets when the execution's run was first seen
 // finished.
 func (o *observations) takeRunDone(uid types.UID) (time.Time, bool) {
-	if o == nil {
-		return time.Time{}, false
-	}
 	at, ok := o.runDone.LoadAndDelete(uid)
 	if !ok {
 		return time.Time{}, false
@@ -157,17 +155,19 @@ func (o *observations) takeRunDone(uid types.UID) (time.Time, bool) {
 }
 
 func asExecution(obj any) *v1alpha1.WorkflowExecution {
-	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-		obj = tomb.Obj
-	}
-	wfe, _ := obj.(*v1alpha1.WorkflowExecution)
+	wfe, _ := unwrap(obj).(*v1alpha1.WorkflowExecution)
 	return wfe
 }
 
 func asPipelineRun(obj any) *pipelinev1.PipelineRun {
-	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-		obj = tomb.Obj
-	}
-	pr, _ := obj.(*pipelinev1.PipelineRun)
+	pr, _ := unwrap(obj).(*pipelinev1.PipelineRun)
 	return pr
+}
+
+// unwrap returns the object of an informer's tombstone, else obj.
+func unwrap(obj any) any {
+	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return tomb.Obj
+	}
+	return obj
 }

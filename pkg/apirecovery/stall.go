@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package workflowexecution
+package apirecovery
 
 import (
 	"context"
@@ -23,6 +23,7 @@ import (
 
 	"go.uber.org/zap"
 	"k8s.io/utils/clock"
+	"knative.dev/pkg/logging"
 )
 
 // Stall detection. Leader election keeps two replicas from reconciling the
@@ -33,8 +34,9 @@ import (
 // of its young executions to the end meanwhile. The status writes are
 // resourceVersion-checked and the deletes UID-preconditioned, so the only
 // unsafe action from such a copy is the PipelineRun create: after a stall,
-// freshen reads every Pending execution from the API server before it
-// creates a run, for stallWindow.
+// the reconciler's freshness guard reads every Pending execution from the
+// API server before it creates a run, for stallWindow. Like the Detector,
+// it tells the controller how far to trust what it cached.
 const (
 	// stallTick is how often the watch records that the process runs.
 	stallTick = 100 * time.Millisecond
@@ -49,8 +51,9 @@ const (
 	stallWindow = 30 * time.Second
 )
 
-// stallWatch tells whether this process may have been paused recently.
-type stallWatch struct {
+// StallWatch tells whether this process may have been paused recently.
+// A nil *StallWatch never suspects a stall.
+type StallWatch struct {
 	clock  clock.PassiveClock
 	logger *zap.SugaredLogger
 
@@ -59,12 +62,19 @@ type stallWatch struct {
 	suspectUntil time.Time
 }
 
-func newStallWatch(clk clock.PassiveClock, logger *zap.SugaredLogger) *stallWatch {
-	return &stallWatch{clock: clk, logger: logger, last: clk.Now()}
+// NewStallWatch returns a StallWatch; Run makes it tick.
+func NewStallWatch(clk clock.PassiveClock) *StallWatch {
+	return &StallWatch{clock: clk, logger: zap.NewNop().Sugar(), last: clk.Now()}
 }
 
-// run ticks until ctx is done.
-func (s *stallWatch) run(ctx context.Context) {
+// Run ticks until ctx is done, logging stalls with ctx's logger.
+func (s *StallWatch) Run(ctx context.Context) {
+	if s == nil {
+		return
+	}
+	s.mu.Lock()
+	s.logger = logging.FromContext(ctx).Named("stall-watch")
+	s.mu.Unlock()
 	t := time.NewTicker(stallTick)
 	defer t.Stop()
 	for {
@@ -78,7 +88,7 @@ func (s *stallWatch) run(ctx context.Context) {
 }
 
 // tick records that the process runs; a late tick opens the window.
-func (s *stallWatch) tick() {
+func (s *StallWatch) tick() {
 	now := s.clock.Now()
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -90,11 +100,10 @@ func (s *stallWatch) tick() {
 	s.last = now
 }
 
-// suspect reports whether the caches may be stale because of a stall: one
+// Suspect reports whether the caches may be stale because of a stall: one
 // that is still in progress as seen from here (the ticker has not run yet
 // since the process resumed), or one that ended less than stallWindow ago.
-// A nil watch (a Reconciler built without NewController) never suspects.
-func (s *stallWatch) suspect() bool {
+func (s *StallWatch) Suspect() bool {
 	if s == nil {
 		return false
 	}

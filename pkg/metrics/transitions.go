@@ -13,7 +13,7 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-package workflowexecution
+package metrics
 
 import (
 	"context"
@@ -24,17 +24,21 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 )
 
-// recordTransition records the metrics of the transition a pass committed,
-// from the status it read (before) and the status it wrote (wfe.Status),
-// once the write succeeded: a pass whose write fails (a conflict) records
-// nothing, and the pass that retries on fresh data records the transition
-// once (Tekton's durationAndCountMetrics pattern).
-func (r *Reconciler) recordTransition(ctx context.Context, wfe *v1alpha1.WorkflowExecution, before *v1alpha1.WorkflowExecutionStatus) {
+// DurationAndCount records the metrics of the transition a pass committed,
+// from the status it read (before) and the status it wrote (wfe.Status).
+// The reconciler defers one call per pass and makes it only once the write
+// succeeded: a pass whose write fails (a conflict) records nothing, and
+// the pass that retries on fresh data records the transition once
+// (Tekton's durationAndCountMetrics).
+func (r *Recorder) DurationAndCount(ctx context.Context, wfe *v1alpha1.WorkflowExecution, before *v1alpha1.WorkflowExecutionStatus) {
+	if r == nil {
+		return
+	}
 	after := &wfe.Status
 	from, to := before.Phase, after.Phase
 	if from == "" {
 		// First seen: it enters Pending.
-		r.metrics.PhaseTransition(ctx, "", string(v1alpha1.PhasePending), 0)
+		r.PhaseTransition(ctx, "", string(v1alpha1.PhasePending), 0)
 		from = v1alpha1.PhasePending
 	}
 	created := wfe.CreationTimestamp.Time
@@ -42,15 +46,15 @@ func (r *Reconciler) recordTransition(ctx context.Context, wfe *v1alpha1.Workflo
 	case from == to:
 	case from == v1alpha1.PhasePending && to == v1alpha1.PhaseRunning:
 		if after.StartTime != nil {
-			r.metrics.PhaseTransition(ctx, string(from), string(to), after.StartTime.Sub(created))
+			r.PhaseTransition(ctx, string(from), string(to), after.StartTime.Sub(created))
 		}
 	case after.IsDone() && after.CompletionTime != nil && from == v1alpha1.PhasePending:
 		// Straight to an end: skipped, rejected, or a run adopted finished.
 		completion := after.CompletionTime.Time
-		r.metrics.ExecutionFinished(ctx, string(to), completion.Sub(created))
-		r.metrics.PhaseTransition(ctx, string(from), string(to), completion.Sub(created))
+		r.ExecutionFinished(ctx, string(to), completion.Sub(created))
+		r.PhaseTransition(ctx, string(from), string(to), completion.Sub(created))
 		if to == v1alpha1.PhaseSkipped && after.SkipDetails != nil {
-			r.metrics.Skipped(ctx, string(after.SkipDetails.Reason))
+			r.Skipped(ctx, string(after.SkipDetails.Reason))
 		}
 	case after.IsDone() && after.CompletionTime != nil && from == v1alpha1.PhaseRunning:
 		completion := after.CompletionTime.Time
@@ -58,8 +62,8 @@ func (r *Reconciler) recordTransition(ctx context.Context, wfe *v1alpha1.Workflo
 		if after.StartTime != nil {
 			ran = completion.Sub(after.StartTime.Time)
 		}
-		r.metrics.ExecutionFinished(ctx, string(to), completion.Sub(created))
-		r.metrics.PhaseTransition(ctx, string(from), string(to), ran)
+		r.ExecutionFinished(ctx, string(to), completion.Sub(created))
+		r.PhaseTransition(ctx, string(from), string(to), ran)
 		r.recordStatusSync(ctx, wfe, completion)
 	}
 }
@@ -69,7 +73,7 @@ func (r *Reconciler) recordTransition(ctx context.Context, wfe *v1alpha1.Workflo
 // replaced): from when this process's informer delivered the finished run
 // to now, when the terminal status is written; for a run that finished
 // before this process watched it, from the run's completionTime.
-func (r *Reconciler) recordStatusSync(ctx context.Context, wfe *v1alpha1.WorkflowExecution, completion time.Time) {
+func (r *Recorder) recordStatusSync(ctx context.Context, wfe *v1alpha1.WorkflowExecution, completion time.Time) {
 	done, observed := r.observed.takeRunDone(wfe.UID)
 	if sum := wfe.Status.PipelineRunStatus; sum == nil || sum.Status == "" || sum.Status == string(corev1.ConditionUnknown) {
 		return
@@ -77,16 +81,20 @@ func (r *Reconciler) recordStatusSync(ctx context.Context, wfe *v1alpha1.Workflo
 	if !observed {
 		done = completion
 	}
-	r.metrics.StatusSync(ctx, r.clock.Now().Sub(done))
+	r.StatusSync(ctx, r.clock.Now().Sub(done))
 }
 
-// sinceSeen is the time since this process's informer first delivered the
+// PipelineRunCreated counts a successful PipelineRun creation and observes
+// its latency: the time since this process's informer first delivered the
 // execution, or since its creationTimestamp when it existed before this
-// process watched: the value of workflowexecution_pipelinerun_creation_duration_seconds
-// when its run has just been created.
-func (r *Reconciler) sinceSeen(wfe *v1alpha1.WorkflowExecution) time.Duration {
-	if seen, ok := r.observed.takeSeen(wfe.UID); ok {
-		return r.clock.Since(seen)
+// process watched.
+func (r *Recorder) PipelineRunCreated(ctx context.Context, wfe *v1alpha1.WorkflowExecution) {
+	if r == nil {
+		return
 	}
-	return r.clock.Since(wfe.CreationTimestamp.Time)
+	since := r.clock.Since(wfe.CreationTimestamp.Time)
+	if seen, ok := r.observed.takeSeen(wfe.UID); ok {
+		since = r.clock.Since(seen)
+	}
+	r.PipelineRunCreation(ctx, CreationSuccess, since)
 }

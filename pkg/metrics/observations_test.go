@@ -13,16 +13,58 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
-package workflowexecution
+package metrics
 
 import (
 	"sync"
 	"testing"
 	"time"
 
+	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
+	"go.opentelemetry.io/otel/metric/noop"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/cache"
 	clocktesting "k8s.io/utils/clock/testing"
+	"knative.dev/pkg/apis"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 )
+
+const (
+	selfUID  = "5f0c1c2e-0000-4000-8000-000000000001"
+	otherUID = "5f0c1c2e-0000-4000-8000-000000000002"
+)
+
+var now = time.Date(2026, 3, 14, 10, 5, 0, 0, time.UTC)
+
+// execution is an execution of that UID in phase ("" = not reconciled yet;
+// Running = started).
+func execution(uid types.UID, phase v1alpha1.Phase) *v1alpha1.WorkflowExecution {
+	w := &v1alpha1.WorkflowExecution{ObjectMeta: metav1.ObjectMeta{Namespace: "payment", Name: string(uid), UID: uid}}
+	w.Status.Phase = phase
+	if phase == v1alpha1.PhaseRunning {
+		start := metav1.NewTime(now.Add(-time.Minute))
+		w.Status.StartTime = &start
+	}
+	return w
+}
+
+// ownRun is the PipelineRun of the execution selfUID with that Succeeded status.
+func ownRun(status corev1.ConditionStatus) *pipelinev1.PipelineRun {
+	pr := &pipelinev1.PipelineRun{ObjectMeta: metav1.ObjectMeta{
+		Namespace: "kubernaut-workflows", Name: "wfe-8df8f872429e9491",
+		Labels: map[string]string{
+			workflowexecution.WorkflowExecutionLabelKey: selfUID,
+			workflowexecution.SourceNamespaceLabelKey:   "payment",
+		},
+		Annotations: map[string]string{workflowexecution.WorkflowExecutionUIDAnnotationKey: selfUID},
+	}}
+	pr.Status.SetCondition(&apis.Condition{Type: apis.ConditionSucceeded, Status: status})
+	return pr
+}
 
 func entries(m *sync.Map) int {
 	n := 0
@@ -35,13 +77,17 @@ func entries(m *sync.Map) int {
 // kept past the execution's start or its deletion.
 func TestObservations(t *testing.T) {
 	clk := clocktesting.NewFakePassiveClock(now)
-	o := &observations{clock: clk}
+	r, err := NewRecorder(noop.NewMeterProvider(), WithClock(clk))
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := &r.observed
 	var handed int
 	next := func(any) { handed++ }
-	wfes, runs := o.executionHandler(next), o.runHandler(next)
+	wfes, runs := r.ExecutionHandler(next), r.RunHandler(next)
 
-	fresh := self(t, "")
-	old := wfe(t, otherNS, otherName, otherUID, otherWorkflow, otherTarget, statusPending)
+	fresh := execution(selfUID, "")
+	old := execution(otherUID, v1alpha1.PhasePending)
 	wfes.OnAdd(old, true) // initial list: existed before this process watched
 	wfes.OnAdd(fresh, false)
 	clk.SetTime(now.Add(time.Second))
@@ -56,13 +102,13 @@ func TestObservations(t *testing.T) {
 	if _, ok := o.takeSeen(fresh.UID); ok {
 		t.Error("a start point was taken twice")
 	}
-	wfes.OnAdd(self(t, ""), false)
-	wfes.OnUpdate(fresh, self(t, statusRunning))
+	wfes.OnAdd(execution(selfUID, ""), false)
+	wfes.OnUpdate(fresh, execution(selfUID, v1alpha1.PhaseRunning))
 	if n := entries(&o.seen); n != 0 {
 		t.Errorf("%d start point(s) kept after the execution started", n)
 	}
 
-	running, done := ownPipelineRun(t, prRunning), ownPipelineRun(t, prSucceeded)
+	running, done := ownRun(corev1.ConditionUnknown), ownRun(corev1.ConditionTrue)
 	runs.OnAdd(done, true) // initial list
 	if n := entries(&o.runDone); n != 0 {
 		t.Errorf("a run of the initial list has a completion point")
@@ -77,7 +123,7 @@ func TestObservations(t *testing.T) {
 	}
 	runs.OnUpdate(running, done)
 	runs.OnDelete(cache.DeletedFinalStateUnknown{Obj: done})
-	wfes.OnAdd(self(t, ""), false)
+	wfes.OnAdd(execution(selfUID, ""), false)
 	runs.OnUpdate(running, done)
 	wfes.OnDelete(fresh)
 	if n, m := entries(&o.seen), entries(&o.runDone); n+m != 0 {
