@@ -66,9 +66,8 @@ type auditTrail struct {
 	// deleting remembers when this process first saw each execution being
 	// deleted: the drain timeout counts from then, so an execution deleted
 	// while the controller was down still gets its chance.
-	deleting     sync.Map // UID -> time.Time
-	enqueue      func(types.NamespacedName)
-	enqueueAfter func(types.NamespacedName, time.Duration)
+	deleting sync.Map // UID -> time.Time
+	enqueue  func(types.NamespacedName)
 	// traceParent, when set, gives the traceparent of an execution's
 	// events (tracing.go); "" when tracing is off.
 	traceParent func(*v1alpha1.WorkflowExecution) string
@@ -89,11 +88,12 @@ func (a *auditTrail) sender() *audit.Sender {
 // when the execution is terminal and holds no lock (whose release would
 // write the status later), or once the outcome has waited auditRecordAfter
 // (a long run with nothing else to write). Until recorded, a restart
-// re-sends an event with the same event_id.
-func (a *auditTrail) sync(ctx context.Context, read, wfe *v1alpha1.WorkflowExecution, changed bool) {
+// re-sends an event with the same event_id. It returns when to try again
+// when the sender's buffer was full, else 0.
+func (a *auditTrail) sync(ctx context.Context, read, wfe *v1alpha1.WorkflowExecution, changed bool) time.Duration {
 	sender := a.sender()
 	if !sender.Enabled() {
-		return
+		return 0
 	}
 	now := a.clock.Now()
 	if last := a.pruned.Load(); now.Sub(time.Unix(0, last)) >= auditForgetAfter/10 && a.pruned.CompareAndSwap(last, now.UnixNano()) {
@@ -118,14 +118,14 @@ func (a *auditTrail) sync(ctx context.Context, read, wfe *v1alpha1.WorkflowExecu
 		})
 		if errors.Is(err, audit.ErrBufferFull) {
 			logging.FromContext(ctx).Warnw("Audit buffer full; retrying later", zap.String("event", string(t)))
-			a.enqueueAfter(key, auditFullRetry)
-			return
+			return auditFullRetry
 		}
 	}
 	// Forget only what the read (committed) status already records: a
 	// recording in a status write that fails must not lose the outcome,
 	// or the event would be sent again.
 	a.forgetRecorded(read)
+	return 0
 }
 
 // forgetRecorded drops settled outcomes already written in the status.

@@ -107,7 +107,7 @@ func TestAuditDeliveredAndRecorded(t *testing.T) {
 	s.config = map[string]string{"audit-sink-url": sink.URL}
 	f := newFixture(t, s)
 
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("Reconcile() = %v", err)
 	}
 	// Only the committed state is audited: the pass that read Running sends
@@ -117,7 +117,7 @@ func TestAuditDeliveredAndRecorded(t *testing.T) {
 		t.Errorf("audit events of the pass that marked Completed (-want, +got):\n%s", diff)
 	}
 	f.sync()
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("Reconcile() on the committed Completed status = %v", err)
 	}
 	sink.waitFor(t, 2)
@@ -131,7 +131,7 @@ func TestAuditDeliveredAndRecorded(t *testing.T) {
 	f.events()
 	f.writes()
 	f.sync()
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("Reconcile() after delivery = %v", err)
 	}
 	// The execution holds its lock for the cooldown: the delivery is
@@ -141,7 +141,7 @@ func TestAuditDeliveredAndRecorded(t *testing.T) {
 	}
 	f.clock.SetTime(now.Add(6 * time.Minute))
 	f.sync()
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("Reconcile() after the cooldown = %v", err)
 	}
 	got := f.get(selfKey)
@@ -160,7 +160,7 @@ func TestAuditDeliveredAndRecorded(t *testing.T) {
 
 	// Nothing is sent or written again.
 	f.sync()
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("third Reconcile() = %v", err)
 	}
 	if got := f.writes(); len(got) != 0 {
@@ -263,12 +263,12 @@ func TestAuditSinkChangedLive(t *testing.T) {
 	s := objects(self(t, statusRunning), ownPipelineRun(t, prSucceeded))
 	s.config = map[string]string{"audit-sink-url": down.URL, "audit-drain-timeout": "0s"}
 	f := newFixture(t, s)
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("Reconcile() = %v", err)
 	}
 	f.setConfig(map[string]string{"audit-sink-url": up.URL})
 	f.sync()
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("Reconcile() after the change = %v", err)
 	}
 	up.waitFor(t, 2)
@@ -285,7 +285,7 @@ func TestAuditSinkChangedLive(t *testing.T) {
 		f.toAPI(o)
 		f.toCache(o)
 	}
-	if err := f.reconcile(otherNS + "/" + otherName); err != nil {
+	if err := f.reconcile(otherNS + "/" + otherName); reconcileFailed(err) {
 		t.Fatalf("Reconcile() with audit disabled = %v", err)
 	}
 	time.Sleep(100 * time.Millisecond)
@@ -445,10 +445,9 @@ func TestAuditLongRunDoesNotResendStarted(t *testing.T) {
 	})
 	senders.StartWhenSynced()
 	a := &auditTrail{
-		clock:        clk,
-		senders:      senders,
-		enqueue:      func(k types.NamespacedName) { enqueued <- k },
-		enqueueAfter: func(types.NamespacedName, time.Duration) {},
+		clock:   clk,
+		senders: senders,
+		enqueue: func(k types.NamespacedName) { enqueued <- k },
 	}
 	sender := a.sender()
 

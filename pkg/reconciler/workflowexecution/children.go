@@ -36,7 +36,7 @@ import (
 // handler (taskRunHandler) brings the execution back as soon as a child
 // is seen finished, so the wait is normally the few milliseconds by which
 // the TaskRun's watch event trails the PipelineRun's.
-var childWait = 5 * time.Second // a variable for tests
+const childWait = 5 * time.Second
 
 // children returns the TaskRuns of a finished run for its terminal
 // analysis: those in cached, completed with the children that

@@ -132,15 +132,13 @@ func newController(ctx context.Context, cmw configmap.Watcher, clk clock.Passive
 			SkipStatusUpdates: true,
 		}
 	})
-	r.enqueueAfter = impl.EnqueueAfter
 	r.enqueueKey = impl.EnqueueKey
 	r.audit = &auditTrail{
-		metrics:      rec,
-		clock:        clk,
-		senders:      auditSenders,
-		enqueue:      impl.EnqueueKey,
-		enqueueAfter: impl.EnqueueKeyAfter,
-		traceParent:  r.tracing.TraceParent,
+		metrics:     rec,
+		clock:       clk,
+		senders:     auditSenders,
+		enqueue:     impl.EnqueueKey,
+		traceParent: r.tracing.TraceParent,
 	}
 	auditSenders.StartWhenSynced(wfeInf.Informer().HasSynced)
 	rec.SetAuditPending(auditSenders.Pending)

@@ -674,19 +674,6 @@ func (f *fixture) enqueued(d time.Duration) bool {
 	return f.impl.WorkQueue().Len() > 0
 }
 
-// checkRequeuedLater checks that the reconcile requeued the execution for
-// later, for what: the queue is empty right after it, and the execution
-// comes back within 10s.
-func (f *fixture) checkRequeuedLater(what string) {
-	f.t.Helper()
-	if n := f.impl.WorkQueue().Len(); n != 0 {
-		f.t.Errorf("queue length right after the reconcile = %d, want 0 (requeued for %s)", n, what)
-	}
-	if !f.enqueued(10 * time.Second) {
-		f.t.Errorf("the execution was not requeued for %s", what)
-	}
-}
-
 // checkSummary checks the natural-language summary of a failure.
 func checkSummary(t *testing.T, d *v1alpha1.FailureDetails, mustContain ...string) {
 	t.Helper()
@@ -731,4 +718,11 @@ func requeue(err error) string {
 		return "permanent"
 	}
 	return "error"
+}
+
+// reconcileFailed reports whether a reconcile failed: an error that is not a
+// requeue (a pass returns its requeues, docs/design.md §4).
+func reconcileFailed(err error) bool {
+	ok, _ := controller.IsRequeueKey(err)
+	return err != nil && !ok
 }

@@ -498,7 +498,7 @@ conditions:
 func TestReconcileOwnRunWinsOverStaleCache(t *testing.T) {
 	run := ownPipelineRun(t, prRunning)
 	f := newFixture(t, objects(self(t, ""), other(t, otherRunning), run))
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("Reconcile() = %v", err)
 	}
 	got := f.get(selfKey)
@@ -532,14 +532,14 @@ func TestReconcileRaceForAStaleRun(t *testing.T) {
 			}
 			f.sync()
 			// B creates first.
-			if err := f.reconcile(bKey); err != nil {
+			if err := f.reconcile(bKey); reconcileFailed(err) {
 				t.Fatalf("B: %v", err)
 			}
 			if syncedBeforeLoser {
 				f.sync()
 			}
 			// A loses: layer 1 if its cache saw B Running, else layer 2.
-			if err := f.reconcile(selfKey); err != nil {
+			if err := f.reconcile(selfKey); reconcileFailed(err) {
 				t.Fatalf("A: %v", err)
 			}
 

@@ -450,7 +450,7 @@ func TestReconcileAddsFinalizerInTheSamePass(t *testing.T) {
 	w := self(t, "")
 	w.Finalizers = nil
 	f := newFixture(t, objects(w))
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("Reconcile() = %v", err)
 	}
 	writes := f.writes()

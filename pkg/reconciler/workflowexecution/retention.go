@@ -22,8 +22,8 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"knative.dev/pkg/controller"
 	"knative.dev/pkg/logging"
-	pkgreconciler "knative.dev/pkg/reconciler"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
@@ -37,7 +37,7 @@ import (
 // would grow with the deletion rate × retention-period. Capped, an entry
 // outlives its execution by at most this long, and a kept execution costs
 // one reconcile from the cache per period.
-var retentionCheckPeriod = time.Hour // a variable for tests
+const retentionCheckPeriod = time.Hour
 
 // expire deletes a terminal execution once retention-period has passed
 // since its completion, its lock is released (or it never held one) and
@@ -45,7 +45,7 @@ var retentionCheckPeriod = time.Hour // a variable for tests
 // the status as read (committed): what this pass changes is written first,
 // and the watch event of that write brings the execution back. Until then
 // it only schedules the next look: no list scans.
-func (r *Reconciler) expire(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution, now time.Time) pkgreconciler.Event {
+func (r *Reconciler) expire(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution, now time.Time) error {
 	st := &wfe.Status
 	if cfg.RetentionPeriod <= 0 || st.CompletionTime == nil || holdsLock(wfe) || wfe.DeletionTimestamp != nil {
 		return nil
@@ -56,8 +56,7 @@ func (r *Reconciler) expire(ctx context.Context, wfe *v1alpha1.WorkflowExecution
 		return nil
 	}
 	if wait := st.CompletionTime.Add(cfg.RetentionPeriod).Sub(now); wait > 0 {
-		r.enqueueAfter(wfe, min(wait, retentionCheckPeriod))
-		return nil
+		return controller.NewRequeueAfter(min(wait, retentionCheckPeriod))
 	}
 	uid := wfe.UID
 	err := r.wfeClient.WorkflowexecutionV1alpha1().WorkflowExecutions(wfe.Namespace).Delete(ctx, wfe.Name, metav1.DeleteOptions{

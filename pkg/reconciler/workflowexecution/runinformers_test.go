@@ -173,7 +173,7 @@ func TestExecutionNamespaceAtStart(t *testing.T) {
 func TestExecutionNamespaceChangedLive(t *testing.T) {
 	f := newFixture(t, objects(self(t, "")))
 	f.setConfig(map[string]string{config.ExecutionNamespaceKey: "elsewhere"})
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("Reconcile() = %v", err)
 	}
 	if diff := cmp.Diff([]string{"create " + execNS + "/" + prName}, f.tektonActions()); diff != "" {

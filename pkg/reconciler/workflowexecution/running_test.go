@@ -100,7 +100,7 @@ func TestReconcileRunning(t *testing.T) {
 		seed: func(t *testing.T) seed {
 			return objects(self(t, statusRunning), ownPipelineRun(t, prSucceeded))
 		},
-		wantResult: "nil",
+		wantResult: "requeue-after 2m30s",
 		wantStatus: statusCompleted,
 		wantEvents: []string{"Normal WorkflowCompleted"},
 	}, {
@@ -114,7 +114,7 @@ conditions:
   reason: Succeeded
 `))
 		},
-		wantResult:     "nil",
+		wantResult:     "requeue-after 5m0s",
 		ignoreMessages: true,
 		wantStatus: `
 observedGeneration: 1
@@ -137,7 +137,7 @@ conditions:
 	}, {
 		name:       "PipelineRun failed: Failed with failure details from the TaskRuns",
 		seed:       recordedFailure,
-		wantResult: "nil",
+		wantResult: "requeue-after 1m23s",
 		wantStatus: `
 observedGeneration: 1
 phase: Failed
@@ -185,7 +185,7 @@ conditions:
 				uncached: list(ownPipelineRun(t, prRunning)),
 			}
 		},
-		wantResult: "nil",
+		wantResult: "requeue-after 1m0s",
 		wantTekton: []string{getPR},
 	}, {
 		name: "stale cache, first mirror: still Running, progress written",
@@ -195,13 +195,13 @@ conditions:
 				uncached: list(ownPipelineRun(t, prRunning)),
 			}
 		},
-		wantResult: "nil",
+		wantResult: "requeue-after 1m0s",
 		wantStatus: statusRunningMirrored,
 		wantTekton: []string{getPR},
 	}, {
 		name:           "PipelineRun deleted externally: Failed, Unknown",
 		seed:           func(t *testing.T) seed { return objects(self(t, statusRunning)) },
-		wantResult:     "nil",
+		wantResult:     "requeue-after 5m0s",
 		wantStatus:     statusRunLost,
 		ignoreMessages: true,
 		wantTekton:     []string{getPR},
@@ -212,7 +212,7 @@ conditions:
 		seed: func(t *testing.T) seed {
 			return objects(self(t, statusRunning), foreignRun(t, prRunning))
 		},
-		wantResult:     "nil",
+		wantResult:     "requeue-after 5m0s",
 		wantStatus:     statusRunLost,
 		ignoreMessages: true,
 		wantEvents:     []string{"Warning WorkflowFailed"},
@@ -291,7 +291,7 @@ status:
 		// A leftover of an earlier run of the same name: another owner UID.
 		taskRun("wfe-8df8f872429e9491-old", "notify", "7d000000-0000-4000-8000-0000000000d4", "False"),
 	))
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("Reconcile() = %v", err)
 	}
 	got := f.get(selfKey)
@@ -348,7 +348,7 @@ conditions:
 	// cancels is c with the hold limit firing on an execution Running for d:
 	// the run is cancelled and the execution Failed, DeadlineExceeded.
 	cancels := func(d time.Duration, c reconcileCase) reconcileCase {
-		c.wantResult = "nil"
+		c.wantResult = "requeue-after 5m0s" // the lock release, a default cooldown after now
 		c.wantStatus = cancelled(d)
 		c.statusOpts = anyExecution
 		c.ignoreMessages = true
@@ -374,7 +374,7 @@ conditions:
 	}), {
 		name:       "before the hold limit: nothing",
 		seed:       stuck(35*time.Minute-time.Second, ""),
-		wantResult: "nil",
+		wantResult: "requeue-after 1s",
 	}, cancels(over, reconcileCase{
 		name:     "run already gone when cancelling: still Failed",
 		seed:     stuck(over, ""),
@@ -394,15 +394,9 @@ conditions:
 // at the deadline: a delayed key cannot be cancelled, and one per finished
 // execution would stay queued for 35 minutes.
 func TestReconcileHoldLimitRequeueIsBounded(t *testing.T) {
-	old := holdCheckPeriod
-	holdCheckPeriod = 200 * time.Millisecond
-	t.Cleanup(func() { holdCheckPeriod = old })
 	f := newFixture(t, objects(self(t, statusRunningMirrored), stuckRun(t, 0, "")))
-	if err := f.reconcile(selfKey); err != nil {
-		t.Fatalf("Reconcile() = %v", err)
-	}
-	if !f.enqueued(10 * time.Second) {
-		t.Error("the execution was not requeued within holdCheckPeriod")
+	if got, want := requeue(f.reconcile(selfKey)), "requeue-after "+holdCheckPeriod.String(); got != want {
+		t.Errorf("Reconcile() = %s, want %s", got, want)
 	}
 	if got := f.tektonActions(); len(got) != 0 {
 		t.Errorf("Tekton actions = %q, want none before the deadline", got)
@@ -416,10 +410,9 @@ func TestReconcileHoldLimitRequeue(t *testing.T) {
 	// The deadline is 300ms after now.
 	s.config = map[string]string{"stuck-grace-period": "5m0.3s"}
 	f := newFixture(t, s)
-	if err := f.reconcile(selfKey); err != nil {
-		t.Fatalf("Reconcile() = %v", err)
+	if got := requeue(f.reconcile(selfKey)); got != "requeue-after 300ms" {
+		t.Fatalf("Reconcile() = %s, want requeue-after 300ms (its hold-limit deadline)", got)
 	}
-	f.checkRequeuedLater("its hold-limit deadline")
 }
 
 // TestReconcileHoldLimitCancelsOnlyItsOwnRun: the cache still shows the
@@ -435,7 +428,7 @@ func TestReconcileHoldLimitCancelsOnlyItsOwnRun(t *testing.T) {
 		cacheOnly: list(stuckRun(t, over, "")),
 		uncached:  list(foreignRun(t, prRunning)),
 	})
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("Reconcile() = %v", err)
 	}
 	if diff := cmp.Diff([]string{cancelPR, getRun}, f.tektonActions()); diff != "" {

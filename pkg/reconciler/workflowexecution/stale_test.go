@@ -48,7 +48,7 @@ func TestStaleExecutionCache(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, tc.seed(t))
-			if err := f.reconcile(selfKey); err != nil {
+			if err := f.reconcile(selfKey); reconcileFailed(err) {
 				t.Fatalf("first Reconcile() = %v", err)
 			}
 			first := f.events()
@@ -60,7 +60,7 @@ func TestStaleExecutionCache(t *testing.T) {
 			f.wfes.ClearActions()
 
 			// Second reconcile on the same, now stale, caches.
-			if err := f.reconcile(selfKey); err != nil {
+			if err := f.reconcile(selfKey); reconcileFailed(err) {
 				t.Fatalf("second Reconcile() = %v", err)
 			}
 			if got := f.events(); len(got) != 0 {
@@ -85,7 +85,7 @@ func TestStaleExecutionCache(t *testing.T) {
 // goes on from it, here releasing the lock once the cooldown is over.
 func TestStaleExecutionCacheWaitsForTheWatch(t *testing.T) {
 	f := newFixture(t, objects(self(t, statusRunning), ownPipelineRun(t, prSucceeded)))
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("first Reconcile() = %v", err)
 	}
 	if got := f.events(); len(got) != 1 {
@@ -93,7 +93,7 @@ func TestStaleExecutionCacheWaitsForTheWatch(t *testing.T) {
 	}
 	f.tekton.ClearActions()
 	f.wfes.ClearActions()
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("stale Reconcile() = %v", err)
 	}
 	if got := f.tektonActions(); len(got) != 0 {
@@ -109,7 +109,7 @@ func TestStaleExecutionCacheWaitsForTheWatch(t *testing.T) {
 	// The informer delivers the terminal write; the cooldown passes.
 	f.toCache(f.get(selfKey))
 	f.clock.SetTime(now.Add(6 * time.Minute))
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("Reconcile() after the watch = %v", err)
 	}
 	if got := f.events(); len(got) != 1 || got[0] != "Normal "+EventLockReleased {
@@ -140,7 +140,7 @@ func TestStatusConflictRequeuesWithoutEvent(t *testing.T) {
 	}
 	f.wfes.ReactionChain = f.wfes.ReactionChain[1:]
 	f.sync()
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("second Reconcile() = %v", err)
 	}
 	if got := f.get(selfKey); got.Status.Phase != v1alpha1.PhaseRunning {
@@ -205,7 +205,7 @@ func TestSpuriousRunIsDeletedWhenTheExecutionAlreadyEnded(t *testing.T) {
 // no event emitted, and the status must stay as it is.
 func (f *fixture) wantNoSecondRun() {
 	f.t.Helper()
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		f.t.Fatalf("Reconcile() = %v", err)
 	}
 	if got := f.tektonActions(); len(got) != 0 {
@@ -218,7 +218,6 @@ func (f *fixture) wantNoSecondRun() {
 		f.t.Errorf("status = %s, released %v; want it untouched", got.Status.Phase, got.Status.LockReleaseTime)
 	}
 }
-
 
 // TestYoungStaleCopyAfterAStallDoesNotRunAgain is bug 6: a leader frozen
 // past its lease resumes with a young, stale Pending copy of an execution

@@ -31,7 +31,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"knative.dev/pkg/apis"
-	pkgreconciler "knative.dev/pkg/reconciler"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
@@ -108,26 +107,24 @@ func redactParams(wfe *v1alpha1.WorkflowExecution, msg string) string {
 	return redact.Values(msg, slices.Collect(maps.Values(wfe.Spec.Parameters))...)
 }
 
-func (r *Reconciler) markConfigurationError(ctx context.Context, wfe *v1alpha1.WorkflowExecution, msg string, now time.Time) pkgreconciler.Event {
+func (r *Reconciler) markConfigurationError(wfe *v1alpha1.WorkflowExecution, msg string, now time.Time) {
 	details := r.failureDetails(wfe, v1alpha1.FailureReasonConfigurationError, msg, false, now,
 		"The controller rejected the execution before creating its PipelineRun: "+msg+".",
 		"Correct the field named in the message, or have the operator allow the value in config-workflowexecution, then create a new execution.")
 	wfe.Status.MarkFailed(now, details)
-	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventConfigurationError, "%s", msg)
 }
 
-func (r *Reconciler) markCreateFailed(ctx context.Context, wfe *v1alpha1.WorkflowExecution, reason v1alpha1.FailureReason, err error, now time.Time) pkgreconciler.Event {
+func (r *Reconciler) markCreateFailed(wfe *v1alpha1.WorkflowExecution, reason v1alpha1.FailureReason, err error, now time.Time) {
 	msg := redactParams(wfe, fmt.Sprintf("Creating the PipelineRun was rejected: %v", err))
 	details := r.failureDetails(wfe, reason, msg, false, now,
 		"The API server rejected the PipelineRun: "+msg+".", failure.Recommendation(reason))
-	return r.markFailed(wfe, now, details)
+	wfe.Status.MarkFailed(now, details)
 }
 
-func (r *Reconciler) markSkipped(ctx context.Context, wfe *v1alpha1.WorkflowExecution, skip *v1alpha1.SkipDetails, now time.Time) pkgreconciler.Event {
+func (r *Reconciler) markSkipped(wfe *v1alpha1.WorkflowExecution, skip *v1alpha1.SkipDetails, now time.Time) {
 	at := metav1.NewTime(now)
 	skip.SkippedAt = &at
 	wfe.Status.MarkSkipped(now, skip)
-	return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventWorkflowSkipped, "%s", skip.Message)
 }
 
 // mirror copies the PipelineRun's condition and task counts into the status.

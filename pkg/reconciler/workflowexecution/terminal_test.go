@@ -55,7 +55,7 @@ func TestReconcileTerminal(t *testing.T) {
 		seed: func(t *testing.T) seed {
 			return objects(self(t, ended("Completed", 2*time.Minute)), ownPipelineRun(t, prSucceeded))
 		},
-		wantResult: "nil",
+		wantResult: "requeue-after 3m0s",
 	}, {
 		name: "after the cooldown: our PipelineRun deleted, release recorded, LockReleased",
 		seed: func(t *testing.T) seed {
@@ -150,13 +150,13 @@ func TestReconcileTerminal(t *testing.T) {
 		seed: func(t *testing.T) seed {
 			return objects(self(t, released(completed6m)))
 		},
-		wantResult: "nil",
+		wantResult: "requeue-after 1h0m0s",
 	}, {
 		name: "Skipped: never held a lock, nothing",
 		seed: func(t *testing.T) seed {
 			return objects(self(t, ended("Skipped", 10*time.Minute)), foreignRun(t, prSucceeded))
 		},
-		wantResult: "nil",
+		wantResult: "requeue-after 1h0m0s",
 	}, {
 		name: "Failed before any PipelineRun: nothing",
 		seed: func(t *testing.T) seed {
@@ -169,7 +169,7 @@ conditions:
 - {type: Succeeded, status: "False", reason: ConfigurationError}
 `), foreignRun(t, prSucceeded))
 		},
-		wantResult: "nil",
+		wantResult: "requeue-after 1h0m0s",
 	}})
 }
 
@@ -177,14 +177,14 @@ conditions:
 // reconcile writes nothing and emits nothing.
 func TestReconcileTerminalReleaseOnce(t *testing.T) {
 	f := newFixture(t, objects(self(t, ended("Completed", 6*time.Minute)), ownPipelineRun(t, prSucceeded)))
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("first Reconcile() = %v", err)
 	}
 	if diff := cmp.Diff([]string{"Normal LockReleased"}, f.events()); diff != "" {
 		t.Errorf("first events (-want, +got):\n%s", diff)
 	}
 	f.sync()
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("second Reconcile() = %v", err)
 	}
 	if got := f.events(); len(got) != 0 {
@@ -204,13 +204,12 @@ func TestReconcileTerminalRequeue(t *testing.T) {
 	s := objects(self(t, ended("Completed", 5*time.Minute)), ownPipelineRun(t, prSucceeded))
 	s.config = map[string]string{"cooldown-period": "5m0.3s"}
 	f := newFixture(t, s)
-	if err := f.reconcile(selfKey); err != nil {
-		t.Fatalf("Reconcile() = %v", err)
+	if got := requeue(f.reconcile(selfKey)); got != "requeue-after 300ms" {
+		t.Fatalf("Reconcile() = %s, want requeue-after 300ms (the end of its cooldown)", got)
 	}
 	if got := f.tektonActions(); len(got) != 0 {
 		t.Errorf("Tekton actions = %q, want none before the cooldown ends", got)
 	}
-	f.checkRequeuedLater("the end of its cooldown")
 }
 
 // TestReconcileCompletionSchedulesRelease: the reconcile that records the
@@ -220,11 +219,8 @@ func TestReconcileCompletionSchedulesRelease(t *testing.T) {
 	s := objects(self(t, statusRunning), ownPipelineRun(t, prSucceeded))
 	s.config = map[string]string{"cooldown-period": "2m30.3s"}
 	f := newFixture(t, s)
-	if err := f.reconcile(selfKey); err != nil {
-		t.Fatalf("Reconcile() = %v", err)
-	}
-	if !f.enqueued(10 * time.Second) {
-		t.Error("the completed execution was not requeued for its lock release")
+	if got := requeue(f.reconcile(selfKey)); got != "requeue-after 300ms" {
+		t.Errorf("Reconcile() = %s, want requeue-after 300ms (its lock release)", got)
 	}
 }
 
@@ -397,7 +393,7 @@ func TestFinalizeKindSkippedOwner(t *testing.T) {
 	ts := metav1.NewTime(now)
 	w.DeletionTimestamp = &ts
 	f := newFixture(t, objects(w, ownPipelineRun(t, prRunning)))
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("Reconcile() = %v", err)
 	}
 	if runExists(t, f, prUID) {
@@ -422,13 +418,13 @@ func TestIdempotence(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			f := newFixture(t, tc.seed(t))
-			if err := f.reconcile(selfKey); err != nil {
+			if err := f.reconcile(selfKey); reconcileFailed(err) {
 				t.Fatalf("first Reconcile() = %v", err)
 			}
 			first := f.events()
 			f.sync()
 			before := f.get(selfKey).Status
-			if err := f.reconcile(selfKey); err != nil {
+			if err := f.reconcile(selfKey); reconcileFailed(err) {
 				t.Fatalf("second Reconcile() = %v", err)
 			}
 			if got := f.writes(); len(got) != 0 {

@@ -24,7 +24,6 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/cache"
 	"knative.dev/pkg/controller"
-	pkgreconciler "knative.dev/pkg/reconciler"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
@@ -65,7 +64,7 @@ func terminatingMessage(pr *pipelinev1.PipelineRun) string {
 
 // waitForTerminating keeps a Pending execution waiting for the terminating
 // run that holds its target, saying so in the status.
-func (r *Reconciler) waitForTerminating(wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun, now time.Time) pkgreconciler.Event {
+func (r *Reconciler) waitForTerminating(wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun, now time.Time) error {
 	wfe.Status.MarkWaiting(v1alpha1.ReasonTargetTerminating, "%s", terminatingMessage(pr))
 	return controller.NewRequeueAfter(terminatingRecheck(pr, now))
 }

@@ -103,7 +103,7 @@ func TestReconcileTerminatingRun(t *testing.T) {
 		seed: func(t *testing.T) seed {
 			return objects(self(t, statusRunning), terminatingRun(ownPipelineRun(t, prRunning), time.Second))
 		},
-		wantResult:     "nil",
+		wantResult:     "requeue-after 5m0s",
 		ignoreMessages: true,
 		// What statusRunLost says, and the last status the run reported.
 		wantStatus: statusRunLost + `
@@ -121,7 +121,7 @@ pipelineRunStatus:
 		seed: func(t *testing.T) seed {
 			return objects(self(t, statusRunning), terminatingRun(ownPipelineRun(t, prSucceeded), time.Second))
 		},
-		wantResult:     "nil",
+		wantResult:     "requeue-after 2m30s",
 		ignoreMessages: true,
 		wantStatus:     statusCompleted,
 		wantEvents:     []string{"Normal WorkflowCompleted"},
@@ -162,7 +162,7 @@ func TestFinalizeKindTerminatingRun(t *testing.T) {
 	ts := metav1.NewTime(now.Add(-time.Second))
 	w.DeletionTimestamp = &ts
 	f := newFixture(t, objects(w, terminatingRun(ownPipelineRun(t, prRunning), time.Second)))
-	if err := f.reconcile(selfKey); err != nil {
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("Reconcile() = %v", err)
 	}
 	if got := f.tektonActions(); len(got) != 0 {

@@ -51,17 +51,6 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/tracing"
 )
 
-// Event reasons, one per transition.
-const (
-	EventPipelineRunCreated = "PipelineRunCreated"
-	EventWorkflowCompleted  = "WorkflowCompleted"
-	EventWorkflowFailed     = "WorkflowFailed"
-	EventWorkflowSkipped    = "WorkflowSkipped"
-	EventLockReleased       = "LockReleased"
-	EventConfigurationError = "ConfigurationError"
-	EventPipelineRunDeleted = "PipelineRunDeleted"
-)
-
 // confirmPendingAfter is the age past which a Pending execution is read
 // from the API server before it creates its run (see freshen).
 const confirmPendingAfter = 2 * time.Second
@@ -72,7 +61,18 @@ const confirmPendingAfter = 2 * time.Second
 // by default) stayed queued that long after the run ended, so memory grew
 // with the completion rate × 35 minutes (seen in the 30-minute soak). A
 // wedged run produces no events, so the check cannot wait for one.
-var holdCheckPeriod = time.Minute // a variable for tests
+const holdCheckPeriod = time.Minute
+
+// cooldownRequeue schedules the lock release of an execution that ended
+// at completion. A cooldown already over (0 s, or a late pass) needs no
+// timer: the watch event of the terminal status write brings the
+// execution back to release its lock, on a cache that shows it.
+func cooldownRequeue(cfg *config.WorkflowExecution, now, completion time.Time) error {
+	if wait := cfg.CooldownPeriod - now.Sub(completion); wait > 0 {
+		return controller.NewRequeueAfter(wait)
+	}
+	return nil
+}
 
 // ownerRecordDelay is how long to wait before looking again at a finished
 // PipelineRun whose execution has not recorded its outcome yet.
@@ -91,8 +91,7 @@ type Reconciler struct {
 	metrics           *metrics.Recorder
 	audit             *auditTrail
 
-	enqueueAfter func(obj any, after time.Duration)
-	enqueueKey   func(key types.NamespacedName)
+	enqueueKey func(key types.NamespacedName)
 
 	// progress remembers, per execution UID, how far this process moved
 	// the status (see rank), until the informer's cache shows it.
@@ -126,30 +125,65 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 	read := wfe.DeepCopy()
 	before := &read.Status
 	wfe.Status.InitializeConditions()
-	var event pkgreconciler.Event
-	var created *pipelinev1.PipelineRun // the run this pass created, if any
+	// One rule for the pass's outcome: the return value carries errors and
+	// requeues only; what the pass did beyond the status is noted in p,
+	// and the events follow from the committed transition (events.go).
+	p := &pass{}
+	var outcome error
 	switch phase := wfe.Status.Phase; {
 	case phase == v1alpha1.PhaseCompleted, phase == v1alpha1.PhaseFailed, phase == v1alpha1.PhaseSkipped:
-		event = r.reconcileDone(ctx, wfe, cfg)
+		outcome = r.reconcileDone(ctx, wfe, cfg, p)
 	case phase == v1alpha1.PhaseRunning && wfe.Status.PipelineRunRef != nil:
-		event = r.reconcileRunning(ctx, wfe, cfg)
+		outcome = r.reconcileRunning(ctx, wfe, cfg)
 	default:
 		// Running without a run cannot be recorded by this controller:
 		// such an execution is treated as not started.
-		event, created = r.reconcilePending(ctx, wfe, cfg)
+		outcome = r.reconcilePending(ctx, wfe, cfg, p)
 	}
-	r.audit.sync(ctx, read, wfe, !equality.Semantic.DeepEqual(before, &wfe.Status))
+	if retry := r.audit.sync(ctx, read, wfe, !equality.Semantic.DeepEqual(before, &wfe.Status)); retry > 0 {
+		outcome = soonest(outcome, controller.NewRequeueAfter(retry))
+	}
 	if err := r.writeStatus(ctx, wfe, before); err != nil {
-		if created != nil && apierrors.IsConflict(err) {
-			r.undoSpuriousRun(ctx, wfe, created)
+		if p.created != nil && apierrors.IsConflict(err) {
+			r.undoSpuriousRun(ctx, wfe, p.created)
 		}
 		return err
 	}
+	r.committed(ctx, wfe, before, p)
+	return outcome
+}
+
+// committed records, once the pass's status write succeeded, what follows
+// from the transition it made: metrics (Tekton's durationAndCountMetrics),
+// events, and the progress the freshness guard expects the cache to show.
+func (r *Reconciler) committed(ctx context.Context, wfe *v1alpha1.WorkflowExecution, before *v1alpha1.WorkflowExecutionStatus, p *pass) {
 	r.metrics.DurationAndCount(ctx, wfe, before)
+	emitEvents(ctx, wfe, before, p)
 	if rank(&wfe.Status) > rank(before) {
 		r.progress.Store(wfe.UID, rank(&wfe.Status))
 	}
-	return event
+}
+
+// soonest combines two outcomes of a pass: an error wins, else the
+// sooner requeue.
+func soonest(a, b error) error {
+	switch {
+	case a == nil:
+		return b
+	case b == nil:
+		return a
+	}
+	ra, da := controller.IsRequeueKey(a)
+	rb, db := controller.IsRequeueKey(b)
+	switch {
+	case !ra:
+		return a
+	case !rb:
+		return b
+	case db < da:
+		return b
+	}
+	return a
 }
 
 // forget drops what this process keeps about an execution once the
@@ -273,11 +307,13 @@ func (r *Reconciler) freshen(ctx context.Context, wfe *v1alpha1.WorkflowExecutio
 }
 
 // reconcilePending validates the execution, checks the locks and creates
-// the PipelineRun; it returns the run it created, if any.
-func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) (pkgreconciler.Event, *pipelinev1.PipelineRun) {
+// the PipelineRun; it notes in p the run it created, if any.
+func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution, p *pass) error {
 	now := r.clock.Now()
 	if err := validate(ctx, wfe, cfg); err != nil {
-		return r.markConfigurationError(ctx, wfe, err.Error(), now), nil
+		r.markConfigurationError(wfe, err.Error(), now)
+		p.rejected = true
+		return nil
 	}
 	target := canonicalTarget(wfe)
 	wfe.Status.MarkPending("Waiting for the PipelineRun to be created")
@@ -289,40 +325,42 @@ func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.Workflo
 	// other executions.
 	existing, err := r.pipelineRunLister.PipelineRuns(pr.Namespace).Get(pr.Name)
 	if err == nil && resources.IsOwnedBy(existing, wfe) {
-		return r.handleExisting(ctx, wfe, existing, cfg, now), nil
+		return r.handleExisting(ctx, wfe, existing, cfg, now)
 	}
 	if skip := r.checkLocks(wfe, target, cfg, now); skip != nil {
 		if own := r.ownRunPastTheCache(ctx, wfe, pr, existing); own != nil {
-			return r.handleExisting(ctx, wfe, own, cfg, now), nil
+			return r.handleExisting(ctx, wfe, own, cfg, now)
 		}
-		return r.markSkipped(ctx, wfe, skip, now), nil
+		r.markSkipped(wfe, skip, now)
+		return nil
 	}
 	if existing != nil {
-		return r.handleExisting(ctx, wfe, existing, cfg, now), nil
+		return r.handleExisting(ctx, wfe, existing, cfg, now)
 	}
 	created, err := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Create(ctx, pr, metav1.CreateOptions{})
 	switch {
 	case err == nil:
 		r.metrics.PipelineRunCreated(ctx, wfe)
-		r.markStarted(ctx, wfe, created)
-		return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventPipelineRunCreated,
-			"Created PipelineRun %s/%s", created.Namespace, created.Name), created
+		r.markStarted(wfe, created)
+		p.created = created
+		return nil
 	case apierrors.IsAlreadyExists(err):
 		r.metrics.PipelineRunCreation(ctx, metrics.CreationAlreadyExists, 0)
 		existing, getErr := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Get(ctx, pr.Name, metav1.GetOptions{})
 		if apierrors.IsNotFound(getErr) {
-			return controller.NewRequeueImmediately(), nil
+			return controller.NewRequeueImmediately()
 		} else if getErr != nil {
-			return fmt.Errorf("getting the existing PipelineRun %s/%s: %w", pr.Namespace, pr.Name, getErr), nil
+			return fmt.Errorf("getting the existing PipelineRun %s/%s: %w", pr.Namespace, pr.Name, getErr)
 		}
-		return r.handleExisting(ctx, wfe, existing, cfg, now), nil
+		return r.handleExisting(ctx, wfe, existing, cfg, now)
 	default:
 		r.metrics.PipelineRunCreation(ctx, metrics.CreationError, 0)
 		if reason, permanent := classifyCreateError(err); permanent {
-			return r.markCreateFailed(ctx, wfe, reason, err, now), nil
+			r.markCreateFailed(wfe, reason, err, now)
+			return nil
 		}
 		wfe.Status.MarkPending("Creating the PipelineRun failed, retrying: %v", err)
-		return fmt.Errorf("creating PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err), nil
+		return fmt.Errorf("creating PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err)
 	}
 }
 
@@ -365,14 +403,13 @@ func (r *Reconciler) ownRunPastTheCache(ctx context.Context, wfe *v1alpha1.Workf
 
 // handleExisting decides what a PipelineRun already holding the target's
 // name means for this execution (docs/design.md §4.3).
-func (r *Reconciler) handleExisting(ctx context.Context, wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun, cfg *config.WorkflowExecution, now time.Time) pkgreconciler.Event {
+func (r *Reconciler) handleExisting(ctx context.Context, wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun, cfg *config.WorkflowExecution, now time.Time) error {
 	logger := logging.FromContext(ctx)
 	if resources.IsOwnedBy(pr, wfe) {
 		// Ours: a crash between create and status write, or a stale cache.
 		logger.Infof("Adopting PipelineRun %s/%s", pr.Namespace, pr.Name)
-		r.markStarted(ctx, wfe, pr)
-		return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventPipelineRunCreated,
-			"Adopted PipelineRun %s/%s", pr.Namespace, pr.Name)
+		r.markStarted(wfe, pr)
+		return nil
 	}
 	owner := r.ownerOf(pr)
 	if !pr.IsDone() {
@@ -381,7 +418,8 @@ func (r *Reconciler) handleExisting(ctx context.Context, wfe *v1alpha1.WorkflowE
 			return err
 		}
 		if !abandoned {
-			return r.markSkipped(ctx, wfe, busyBy(wfe, pr, owner, now), now)
+			r.markSkipped(wfe, busyBy(wfe, pr, owner, now), now)
+			return nil
 		}
 		// An unfinished run nobody will ever finish or release: its owner
 		// ended (e.g. the hold limit cancelled it and Tekton is wedged) or
@@ -392,7 +430,8 @@ func (r *Reconciler) handleExisting(ctx context.Context, wfe *v1alpha1.WorkflowE
 	}
 	if owner != nil {
 		if skip := cooldownSkip(wfe, owner, cfg.CooldownPeriod, now); skip != nil {
-			return r.markSkipped(ctx, wfe, skip, now)
+			r.markSkipped(wfe, skip, now)
+			return nil
 		}
 	}
 	if isTerminating(pr) {
@@ -409,7 +448,7 @@ func (r *Reconciler) handleExisting(ctx context.Context, wfe *v1alpha1.WorkflowE
 }
 
 // markStarted records the PipelineRun the execution now owns.
-func (r *Reconciler) markStarted(ctx context.Context, wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun) {
+func (r *Reconciler) markStarted(wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun) {
 	start := pr.CreationTimestamp
 	wfe.Status.StartTime = &start
 	wfe.Status.PipelineRunRef = &v1alpha1.PipelineRunReference{Name: pr.Name, Namespace: pr.Namespace}
@@ -419,7 +458,7 @@ func (r *Reconciler) markStarted(ctx context.Context, wfe *v1alpha1.WorkflowExec
 }
 
 // reconcileRunning mirrors the PipelineRun into the status.
-func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) pkgreconciler.Event {
+func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) error {
 	now := r.clock.Now()
 	ref := wfe.Status.PipelineRunRef // set: ReconcileKind routes a Running execution without one to reconcilePending
 	pr, err := r.pipelineRunLister.PipelineRuns(ref.Namespace).Get(ref.Name)
@@ -444,8 +483,7 @@ func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.Workflo
 		if trs, wait, err = r.children(ctx, pr, trs, now); err != nil {
 			return err
 		} else if wait > 0 {
-			r.enqueueAfter(wfe, wait)
-			return nil
+			return controller.NewRequeueAfter(wait)
 		}
 	}
 	r.mirrorTaskRuns(wfe, pr, trs)
@@ -454,9 +492,7 @@ func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.Workflo
 	case cond != nil && cond.Status == corev1.ConditionTrue:
 		completion := completionTime(pr, now)
 		wfe.Status.MarkSucceeded(completion, "PipelineRun %s/%s succeeded", pr.Namespace, pr.Name)
-		r.finished(wfe, cfg, now, completion)
-		return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventWorkflowCompleted,
-			"Workflow %s completed on %s", wfe.Spec.WorkflowRef.WorkflowID, wfe.Spec.TargetResource)
+		return cooldownRequeue(cfg, now, completion)
 	case cond != nil && cond.Status == corev1.ConditionFalse:
 		completion := completionTime(pr, now)
 		details := failure.Analyze(failure.Input{
@@ -479,15 +515,14 @@ func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.Workflo
 
 // enforceHoldLimit cancels a run still unfinished stuck-grace-period after
 // its timeout, so that a wedged Tekton cannot hold a lock forever.
-func (r *Reconciler) enforceHoldLimit(ctx context.Context, wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun, cfg *config.WorkflowExecution, now time.Time) pkgreconciler.Event {
+func (r *Reconciler) enforceHoldLimit(ctx context.Context, wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun, cfg *config.WorkflowExecution, now time.Time) error {
 	timeout := cfg.DefaultTimeout
 	if pr.Spec.Timeouts != nil && pr.Spec.Timeouts.Pipeline != nil && pr.Spec.Timeouts.Pipeline.Duration > 0 {
 		timeout = pr.Spec.Timeouts.Pipeline.Duration
 	}
 	deadline := resources.StartTime(pr).Add(timeout + cfg.StuckGracePeriod)
 	if now.Before(deadline) {
-		r.enqueueAfter(wfe, min(deadline.Sub(now), holdCheckPeriod))
-		return nil
+		return controller.NewRequeueAfter(min(deadline.Sub(now), holdCheckPeriod))
 	}
 	if err := r.cancelPipelineRun(ctx, pr); err != nil {
 		return err
@@ -501,7 +536,7 @@ func (r *Reconciler) enforceHoldLimit(ctx context.Context, wfe *v1alpha1.Workflo
 }
 
 // markLost fails an execution whose PipelineRun disappeared while running.
-func (r *Reconciler) markLost(ctx context.Context, wfe *v1alpha1.WorkflowExecution, what string, now time.Time) pkgreconciler.Event {
+func (r *Reconciler) markLost(ctx context.Context, wfe *v1alpha1.WorkflowExecution, what string, now time.Time) error {
 	cfg := config.FromContextOrDefaults(ctx).WorkflowExecution
 	ref := wfe.Status.PipelineRunRef
 	msg := fmt.Sprintf("PipelineRun %s/%s %s externally while running", ref.Namespace, ref.Name, what)
@@ -511,33 +546,15 @@ func (r *Reconciler) markLost(ctx context.Context, wfe *v1alpha1.WorkflowExecuti
 	return r.markRunFailed(wfe, cfg, now, now, details)
 }
 
-// markFailed ends an execution that never got a run Failed.
-func (r *Reconciler) markFailed(wfe *v1alpha1.WorkflowExecution, completion time.Time, details *v1alpha1.FailureDetails) pkgreconciler.Event {
-	wfe.Status.MarkFailed(completion, details)
-	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
-}
-
 // markRunFailed ends an execution whose run failed (or was lost) Failed,
 // and schedules its lock release.
-func (r *Reconciler) markRunFailed(wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution, now, completion time.Time, details *v1alpha1.FailureDetails) pkgreconciler.Event {
-	event := r.markFailed(wfe, completion, details)
-	r.finished(wfe, cfg, now, completion)
-	return event
-}
-
-// finished schedules the lock release of a terminal execution (its
-// metrics are recorded once the status write commits: recordTransition).
-func (r *Reconciler) finished(wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution, now, completion time.Time) {
-	// A cooldown already over (0 s, or a late pass) needs no timer: the
-	// watch event of the terminal status write brings the execution back
-	// to release its lock, on a cache that shows it.
-	if wait := cfg.CooldownPeriod - now.Sub(completion); wait > 0 {
-		r.enqueueAfter(wfe, wait)
-	}
+func (r *Reconciler) markRunFailed(wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution, now, completion time.Time, details *v1alpha1.FailureDetails) error {
+	wfe.Status.MarkFailed(completion, details)
+	return cooldownRequeue(cfg, now, completion)
 }
 
 // reconcileDone releases the lock of a terminal execution after the cooldown.
-func (r *Reconciler) reconcileDone(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) pkgreconciler.Event {
+func (r *Reconciler) reconcileDone(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution, p *pass) error {
 	st := &wfe.Status
 	now := r.clock.Now()
 	if !holdsLock(wfe) {
@@ -547,8 +564,7 @@ func (r *Reconciler) reconcileDone(ctx context.Context, wfe *v1alpha1.WorkflowEx
 		return nil
 	}
 	if wait := st.CompletionTime.Add(cfg.CooldownPeriod).Sub(now); wait > 0 {
-		r.enqueueAfter(wfe, wait)
-		return nil
+		return controller.NewRequeueAfter(wait)
 	}
 	deleted, err := r.deleteOwnedPipelineRun(ctx, wfe, st.PipelineRunRef.Namespace, st.PipelineRunRef.Name)
 	if te := (*terminatingError)(nil); errors.As(err, &te) {
@@ -560,15 +576,11 @@ func (r *Reconciler) reconcileDone(ctx context.Context, wfe *v1alpha1.WorkflowEx
 	}
 	released := metav1.NewTime(now)
 	st.LockReleaseTime = &released
-	if !deleted {
-		// Another execution took the finished run over, or it is gone:
-		// the lock was already released. The transition (lockReleaseTime
-		// recorded) is reported all the same.
-		return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventLockReleased,
-			"Released the lock on %s (its PipelineRun was already taken over or deleted)", wfe.Spec.TargetResource)
-	}
-	return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventLockReleased,
-		"Released the lock on %s", wfe.Spec.TargetResource)
+	// Not deleted: another execution took the finished run over, or it is
+	// gone; the lock was already released. The transition (lockReleaseTime
+	// recorded) is reported all the same.
+	p.runGone = !deleted
+	return nil
 }
 
 // FinalizeKind deletes the execution's PipelineRun, only if it is its own,
@@ -581,19 +593,13 @@ func (r *Reconciler) FinalizeKind(ctx context.Context, wfe *v1alpha1.WorkflowExe
 	if err != nil {
 		return err
 	}
+	// The run's deletion is committed in the API server: its event
+	// follows, whatever the pass returns.
+	emitEvents(ctx, wfe, &wfe.Status, &pass{deleted: pr})
 	if wait := r.audit.drainWait(ctx, endedView(r, wfe), cfg, r.clock.Now()); wait > 0 {
-		if pr != nil {
-			// The pass ends with a requeue, which carries no event.
-			controller.GetEventRecorder(ctx).Eventf(wfe, corev1.EventTypeNormal, EventPipelineRunDeleted,
-				"Deleted PipelineRun %s/%s", pr.Namespace, pr.Name)
-		}
 		return controller.NewRequeueAfter(wait)
 	}
-	if pr == nil {
-		return nil
-	}
-	return pkgreconciler.NewEvent(corev1.EventTypeNormal, EventPipelineRunDeleted,
-		"Deleted PipelineRun %s/%s", pr.Namespace, pr.Name)
+	return nil
 }
 
 // stopOwnRun deletes the execution's run, if it still owns one, and returns
