@@ -375,8 +375,7 @@ func timeOf(t *metav1.Time) *time.Time {
 }
 
 // redactor returns a function that hides the parameter values in a text
-// (redact.Values).
+// (redact.Parameters).
 func redactor(params map[string]string) func(string) string {
-	values := slices.Collect(maps.Values(params))
-	return func(s string) string { return redact.Values(s, values...) }
+	return func(s string) string { return redact.Parameters(s, params) }
 }

@@ -37,6 +37,17 @@ const Marker = "[REDACTED]"
 // would garble every message.
 const MinLength = 4
 
+// Parameters is Values with the values of an execution's parameters (name
+// to value): the one redaction of parameter values in messages copied from
+// elsewhere (Tekton, the API server) into statuses and audit events.
+func Parameters(text string, params map[string]string) string {
+	values := make([]string, 0, len(params))
+	for _, v := range params {
+		values = append(values, v)
+	}
+	return Values(text, values...)
+}
+
 // Values replaces in text every value of MinLength characters or more with
 // Marker. The longest values go first, so that a value containing another
 // is replaced whole; ties go lexically, so that the result never depends on

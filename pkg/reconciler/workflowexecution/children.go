@@ -23,11 +23,8 @@ import (
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/cache"
 	"knative.dev/pkg/logging"
-
-	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
 )
 
 // childWait bounds how long a finished run's execution waits for the
@@ -90,33 +87,20 @@ func (r *Reconciler) children(ctx context.Context, pr *pipelinev1.PipelineRun, c
 	return out, 0, nil
 }
 
-// taskRunHandler enqueues the execution of a TaskRun that is seen
-// finished (Tekton copies the run's labels, which name the execution, to
-// its TaskRuns): a finished run whose children the cache did not show yet
-// is analysed as soon as they arrive. Unfinished TaskRuns enqueue nothing.
-func taskRunHandler(enqueueKey func(types.NamespacedName)) cache.ResourceEventHandler {
+// taskRunHandler hands to enqueueOwner (knative's label enqueue, as for
+// PipelineRuns: Tekton copies the run's labels, which name the execution,
+// to its TaskRuns) each TaskRun seen finished: a finished run whose
+// children the cache did not show yet is analysed as soon as they arrive.
+// Unfinished TaskRuns, and deletions, enqueue nothing.
+func taskRunHandler(enqueueOwner func(any)) cache.ResourceEventHandler {
 	return cache.FilteringResourceEventHandler{
 		FilterFunc: func(obj any) bool {
-			if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-				obj = tomb.Obj
-			}
 			tr, ok := obj.(*pipelinev1.TaskRun)
 			return ok && tr.IsDone()
 		},
 		Handler: cache.ResourceEventHandlerFuncs{
-			AddFunc:    func(obj any) { enqueueOwner(enqueueKey, obj) },
-			UpdateFunc: func(_, obj any) { enqueueOwner(enqueueKey, obj) },
+			AddFunc:    enqueueOwner,
+			UpdateFunc: func(_, obj any) { enqueueOwner(obj) },
 		},
-	}
-}
-
-func enqueueOwner(enqueueKey func(types.NamespacedName), obj any) {
-	tr, ok := obj.(*pipelinev1.TaskRun)
-	if !ok {
-		return
-	}
-	ns, name := tr.Labels[workflowexecution.SourceNamespaceLabelKey], tr.Labels[workflowexecution.WorkflowExecutionLabelKey]
-	if ns != "" && name != "" {
-		enqueueKey(types.NamespacedName{Namespace: ns, Name: name})
 	}
 }

@@ -127,8 +127,9 @@ func TestTerminalAnalysisReadsMissingChildren(t *testing.T) {
 // TestTaskRunHandler: a TaskRun seen finished enqueues its execution (named
 // by the labels Tekton copies from the run); an unfinished one does not.
 func TestTaskRunHandler(t *testing.T) {
-	var got []types.NamespacedName
-	h := taskRunHandler(func(k types.NamespacedName) { got = append(got, k) })
+	f := newFixture(t, seed{})
+	h := taskRunHandler(f.impl.EnqueueLabelOfNamespaceScopedResource(
+		"kubernaut.ai/source-namespace", "kubernaut.ai/workflow-execution"))
 	var running, done *pipelinev1.TaskRun
 	for _, o := range parse.MustReadObjects(t, "testdata/task-failed.yaml") {
 		if tr, ok := o.(*pipelinev1.TaskRun); ok && tr.Name == failedChild {
@@ -141,11 +142,15 @@ func TestTaskRunHandler(t *testing.T) {
 	running.Labels["kubernaut.ai/source-namespace"] = selfNS
 	h.OnAdd(running, false)
 	h.OnUpdate(running, running)
-	if len(got) != 0 {
-		t.Fatalf("an unfinished TaskRun enqueued %v", got)
+	h.OnDelete(done)
+	if n := f.impl.WorkQueue().Len(); n != 0 {
+		t.Fatalf("an unfinished or deleted TaskRun enqueued %d key(s)", n)
 	}
 	h.OnUpdate(running, done)
-	if want := []types.NamespacedName{{Namespace: selfNS, Name: selfName}}; !cmp.Equal(want, got) {
-		t.Errorf("enqueued %v, want %v", got, want)
+	if n := f.impl.WorkQueue().Len(); n != 1 {
+		t.Fatalf("%d keys enqueued, want 1", n)
+	}
+	if key, _ := f.impl.WorkQueue().Get(); key != (types.NamespacedName{Namespace: selfNS, Name: selfName}) {
+		t.Errorf("enqueued %v, want %s", key, selfKey)
 	}
 }

@@ -25,6 +25,7 @@ import (
 	"knative.dev/pkg/configmap"
 	"knative.dev/pkg/controller"
 	"knative.dev/pkg/logging"
+	"knative.dev/pkg/tracker"
 
 	"kubernaut.ai/workflowexecution/pkg/apirecovery"
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
@@ -132,7 +133,9 @@ func newController(ctx context.Context, cmw configmap.Watcher, clk clock.Passive
 			SkipStatusUpdates: true,
 		}
 	})
-	r.enqueueKey = impl.EnqueueKey
+	// Executions waiting for another object (a terminating run) track it.
+	impl.Tracker = tracker.New(impl.EnqueueKey, controller.GetTrackerLease(ctx))
+	r.tracker = impl.Tracker
 	r.audit = &auditTrail{
 		metrics:     rec,
 		clock:       clk,
@@ -152,17 +155,21 @@ func newController(ctx context.Context, cmw configmap.Watcher, clk clock.Passive
 		impl.FilteredGlobalResync(hasWorkLeft, wfeInf.Informer())
 	})
 
-	// The latency metrics' start points are stored before the enqueue (pkg/metrics).
+	// A run, and its TaskRuns (Tekton copies the run's labels), wake the
+	// execution their labels name. The latency metrics' start points are
+	// stored before the enqueue (pkg/metrics).
+	enqueueOwner := impl.EnqueueLabelOfNamespaceScopedResource(
+		workflowexecution.SourceNamespaceLabelKey, workflowexecution.WorkflowExecutionLabelKey)
 	for _, h := range []struct {
 		informer cache.SharedIndexInformer
 		handler  cache.ResourceEventHandler
 	}{
 		{wfeInf.Informer(), rec.ExecutionHandler(impl.Enqueue)},
 		{wfeInf.Informer(), cache.ResourceEventHandlerFuncs{DeleteFunc: r.forget}},
-		{trInf.Informer(), taskRunHandler(impl.EnqueueKey)},
-		{prInf.Informer(), rec.RunHandler(impl.EnqueueLabelOfNamespaceScopedResource(
-			workflowexecution.SourceNamespaceLabelKey, workflowexecution.WorkflowExecutionLabelKey))},
-		{prInf.Informer(), cache.ResourceEventHandlerFuncs{DeleteFunc: r.wakeWaiters}},
+		{wfeInf.Informer(), cache.ResourceEventHandlerFuncs{DeleteFunc: impl.Tracker.OnDeletedObserver}},
+		{trInf.Informer(), taskRunHandler(enqueueOwner)},
+		{prInf.Informer(), rec.RunHandler(enqueueOwner)},
+		{prInf.Informer(), cache.ResourceEventHandlerFuncs{DeleteFunc: controller.EnsureTypeMeta(impl.Tracker.OnChanged, pipelineRunGVK)}},
 	} {
 		if _, err := h.informer.AddEventHandler(h.handler); err != nil {
 			logger.Fatalw("Failed to add an informer event handler", "error", err)

@@ -40,25 +40,10 @@ func (r *Reconciler) getPipelineRun(ctx context.Context, ns, name string) (*pipe
 	return pr, err
 }
 
-// deletePipelineRun deletes exactly this PipelineRun: the UID precondition
+// deleteExactly deletes exactly this PipelineRun: the UID precondition
 // makes the delete fail rather than remove another run of the same name.
-// A run already gone, or replaced, counts as deleted.
-func (r *Reconciler) deletePipelineRun(ctx context.Context, pr *pipelinev1.PipelineRun) error {
-	uid := pr.UID
-	propagation := metav1.DeletePropagationBackground
-	err := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Delete(ctx, pr.Name, metav1.DeleteOptions{
-		Preconditions:     &metav1.Preconditions{UID: &uid},
-		PropagationPolicy: &propagation,
-	})
-	if err == nil || apierrors.IsNotFound(err) || apierrors.IsConflict(err) {
-		return nil
-	}
-	return fmt.Errorf("deleting PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err)
-}
-
-// deleteExactly is deletePipelineRun that also reports whether this call
-// deleted the run (false: it was already gone, or replaced), so that the
-// deletion is reported once.
+// It reports whether this call deleted the run (false: it was already
+// gone, or replaced: no error), so that the deletion is reported once.
 func (r *Reconciler) deleteExactly(ctx context.Context, pr *pipelinev1.PipelineRun) (bool, error) {
 	uid := pr.UID
 	propagation := metav1.DeletePropagationBackground
@@ -100,7 +85,10 @@ func (r *Reconciler) deleteOwnedPipelineRun(ctx context.Context, wfe *v1alpha1.W
 	if isTerminating(pr) {
 		return false, &terminatingError{pr: pr}
 	}
-	return true, r.deletePipelineRun(ctx, pr)
+	if _, err := r.deleteExactly(ctx, pr); err != nil {
+		return false, err
+	}
+	return true, nil
 }
 
 // cancelPipelineRun asks Tekton to cancel exactly this run: the JSON

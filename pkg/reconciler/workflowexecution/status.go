@@ -19,8 +19,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
-	"slices"
 	"strings"
 	"time"
 
@@ -101,12 +99,6 @@ func (r *Reconciler) failureDetails(wfe *v1alpha1.WorkflowExecution, reason v1al
 	return d
 }
 
-// redact hides the execution's parameter values in a message copied from
-// elsewhere (Tekton, the API server).
-func redactParams(wfe *v1alpha1.WorkflowExecution, msg string) string {
-	return redact.Values(msg, slices.Collect(maps.Values(wfe.Spec.Parameters))...)
-}
-
 func (r *Reconciler) markConfigurationError(wfe *v1alpha1.WorkflowExecution, msg string, now time.Time) {
 	details := r.failureDetails(wfe, v1alpha1.FailureReasonConfigurationError, msg, false, now,
 		"The controller rejected the execution before creating its PipelineRun: "+msg+".",
@@ -115,7 +107,7 @@ func (r *Reconciler) markConfigurationError(wfe *v1alpha1.WorkflowExecution, msg
 }
 
 func (r *Reconciler) markCreateFailed(wfe *v1alpha1.WorkflowExecution, reason v1alpha1.FailureReason, err error, now time.Time) {
-	msg := redactParams(wfe, fmt.Sprintf("Creating the PipelineRun was rejected: %v", err))
+	msg := redact.Parameters(fmt.Sprintf("Creating the PipelineRun was rejected: %v", err), wfe.Spec.Parameters)
 	details := r.failureDetails(wfe, reason, msg, false, now,
 		"The API server rejected the PipelineRun: "+msg+".", failure.Recommendation(reason))
 	wfe.Status.MarkFailed(now, details)

@@ -21,19 +21,17 @@ import (
 	"time"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
-	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/tools/cache"
 	"knative.dev/pkg/controller"
+	"knative.dev/pkg/tracker"
 
-	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 )
 
 // A PipelineRun with a deletion timestamp (held by a finalizer: Tekton
 // Chains signs every run before it lets it go, Results archives it) still
 // holds its target until it is gone (docs/design.md §4.3). Deleting it again changes
-// nothing: every path waits instead. The watch wakes the waiters when the
-// run disappears (wakeWaiters); the requeue below is only a safety net.
+// nothing: every path waits instead. The tracker wakes the waiters when the
+// run disappears (waitForTerminating); the requeue below is only a safety net.
 const (
 	terminatingMinRecheck = time.Second
 	terminatingMaxRecheck = 30 * time.Second
@@ -63,34 +61,16 @@ func terminatingMessage(pr *pipelinev1.PipelineRun) string {
 }
 
 // waitForTerminating keeps a Pending execution waiting for the terminating
-// run that holds its target, saying so in the status.
+// run that holds its target, saying so in the status. The tracker wakes
+// the execution when the run is gone (its informer's deletion).
 func (r *Reconciler) waitForTerminating(wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun, now time.Time) error {
+	ref := tracker.Reference{APIVersion: pipelineRunGVK.GroupVersion().String(), Kind: pipelineRunGVK.Kind, Namespace: pr.Namespace, Name: pr.Name}
+	if err := r.tracker.TrackReference(ref, wfe); err != nil {
+		return fmt.Errorf("tracking PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err)
+	}
 	wfe.Status.MarkWaiting(v1alpha1.ReasonTargetTerminating, "%s", terminatingMessage(pr))
 	return controller.NewRequeueAfter(terminatingRecheck(pr, now))
 }
 
-// wakeWaiters, on a PipelineRun's deletion, enqueues the unfinished
-// executions on its target: one of them may be waiting for the run to be
-// gone. The run's own execution is enqueued by its labels.
-func (r *Reconciler) wakeWaiters(obj any) {
-	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-		obj = tomb.Obj
-	}
-	pr, ok := obj.(*pipelinev1.PipelineRun)
-	if !ok {
-		return
-	}
-	target, err := v1alpha1.CanonicalTarget(pr.Annotations[workflowexecution.TargetResourceAnnotationKey])
-	if err != nil {
-		return
-	}
-	objs, err := r.wfeIndexer.ByIndex(targetIndex, target)
-	if err != nil {
-		return
-	}
-	for _, o := range objs {
-		if wfe, ok := o.(*v1alpha1.WorkflowExecution); ok && !wfe.Status.IsDone() {
-			r.enqueueKey(types.NamespacedName{Namespace: wfe.Namespace, Name: wfe.Name})
-		}
-	}
-}
+// pipelineRunGVK is the kind the tracker follows.
+var pipelineRunGVK = pipelinev1.SchemeGroupVersion.WithKind("PipelineRun")

@@ -21,13 +21,11 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/cache"
-
-	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"knative.dev/pkg/controller"
 )
 
 const chainsFinalizer = "chains.tekton.dev/pipelinerun"
@@ -173,28 +171,39 @@ func TestFinalizeKindTerminatingRun(t *testing.T) {
 	}
 }
 
-// TestWakeWaiters: a PipelineRun's deletion enqueues the unfinished
-// executions on its target, in any namespace, and nothing else.
+// TestWakeWaiters: an execution waiting for a terminating run tracks it;
+// the run's deletion (a tombstone too) enqueues it, in any namespace, and
+// nothing else.
 func TestWakeWaiters(t *testing.T) {
-	idx := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{targetIndex: indexByTarget})
-	for _, w := range []*v1alpha1.WorkflowExecution{
-		self(t, waitingForTerminating),
-		other(t, ended("Completed", time.Minute)),
-		wfe(t, "shop", "elsewhere", "uid-elsewhere", selfWorkflow, "payment/Deployment/web", statusPending),
-		wfe(t, "ops", "new", "uid-new", otherWorkflow, "payment/DEPLOYMENT/api", ""),
-	} {
-		if err := idx.Add(w); err != nil {
-			t.Fatal(err)
-		}
+	f := newFixture(t, takeOverTerminating(t, "Completed", prSucceeded, 2*time.Second))
+	if got := requeue(f.reconcile(selfKey)); got != "requeue-after 1s" {
+		t.Fatalf("Reconcile() = %s, want requeue-after 1s (waiting)", got)
 	}
-	var got []string
-	r := &Reconciler{wfeIndexer: idx, enqueueKey: func(k types.NamespacedName) { got = append(got, k.String()) }}
-	pr := foreignRun(t, prSucceeded)
-	r.wakeWaiters(pr)
-	r.wakeWaiters(cache.DeletedFinalStateUnknown{Key: "x", Obj: pr})
-	r.wakeWaiters("not a run")
-	want := []string{"ops/new", selfKey, "ops/new", selfKey}
-	if diff := cmp.Diff(sorted(want), sorted(got)); diff != "" {
-		t.Errorf("enqueued (-want, +got):\n%s", diff)
+	pr, err := f.tekton.TektonV1().PipelineRuns(execNS).Get(f.ctx, prName, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Drain what starting the controller queued (the audit switch's resync).
+	for f.impl.WorkQueue().Len() > 0 {
+		key, _ := f.impl.WorkQueue().Get()
+		f.impl.WorkQueue().Done(key)
+	}
+	wake := controller.EnsureTypeMeta(f.impl.Tracker.OnChanged, pipelineRunGVK)
+	other := pr.DeepCopy()
+	other.Name = "another-run"
+	wake(other)
+	if n := f.impl.WorkQueue().Len(); n != 0 {
+		t.Fatalf("another run's deletion enqueued %d key(s)", n)
+	}
+	for _, deleted := range []any{pr, cache.DeletedFinalStateUnknown{Key: "x", Obj: pr}} {
+		wake(deleted)
+		if n := f.impl.WorkQueue().Len(); n != 1 {
+			t.Fatalf("%d keys enqueued, want 1", n)
+		}
+		key, _ := f.impl.WorkQueue().Get()
+		if key != (types.NamespacedName{Namespace: selfNS, Name: selfName}) {
+			t.Errorf("enqueued %v, want %s", key, selfKey)
+		}
+		f.impl.WorkQueue().Done(key)
 	}
 }

@@ -31,12 +31,12 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
 	"knative.dev/pkg/apis"
 	"knative.dev/pkg/controller"
 	"knative.dev/pkg/logging"
+	"knative.dev/pkg/tracker"
 	pkgreconciler "knative.dev/pkg/reconciler"
 
 	"kubernaut.ai/workflowexecution/pkg/apirecovery"
@@ -91,7 +91,8 @@ type Reconciler struct {
 	metrics           *metrics.Recorder
 	audit             *auditTrail
 
-	enqueueKey func(key types.NamespacedName)
+	// tracker wakes an execution when an object it waits for changes.
+	tracker tracker.Interface
 
 	// progress remembers, per execution UID, how far this process moved
 	// the status (see rank), until the informer's cache shows it.
@@ -213,7 +214,7 @@ func (r *Reconciler) undoSpuriousRun(ctx context.Context, wfe *v1alpha1.Workflow
 		return
 	}
 	logging.FromContext(ctx).Warnf("Deleting PipelineRun %s/%s created on a stale copy of an execution that already ended", pr.Namespace, pr.Name)
-	if err := r.deletePipelineRun(ctx, pr); err != nil {
+	if _, err := r.deleteExactly(ctx, pr); err != nil {
 		logging.FromContext(ctx).Errorw("Failed to delete a spurious PipelineRun", "error", err)
 	}
 }
@@ -441,7 +442,7 @@ func (r *Reconciler) handleExisting(ctx context.Context, wfe *v1alpha1.WorkflowE
 	}
 	// A finished (or abandoned) run kept for its cooldown: take the lock over.
 	logger.Infof("Taking over the PipelineRun %s/%s of %s", pr.Namespace, pr.Name, resources.OwnerOf(pr).NamespacedName)
-	if err := r.deletePipelineRun(ctx, pr); err != nil {
+	if _, err := r.deleteExactly(ctx, pr); err != nil {
 		return err
 	}
 	return controller.NewRequeueImmediately()
@@ -461,11 +462,9 @@ func (r *Reconciler) markStarted(wfe *v1alpha1.WorkflowExecution, pr *pipelinev1
 func (r *Reconciler) reconcileRunning(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) error {
 	now := r.clock.Now()
 	ref := wfe.Status.PipelineRunRef // set: ReconcileKind routes a Running execution without one to reconcilePending
-	pr, err := r.pipelineRunLister.PipelineRuns(ref.Namespace).Get(ref.Name)
-	if apierrors.IsNotFound(err) {
-		// The cache may lag behind our own create: ask the API server.
-		pr, err = r.pipelineClient.TektonV1().PipelineRuns(ref.Namespace).Get(ctx, ref.Name, metav1.GetOptions{})
-	}
+	// The cache may lag behind our own create: getPipelineRun asks the
+	// API server then.
+	pr, err := r.getPipelineRun(ctx, ref.Namespace, ref.Name)
 	switch {
 	case apierrors.IsNotFound(err):
 		return r.markLost(ctx, wfe, "was deleted", now)
