@@ -36,8 +36,8 @@ import (
 	"knative.dev/pkg/apis"
 	"knative.dev/pkg/controller"
 	"knative.dev/pkg/logging"
-	"knative.dev/pkg/tracker"
 	pkgreconciler "knative.dev/pkg/reconciler"
+	"knative.dev/pkg/tracker"
 
 	"kubernaut.ai/workflowexecution/pkg/apirecovery"
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
