@@ -381,11 +381,11 @@ func TestAuditFinalizationRetriedAfterDelivery(t *testing.T) {
 // TestForgetOnDelete: once the informer saw an execution deleted, nothing
 // the process kept about it remains, tombstones included.
 func TestForgetOnDelete(t *testing.T) {
-	r := &Reconciler{audit: &auditTrail{}}
+	r := &Reconciler{audit: &auditTrail{}, fresh: newFreshness(clocktesting.NewFakePassiveClock(now), nil, nil)}
 	gone := self(t, released(ended("Completed", time.Minute)))
 	tomb := wfe(t, otherNS, otherName, otherUID, otherWorkflow, "payment/Deployment/web", ended("Failed", time.Minute))
 	for _, w := range []*v1alpha1.WorkflowExecution{gone, tomb} {
-		r.progress.Store(w.UID, 2)
+		r.fresh.progress.Add(w.UID, 2, progressTTL)
 		r.audit.deleting.Store(w.UID, now)
 		for _, typ := range audit.EventTypesFor(w) {
 			r.audit.settled.Store(audit.EventID(w, typ), now)
@@ -394,8 +394,10 @@ func TestForgetOnDelete(t *testing.T) {
 	r.forget(gone)
 	r.forget(cache.DeletedFinalStateUnknown{Key: otherNS + "/" + otherName, Obj: tomb})
 	r.forget("not an execution")
-	for name, m := range map[string]*sync.Map{"progress": &r.progress,
-		"settled": &r.audit.settled, "deleting": &r.audit.deleting} {
+	if keys := r.fresh.progress.Keys(); len(keys) != 0 {
+		t.Errorf("progress still holds %v", keys)
+	}
+	for name, m := range map[string]*sync.Map{"settled": &r.audit.settled, "deleting": &r.audit.deleting} {
 		m.Range(func(k, _ any) bool {
 			t.Errorf("%s still holds %v", name, k)
 			return true

@@ -107,7 +107,7 @@ func newController(ctx context.Context, cmw configmap.Watcher, clk clock.Passive
 		taskRunLister:     trInf.Lister(),
 		clock:             clk,
 		metrics:           rec,
-		stalls:            p.Stalls,
+		fresh:             newFreshness(clk, wfeclient.Get(ctx), p.Stalls),
 	}
 	go p.Stalls.Run(ctx)
 

@@ -21,7 +21,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
@@ -39,7 +38,6 @@ import (
 	pkgreconciler "knative.dev/pkg/reconciler"
 	"knative.dev/pkg/tracker"
 
-	"kubernaut.ai/workflowexecution/pkg/apirecovery"
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	wfeclientset "kubernaut.ai/workflowexecution/pkg/client/clientset/versioned"
@@ -50,10 +48,6 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
 	"kubernaut.ai/workflowexecution/pkg/tracing"
 )
-
-// confirmPendingAfter is the age past which a Pending execution is read
-// from the API server before it creates its run (see freshen).
-const confirmPendingAfter = 2 * time.Second
 
 // holdCheckPeriod bounds how far ahead a Running execution is requeued to
 // check its hold limit. The work queue cannot cancel a delayed key: a
@@ -94,11 +88,8 @@ type Reconciler struct {
 	// tracker wakes an execution when an object it waits for changes.
 	tracker tracker.Interface
 
-	// progress remembers, per execution UID, how far this process moved
-	// the status (see rank), until the informer's cache shows it.
-	progress sync.Map
-	// stalls tells whether this process was recently paused (pkg/apirecovery).
-	stalls *apirecovery.StallWatch
+	// fresh guards against acting on a stale cached copy (freshness.go).
+	fresh *freshness
 	// tracing makes each execution one trace (pkg/tracing); off by default.
 	tracing *tracing.Provider
 }
@@ -117,7 +108,7 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 		"correlationId", wfe.CorrelationID(), "workflowId", wfe.Spec.WorkflowRef.WorkflowID))
 	ctx, endTrace := r.tracing.StartPass(ctx, wfe)
 	defer func() { endTrace(wfe, result) }()
-	if behind, err := r.freshen(ctx, wfe); err != nil || behind {
+	if behind, err := r.fresh.behind(ctx, wfe); err != nil || behind {
 		// Behind: the watch event of this process's own status write,
 		// which the cache does not show yet, will bring the execution
 		// back.
@@ -160,9 +151,7 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 func (r *Reconciler) committed(ctx context.Context, wfe *v1alpha1.WorkflowExecution, before *v1alpha1.WorkflowExecutionStatus, p *pass) {
 	r.metrics.DurationAndCount(ctx, wfe, before)
 	emitEvents(ctx, wfe, before, p)
-	if rank(&wfe.Status) > rank(before) {
-		r.progress.Store(wfe.UID, rank(&wfe.Status))
-	}
+	r.fresh.advanced(wfe, before)
 }
 
 // soonest combines two outcomes of a pass: an error wins, else the
@@ -197,7 +186,7 @@ func (r *Reconciler) forget(obj any) {
 	if !ok {
 		return
 	}
-	r.progress.Delete(wfe.UID)
+	r.fresh.forget(wfe.UID)
 	r.audit.forgetAll(wfe)
 }
 
@@ -254,57 +243,6 @@ func endedView(r *Reconciler, wfe *v1alpha1.WorkflowExecution) *v1alpha1.Workflo
 		msg+".", "Nothing to do unless the deletion was a mistake: then create a new execution.")
 	view.Status.MarkFailed(at, details)
 	return view
-}
-
-// rank orders the statuses an execution goes through: Pending, Running,
-// terminal, lock released.
-func rank(st *v1alpha1.WorkflowExecutionStatus) int {
-	switch {
-	case st.LockReleaseTime != nil:
-		return 3
-	case st.IsDone():
-		return 2
-	case st.Phase == v1alpha1.PhaseRunning:
-		return 1
-	default:
-		return 0
-	}
-}
-
-// freshen guards against a stale informer cache. When this process already
-// moved the execution further than the cached copy shows (a PipelineRun
-// event can arrive before our own status write reaches the cache), acting
-// on the copy would repeat events, or worse, start a finished execution
-// again; the pass reports it is behind and does nothing. The informer
-// delivers every change, so the watch event of that write enqueues the
-// execution again, on a cache that shows it: no read needed.
-//
-// Another process (a previous leader, a replica) may also have moved it:
-// an execution the cache shows Pending although it is older than
-// confirmPendingAfter is read from the API server, so that a stale copy
-// never creates a second run for an execution that already ran. So is a
-// young one after this process stalled (apirecovery.StallWatch): while it was
-// frozen, another replica may have led its bucket.
-func (r *Reconciler) freshen(ctx context.Context, wfe *v1alpha1.WorkflowExecution) (behind bool, err error) {
-	if want, ok := r.progress.Load(wfe.UID); ok {
-		if rank(&wfe.Status) < want.(int) {
-			return true, nil
-		}
-		r.progress.CompareAndDelete(wfe.UID, want)
-		return false, nil
-	}
-	if rank(&wfe.Status) > 0 || (r.clock.Since(wfe.CreationTimestamp.Time) < confirmPendingAfter && !r.stalls.Suspect()) {
-		return false, nil
-	}
-	fresh, err := r.wfeClient.WorkflowexecutionV1alpha1().WorkflowExecutions(wfe.Namespace).Get(ctx, wfe.Name, metav1.GetOptions{})
-	if err != nil {
-		return false, fmt.Errorf("reading %s/%s past a stale cache: %w", wfe.Namespace, wfe.Name, err)
-	}
-	if fresh.UID == wfe.UID {
-		wfe.Status = *fresh.Status.DeepCopy()
-		wfe.ResourceVersion = fresh.ResourceVersion
-	}
-	return false, nil
 }
 
 // reconcilePending validates the execution, checks the locks and creates
