@@ -28,7 +28,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
-	wfereconciler "kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution"
+	"kubernaut.ai/workflowexecution/pkg/tracing"
 	"kubernaut.ai/workflowexecution/test/framework"
 	"kubernaut.ai/workflowexecution/test/rig"
 )
@@ -63,8 +63,8 @@ func TestTraceContinuesInTekton(t *testing.T) {
 		t.Fatal("the finished run is gone (the suite keeps runs for its 1h cooldown)")
 	}
 	var carrier map[string]string
-	if err := json.Unmarshal([]byte(pr.Annotations[wfereconciler.PipelineRunSpanContextAnnotation]), &carrier); err != nil {
-		t.Fatalf("annotation %s: %v", wfereconciler.PipelineRunSpanContextAnnotation, err)
+	if err := json.Unmarshal([]byte(pr.Annotations[tracing.PipelineRunSpanContextAnnotation]), &carrier); err != nil {
+		t.Fatalf("annotation %s: %v", tracing.PipelineRunSpanContextAnnotation, err)
 	}
 	parts := strings.Split(carrier["traceparent"], "-")
 	if len(parts) != 4 {

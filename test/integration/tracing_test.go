@@ -32,7 +32,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
-	wfereconciler "kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution"
+	"kubernaut.ai/workflowexecution/pkg/tracing"
 	"kubernaut.ai/workflowexecution/test/framework"
 	"kubernaut.ai/workflowexecution/test/rig"
 )
@@ -90,8 +90,8 @@ func TestTracingOneTraceFromExecutionToPipelineRun(t *testing.T) {
 		t.Fatalf("PipelineRun %s missing", name)
 	}
 	var carrier map[string]string
-	if err := json.Unmarshal([]byte(pr.Annotations[wfereconciler.PipelineRunSpanContextAnnotation]), &carrier); err != nil {
-		t.Fatalf("annotation %s = %q: %v", wfereconciler.PipelineRunSpanContextAnnotation, pr.Annotations[wfereconciler.PipelineRunSpanContextAnnotation], err)
+	if err := json.Unmarshal([]byte(pr.Annotations[tracing.PipelineRunSpanContextAnnotation]), &carrier); err != nil {
+		t.Fatalf("annotation %s = %q: %v", tracing.PipelineRunSpanContextAnnotation, pr.Annotations[tracing.PipelineRunSpanContextAnnotation], err)
 	}
 	tp := strings.Split(carrier["traceparent"], "-")
 	if len(tp) != 4 || tp[0] != "00" || tp[3] != "01" {
