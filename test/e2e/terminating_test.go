@@ -37,7 +37,7 @@ import (
 
 // chainsFinalizer is the finalizer Tekton Chains puts on every PipelineRun
 // until it has signed it.
-const chainsFinalizer = "chains.tekton.dev/pipelinerun"
+const chainsFinalizer = framework.ChainsFinalizer
 
 // terminatingWindow is how long the test counts DELETE requests while the
 // run is held; WFE_E2E_TERMINATING_WINDOW (a Go duration) overrides it.
