@@ -134,7 +134,7 @@ func TestTerminatingRunHoldsTheTarget(t *testing.T) {
 	}
 	defer w.Stop()
 	released := time.Now()
-	if _, err := prs.Patch(ctx, name, types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{}); err != nil {
+	if err := env.RemoveFinalizer(name, chainsFinalizer); err != nil {
 		t.Fatalf("removing the finalizer: %v", err)
 	}
 	timeout := time.After(waitLong)

@@ -19,6 +19,7 @@ package framework
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -26,9 +27,11 @@ import (
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/util/retry"
 	"knative.dev/pkg/apis"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
@@ -83,6 +86,25 @@ func (o TakeOver) String() string {
 		o.Completed.Sub(o.Released).Round(time.Millisecond), o.Mirror().Round(time.Millisecond), refs, strings.Join(owners, ", "))
 }
 
+// RemoveFinalizer removes one finalizer from a PipelineRun of the execution
+// namespace, as its controller does (Chains once it has signed the run),
+// leaving the others: Kubernetes' foregroundDeletion, which the garbage
+// collector removes once the run's TaskRuns and pods are gone.
+func (e *Env) RemoveFinalizer(name, finalizer string) error {
+	prs := e.Cluster.Tekton.TektonV1().PipelineRuns(rig.ExecutionNamespace)
+	return retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		pr, err := prs.Get(context.Background(), name, metav1.GetOptions{})
+		if apierrors.IsNotFound(err) {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		pr.Finalizers = slices.DeleteFunc(pr.Finalizers, func(f string) bool { return f == finalizer })
+		_, err = prs.Update(context.Background(), pr, metav1.UpdateOptions{})
+		return err
+	})
+}
+
 // TakeOverOnce runs the take-over of a finalizer-held run on a fresh
 // target: execution "first" runs image to Completed; its PipelineRun is
 // held by ChainsFinalizer (as Chains does until it has signed it);
@@ -105,10 +127,7 @@ func (e *Env) TakeOverOnce(t testing.TB, ns, image string, timeout time.Duration
 		[]byte(`{"metadata":{"finalizers":["`+ChainsFinalizer+`"]}}`), metav1.PatchOptions{}); err != nil {
 		t.Fatalf("adding the finalizer: %v", err)
 	}
-	release := func() error {
-		_, err := prs.Patch(context.Background(), name, types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{})
-		return err
-	}
+	release := func() error { return e.RemoveFinalizer(name, ChainsFinalizer) }
 	released := false
 	defer func() { // never leave the run stuck if the test fails early
 		if !released {
