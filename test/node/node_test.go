@@ -31,7 +31,7 @@ limitations under the License.
 // WFE_NODE_FIXTURES=DIR writes the PipelineRun and TaskRuns of every
 // scenario's run to DIR, in the format of
 // pkg/reconciler/workflowexecution/failure/testdata. WFE_TAKEOVERS sets how
-// many take-overs the take-over scenario runs (default 6).
+// many take-overs the take-over scenario runs (default 4).
 package node
 
 import (
