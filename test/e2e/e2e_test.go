@@ -27,7 +27,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -56,80 +55,6 @@ func checkInvariant(t *testing.T) {
 	t.Cleanup(func() { env.Checker.Verify(t, 5*time.Second) })
 }
 
-func TestSuccessPassesParametersToTheTasks(t *testing.T) {
-	checkInvariant(t)
-	image := env.Push(t, "wf/restart:v1", framework.Task{Name: "check", Step: "inspect"}, framework.Task{Name: "restart", Step: "rollout"})
-	ns := env.Namespace(t, "success")
-	target := env.Target("Deployment")
-	w := env.Create(t, framework.NewWFE(ns, "restart", target, "restart-deployment", image, func(w *v1alpha1.WorkflowExecution) {
-		w.Spec.Parameters = map[string]string{"REPLICAS": "3"}
-	}))
-	env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)
-	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseCompleted, waitLong)
-	if !got.Status.IsSuccessful() {
-		t.Errorf("Succeeded = %+v, want True", got.Status.GetSucceededCondition())
-	}
-	if s := got.Status.PipelineRunStatus; s == nil || s.CompletedTasks != 2 || s.TotalTasks != 2 {
-		t.Errorf("pipelineRunStatus = %+v, want 2 of 2 tasks", s)
-	}
-	// The tasks received the parameters as the pipeline passed them.
-	trs, err := env.Cluster.Tekton.TektonV1().TaskRuns(rig.ExecutionNamespace).List(context.Background(), metav1.ListOptions{
-		LabelSelector: "tekton.dev/pipelineRun=" + prName(t, target),
-	})
-	if err != nil || len(trs.Items) != 2 {
-		t.Fatalf("TaskRuns: %v (%d)", err, len(trs.Items))
-	}
-	for _, tr := range trs.Items {
-		params := map[string]string{}
-		for _, p := range tr.Spec.Params {
-			params[p.Name] = p.Value.StringVal
-		}
-		if diff := cmp.Diff(map[string]string{"TARGET": target, "REPLICAS": "3"}, params); diff != "" {
-			t.Errorf("TaskRun %s params (-want, +got): %s", tr.Name, diff)
-		}
-	}
-}
-
-func TestExitCodeInTheSecondTask(t *testing.T) {
-	checkInvariant(t)
-	image := env.Push(t, "wf/fail:v1",
-		framework.Task{Name: "check", Step: "inspect"},
-		framework.Task{Name: "patch", Step: "apply", Annotations: map[string]string{rig.ExitCodeAnnotation: "3"}},
-		framework.Task{Name: "verify", Step: "verify"})
-	ns := env.Namespace(t, "exitcode")
-	w := env.Create(t, framework.NewWFE(ns, "patch", env.Target("Deployment"), "patch-deployment", image))
-	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)
-	fd := got.Status.FailureDetails
-	if fd == nil {
-		t.Fatal("failureDetails not set")
-	}
-	idx := int32(-1)
-	if fd.FailedTaskIndex != nil {
-		idx = *fd.FailedTaskIndex
-	}
-	code := int32(-1)
-	if fd.ExitCode != nil {
-		code = *fd.ExitCode
-	}
-	want := struct {
-		Reason           v1alpha1.FailureReason
-		Task, Step       string
-		Index, Exit      int32
-		ExecutionFailure bool
-	}{v1alpha1.FailureReasonTaskFailed, "patch", "apply", 1, 3, true}
-	gotSummary := want
-	gotSummary.Reason, gotSummary.Task, gotSummary.Step, gotSummary.Index, gotSummary.Exit, gotSummary.ExecutionFailure =
-		fd.Reason, fd.FailedTaskName, fd.FailedStepName, idx, code, fd.WasExecutionFailure
-	if diff := cmp.Diff(want, gotSummary); diff != "" {
-		t.Errorf("failureDetails (-want, +got): %s\nfull: %+v", diff, fd)
-	}
-	for _, s := range []string{"patch-deployment", "patch", "apply", "3"} {
-		if !strings.Contains(fd.NaturalLanguageSummary, s) {
-			t.Errorf("summary does not mention %q: %s", s, fd.NaturalLanguageSummary)
-		}
-	}
-}
-
 func TestMissingBundleIsAConfigurationError(t *testing.T) {
 	checkInvariant(t)
 	ns := env.Namespace(t, "nobundle")
@@ -138,19 +63,6 @@ func TestMissingBundleIsAConfigurationError(t *testing.T) {
 	fd := got.Status.FailureDetails
 	if fd == nil || fd.Reason != v1alpha1.FailureReasonConfigurationError || fd.WasExecutionFailure {
 		t.Errorf("failureDetails = %+v, want ConfigurationError before execution", fd)
-	}
-}
-
-func TestTimeoutIsDeadlineExceeded(t *testing.T) {
-	checkInvariant(t)
-	image := env.Push(t, "wf/slow:v1", framework.Task{Name: "wait", Step: "sleep", Annotations: map[string]string{rig.DelayAnnotation: "1h"}})
-	ns := env.Namespace(t, "timeout")
-	w := env.Create(t, framework.NewWFE(ns, "slow", env.Target("Deployment"), "slow", image, func(w *v1alpha1.WorkflowExecution) {
-		w.Spec.ExecutionConfig = &v1alpha1.ExecutionConfig{Timeout: &metav1.Duration{Duration: 5 * time.Second}}
-	}))
-	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)
-	if fd := got.Status.FailureDetails; fd == nil || fd.Reason != v1alpha1.FailureReasonDeadlineExceeded {
-		t.Errorf("failureDetails = %+v, want DeadlineExceeded", fd)
 	}
 }
 

@@ -37,7 +37,7 @@ import (
 
 // chainsFinalizer is the finalizer Tekton Chains puts on every PipelineRun
 // until it has signed it.
-const chainsFinalizer = "chains.tekton.dev/pipelinerun"
+const chainsFinalizer = framework.ChainsFinalizer
 
 // terminatingWindow is how long the test counts DELETE requests while the
 // run is held; WFE_E2E_TERMINATING_WINDOW (a Go duration) overrides it.
@@ -134,7 +134,7 @@ func TestTerminatingRunHoldsTheTarget(t *testing.T) {
 	}
 	defer w.Stop()
 	released := time.Now()
-	if _, err := prs.Patch(ctx, name, types.MergePatchType, []byte(`{"metadata":{"finalizers":null}}`), metav1.PatchOptions{}); err != nil {
+	if err := env.RemoveFinalizer(name, chainsFinalizer); err != nil {
 		t.Fatalf("removing the finalizer: %v", err)
 	}
 	timeout := time.After(waitLong)

@@ -29,8 +29,6 @@ import (
 	"time"
 
 	dto "github.com/prometheus/client_model/go"
-	"github.com/prometheus/common/expfmt"
-	"github.com/prometheus/common/model"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
@@ -237,7 +235,7 @@ func TestMetricsAfterAKnownSequence(t *testing.T) {
 	}
 	// Transitions are recorded once their status write returns: the last
 	// one may land just after the test saw the status.
-	m := scrapeUntil(t, func(m map[string]*dto.MetricFamily) bool {
+	m := framework.ScrapeUntil(t, env.Controller, func(m map[string]*dto.MetricFamily) bool {
 		return value(m, "workflowexecution_total", map[string]string{"outcome": "Failed"}) >= 1
 	})
 	for _, c := range []struct {
@@ -311,20 +309,8 @@ func TestControllerRefusesToStartWithoutTekton(t *testing.T) {
 	}
 }
 
-func scrape(t *testing.T, ctl *rig.Controller) map[string]*dto.MetricFamily {
-	t.Helper()
-	resp, err := http.Get(ctl.MetricsURL())
-	if err != nil {
-		t.Fatalf("scraping %s: %v", ctl.MetricsURL(), err)
-	}
-	defer resp.Body.Close()
-	parser := expfmt.NewTextParser(model.LegacyValidation)
-	fams, err := parser.TextToMetricFamilies(resp.Body)
-	if err != nil {
-		t.Fatalf("parsing metrics: %v", err)
-	}
-	return fams
-}
+// scrape reads the controller's metrics.
+var scrape = framework.Scrape
 
 // value returns a counter's or gauge's value, or a histogram's count, for
 // the series with these labels (summed over the other labels).

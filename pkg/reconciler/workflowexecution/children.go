@@ -28,38 +28,51 @@ import (
 )
 
 // childWait bounds how long a finished run's execution waits for the
-// TaskRun cache to show every child the run names, finished, before it
-// reads the missing ones from the API server. The TaskRun informer's
-// handler (taskRunHandler) brings the execution back as soon as a child
-// is seen finished, so the wait is normally the few milliseconds by which
-// the TaskRun's watch event trails the PipelineRun's.
+// TaskRun cache to show a child the run names, and that the cache shows
+// unfinished, finished, before it reads it from the API server. The TaskRun
+// informer's handler (taskRunHandler) brings the execution back as soon as
+// a child is seen finished, so the wait is normally the few milliseconds by
+// which the TaskRun's watch event trails the PipelineRun's.
 const childWait = 5 * time.Second
 
 // children returns the TaskRuns of a finished run for its terminal
-// analysis: those in cached, completed with the children that
-// status.childReferences names and the cache does not show finished. Until
-// childWait has passed since the run's completion it returns a wait
-// instead (the informer will deliver them); after that it reads each of
-// those children once from the API server. A child gone from the API
-// server is left out.
+// analysis: those in cached (the run's own: controlled by it, by UID),
+// completed with the children that status.childReferences names and the
+// cache does not show finished.
+//
+// A child is this run's TaskRun only if the run controls it (owner UID),
+// never by its name alone: the run's name is the target's lock, so a run
+// that took a target over has the name, and so the TaskRun names, of the
+// run it replaced, whose TaskRuns the garbage collector removes only
+// after that run is gone. A child the cache shows as another run's TaskRun
+// (or not at all) will not turn into this run's by waiting for an event:
+// it is read from the API server at once. A child the cache shows as this
+// run's but unfinished is waited for until childWait has passed since the
+// run's completion (a wait is returned; the informer delivers it), then
+// read. A child gone from the API server, or not this run's there either,
+// is left out.
 func (r *Reconciler) children(ctx context.Context, pr *pipelinev1.PipelineRun, cached []*pipelinev1.TaskRun, now time.Time) ([]*pipelinev1.TaskRun, time.Duration, error) {
 	byName := make(map[string]*pipelinev1.TaskRun, len(cached))
 	for _, tr := range cached {
 		byName[tr.Name] = tr
 	}
 	var missing []string
+	readNow := false
 	for _, ref := range pr.Status.ChildReferences {
 		if ref.Kind != "" && ref.Kind != "TaskRun" {
 			continue
 		}
-		if tr, ok := byName[ref.Name]; !ok || !tr.IsDone() {
-			missing = append(missing, ref.Name)
+		tr, ok := byName[ref.Name]
+		if ok && tr.IsDone() {
+			continue
 		}
+		missing = append(missing, ref.Name)
+		readNow = readNow || !ok
 	}
 	if len(missing) == 0 {
 		return cached, 0, nil
 	}
-	if wait := completionTime(pr, now).Add(childWait).Sub(now); wait > 0 {
+	if wait := completionTime(pr, now).Add(childWait).Sub(now); wait > 0 && !readNow {
 		logging.FromContext(ctx).Debugf("Waiting for the TaskRun cache to show %d child(ren) of %s/%s finished", len(missing), pr.Namespace, pr.Name)
 		return nil, wait, nil
 	}

@@ -124,6 +124,59 @@ func TestTerminalAnalysisReadsMissingChildren(t *testing.T) {
 	}
 }
 
+// takenOverCache is task-failed.yaml one second after the run completed,
+// the run having taken its target over from a run of the same name (the
+// target's lock): the cache still shows, under the failed child's name, the
+// replaced run's finished TaskRun (another owner UID), which the garbage
+// collector has yet to remove. The API server holds this run's.
+func takenOverCache(t *testing.T) (s seed, own *pipelinev1.TaskRun) {
+	t.Helper()
+	s, own = laggingTaskRunCache(t)
+	previous := own.DeepCopy()
+	previous.UID = "7a000000-0000-4000-8000-0000000000ff"
+	previous.OwnerReferences[0].UID = "7a000000-0000-4000-8000-0000000000fe" // the replaced run
+	previous.Status.SetConditions(apis.Conditions{{Type: apis.ConditionSucceeded, Status: corev1.ConditionTrue, Reason: "Succeeded"}})
+	s.cacheOnly = list(previous)
+	return s, own
+}
+
+// TestTakenOverRunsChildrenAreItsOwn: a child is identified by its owner
+// (UID), not by its name. The cache shows another run's TaskRun under the
+// name of a child of this finished run: the execution does not wait
+// childWait for an event that cannot make it this run's, nor take the other
+// run's TaskRun for its own; it reads that child at once (the one request
+// the fallback makes anyway) and ends with this run's failure details.
+func TestTakenOverRunsChildrenAreItsOwn(t *testing.T) {
+	s, _ := takenOverCache(t)
+	f := newFixture(t, s)
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
+		t.Fatalf("Reconcile() = %v, want the terminal status at once", err)
+	}
+	checkTaskFailed(t, f.get(selfKey))
+	if diff := cmp.Diff([]string{"get kubernaut-workflows/" + failedChild}, f.tektonActions()); diff != "" {
+		t.Errorf("Tekton requests (-want, +got):\n%s", diff)
+	}
+}
+
+// TestTakenOverRunWithoutItsChildren: the API server does not hold the
+// child either (the garbage collector removed the replaced run's TaskRun):
+// it is left out at once, not after childWait.
+func TestTakenOverRunWithoutItsChildren(t *testing.T) {
+	s, _ := takenOverCache(t)
+	s.uncached = nil
+	f := newFixture(t, s)
+	if err := f.reconcile(selfKey); reconcileFailed(err) {
+		t.Fatalf("Reconcile() = %v, want the terminal status at once", err)
+	}
+	got := f.get(selfKey)
+	if got.Status.Phase != v1alpha1.PhaseFailed {
+		t.Fatalf("phase = %s, want Failed", got.Status.Phase)
+	}
+	if n := got.Status.PipelineRunStatus.CompletedTasks; n != 1 {
+		t.Errorf("completedTasks = %d, want 1 (the replaced run's TaskRun is not this run's)", n)
+	}
+}
+
 // TestTaskRunHandler: a TaskRun seen finished enqueues its execution (named
 // by the labels Tekton copies from the run); an unfinished one does not.
 func TestTaskRunHandler(t *testing.T) {

@@ -40,17 +40,32 @@ func (r *Reconciler) getPipelineRun(ctx context.Context, ns, name string) (*pipe
 	return pr, err
 }
 
-// deleteExactly deletes exactly this PipelineRun: the UID precondition
-// makes the delete fail rather than remove another run of the same name.
-// It reports whether this call deleted the run (false: it was already
-// gone, or replaced: no error), so that the deletion is reported once.
-func (r *Reconciler) deleteExactly(ctx context.Context, pr *pipelinev1.PipelineRun) (bool, error) {
+// deleteOptions deletes exactly pr (the UID precondition makes the delete
+// fail rather than remove another run of the same name). A run with
+// TaskRuns (in the cache, controlled by it) is deleted in the foreground: it
+// stays, terminating, until the garbage collector has removed its TaskRuns
+// and their pods. The next run on the target has the same name, hence the
+// same TaskRun and pod names, and Tekton finds a pipeline task's TaskRun,
+// and a TaskRun's pod, by name without checking the owner: a run created
+// while the old ones are still there "succeeds" at once on them without
+// running anything (seen on real pods in 8 take-overs of 8). Every path
+// waits for a terminating run (terminating.go), so no run is created before
+// its predecessor's children are gone. A run without TaskRuns has nothing
+// to wait for: it goes at once (background).
+func (r *Reconciler) deleteOptions(pr *pipelinev1.PipelineRun) metav1.DeleteOptions {
 	uid := pr.UID
 	propagation := metav1.DeletePropagationBackground
-	err := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Delete(ctx, pr.Name, metav1.DeleteOptions{
-		Preconditions:     &metav1.Preconditions{UID: &uid},
-		PropagationPolicy: &propagation,
-	})
+	if len(r.taskRuns(pr)) > 0 {
+		propagation = metav1.DeletePropagationForeground
+	}
+	return metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &uid}, PropagationPolicy: &propagation}
+}
+
+// deleteExactly deletes exactly this PipelineRun (deleteOptions) and
+// reports whether this call deleted it (false: it was already gone, or
+// replaced: no error), so that the deletion is reported once.
+func (r *Reconciler) deleteExactly(ctx context.Context, pr *pipelinev1.PipelineRun) (bool, error) {
+	err := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Delete(ctx, pr.Name, r.deleteOptions(pr))
 	switch {
 	case err == nil:
 		return true, nil

@@ -204,6 +204,7 @@ func TestAnalyzeVariants(t *testing.T) {
 			for i := range tr.Status.Steps {
 				s := &tr.Status.Steps[i]
 				s.Terminated.StartedAt, s.Terminated.Reason, s.Terminated.ExitCode = tr.CreationTimestamp, "TaskRunTimeout", 1
+				s.ImageID = "" // never pulled: the kubelet reports no image ID (testdata/node/image-pull.yaml)
 			}
 			return trs
 		},

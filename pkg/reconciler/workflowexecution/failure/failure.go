@@ -523,9 +523,13 @@ func injected(s *pipelinev1.StepState) bool {
 }
 
 // wasWaiting reports an injected step that was still waiting: Tekton gives
-// it the TaskRun's creation time as its start.
+// it the TaskRun's creation time as its start. That time has a precision of
+// a second, and a pod may start its containers within the second its
+// TaskRun was created (an image already on the node): a step whose
+// container the runtime created has an image ID (the kubelet reports none
+// for a container still waiting), so a step with one had run.
 func wasWaiting(tr *pipelinev1.TaskRun, s *pipelinev1.StepState) bool {
-	return injected(s) && s.Terminated.StartedAt.Equal(&tr.CreationTimestamp)
+	return injected(s) && s.Terminated.StartedAt.Equal(&tr.CreationTimestamp) && s.ImageID == ""
 }
 
 // anyExecuted reports whether workflow code ran in any of the TaskRuns,
