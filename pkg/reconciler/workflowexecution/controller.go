@@ -24,6 +24,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
+	kubeclient "knative.dev/pkg/client/injection/kube/client"
 	"knative.dev/pkg/configmap"
 	"knative.dev/pkg/controller"
 	"knative.dev/pkg/logging"
@@ -41,6 +42,7 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/metrics"
 	"kubernaut.ai/workflowexecution/pkg/probes"
 	"kubernaut.ai/workflowexecution/pkg/shutdown"
+	"kubernaut.ai/workflowexecution/pkg/target"
 )
 
 // ControllerName names the controller in logs, leader election and events.
@@ -103,6 +105,8 @@ func newController(ctx context.Context, cmw configmap.Watcher, clk clock.Passive
 		wfeIndexer:        wfeInf.Informer().GetIndexer(),
 		pipelineRunLister: prInf.Lister(),
 		taskRunLister:     trInf.Lister(),
+		kubeClient:        kubeclient.Get(ctx),
+		targets:           target.NewResolver(kubeclient.Get(ctx).Discovery(), clk),
 		clock:             clk,
 		metrics:           rec,
 		stalls:            newStallWatch(clk, logger.Named("stall-watch")),

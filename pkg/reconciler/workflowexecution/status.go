@@ -46,12 +46,16 @@ func validate(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.
 	if fe := wfe.Validate(ctx); fe != nil {
 		return fe
 	}
-	if err := checkTenancy(wfe, cfg); err != nil {
+	if err := checkHoldTime(wfe, cfg); err != nil {
 		return err
 	}
 	ref := wfe.Spec.WorkflowRef
-	if sa := resources.ServiceAccount(wfe, cfg); !cfg.ServiceAccountAllowed(sa) {
-		return fmt.Errorf("spec.executionConfig.serviceAccountName: %q is not in the controller's %s", sa, config.AllowedServiceAccountsKey)
+	if sa := resources.ServiceAccount(wfe, cfg); !cfg.ServiceAccountAllowed(wfe.Namespace, sa) {
+		if !cfg.NamespaceTrusted(wfe.Namespace) {
+			return fmt.Errorf("spec.executionConfig.serviceAccountName: %q is not in the controller's %s; executions in namespace %q run as %s unless they name one of those",
+				sa, config.AllowedServiceAccountsKey, wfe.Namespace, config.TenantRunner(wfe.Namespace))
+		}
+		return fmt.Errorf("spec.executionConfig.serviceAccountName: %q is in neither the controller's %s nor its %s", sa, config.AllowedServiceAccountsKey, config.TrustedServiceAccountsKey)
 	}
 	if !cfg.BundleAllowed(ref.ContainerImage) {
 		return fmt.Errorf("spec.workflowRef.containerImage: %q is not in the controller's %s (%s)",

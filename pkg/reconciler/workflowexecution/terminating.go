@@ -67,12 +67,17 @@ func terminatingMessage(pr *pipelinev1.PipelineRun) string {
 // run that holds its target, saying so in the status.
 func (r *Reconciler) waitForTerminating(wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun, now time.Time) pkgreconciler.Event {
 	wfe.Status.MarkWaiting(v1alpha1.ReasonTargetTerminating, "%s", terminatingMessage(pr))
+	// Indexed under its canonical target, so that the run's deletion
+	// wakes it (wakeWaiters).
+	if ref, err := r.resolveTarget(wfe); err == nil {
+		wfe.Status.CanonicalTarget = ref.String()
+	}
 	return controller.NewRequeueAfter(terminatingRecheck(pr, now))
 }
 
 // wakeWaiters, on a PipelineRun's deletion, enqueues the unfinished
-// executions on its target: one of them may be waiting for the run to be
-// gone. The run's own execution is enqueued by its labels.
+// executions indexed on its target: one of them may be waiting for the run
+// to be gone (waitForTerminating indexed it). The run's own execution is enqueued by its labels.
 func (r *Reconciler) wakeWaiters(obj any) {
 	if tomb, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 		obj = tomb.Obj
@@ -81,11 +86,8 @@ func (r *Reconciler) wakeWaiters(obj any) {
 	if !ok {
 		return
 	}
-	target, err := v1alpha1.CanonicalTarget(pr.Annotations[workflowexecution.TargetResourceAnnotationKey])
-	if err != nil {
-		return
-	}
-	objs, err := r.wfeIndexer.ByIndex(targetIndex, target)
+	// The annotation is the run's canonical target (MakePipelineRun).
+	objs, err := r.wfeIndexer.ByIndex(targetIndex, pr.Annotations[workflowexecution.TargetResourceAnnotationKey])
 	if err != nil {
 		return
 	}

@@ -51,11 +51,12 @@ func takeOverTerminating(t *testing.T, phase, runStatus string, d time.Duration)
 const waitingForTerminating = `
 observedGeneration: 1
 phase: Pending
+canonicalTarget: payment/Deployment.apps/api
 conditions:
 - type: Succeeded
   status: Unknown
   reason: TargetTerminating
-  message: "Waiting for PipelineRun kubernaut-workflows/wfe-8df8f872429e9491 to finish terminating (finalizers: chains.tekton.dev/pipelinerun)"
+  message: "Waiting for PipelineRun kubernaut-workflows/wfe-dfc399c7d431a533 to finish terminating (finalizers: chains.tekton.dev/pipelinerun)"
 `
 
 // TestReconcileTerminatingRun: a PipelineRun being deleted (a finalizer
@@ -174,7 +175,9 @@ func TestFinalizeKindTerminatingRun(t *testing.T) {
 }
 
 // TestWakeWaiters: a PipelineRun's deletion enqueues the unfinished
-// executions on its target, in any namespace, and nothing else.
+// executions indexed on its target, in any namespace, and nothing else: a
+// new execution is not indexed before it records its target, and needs no
+// waking (its creation enqueued it).
 func TestWakeWaiters(t *testing.T) {
 	idx := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{targetIndex: indexByTarget})
 	for _, w := range []*v1alpha1.WorkflowExecution{
@@ -182,6 +185,7 @@ func TestWakeWaiters(t *testing.T) {
 		other(t, ended("Completed", time.Minute)),
 		wfe(t, "shop", "elsewhere", "uid-elsewhere", selfWorkflow, "payment/Deployment/web", statusPending),
 		wfe(t, "ops", "new", "uid-new", otherWorkflow, "payment/DEPLOYMENT/api", ""),
+		wfe(t, "ops", "waiting", "uid-waiting", otherWorkflow, "payment/deploy/api", waitingForTerminating),
 	} {
 		if err := idx.Add(w); err != nil {
 			t.Fatal(err)
@@ -193,7 +197,7 @@ func TestWakeWaiters(t *testing.T) {
 	r.wakeWaiters(pr)
 	r.wakeWaiters(cache.DeletedFinalStateUnknown{Key: "x", Obj: pr})
 	r.wakeWaiters("not a run")
-	want := []string{"ops/new", selfKey, "ops/new", selfKey}
+	want := []string{"ops/waiting", selfKey, "ops/waiting", selfKey}
 	if diff := cmp.Diff(sorted(want), sorted(got)); diff != "" {
 		t.Errorf("enqueued (-want, +got):\n%s", diff)
 	}

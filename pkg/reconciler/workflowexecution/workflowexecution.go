@@ -32,6 +32,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
 	"knative.dev/pkg/apis"
@@ -40,6 +41,7 @@ import (
 	pkgreconciler "knative.dev/pkg/reconciler"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	wfeclientset "kubernaut.ai/workflowexecution/pkg/client/clientset/versioned"
 	wfereconciler "kubernaut.ai/workflowexecution/pkg/client/injection/reconciler/workflowexecution/v1alpha1/workflowexecution"
@@ -47,6 +49,7 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/metrics"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/failure"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+	"kubernaut.ai/workflowexecution/pkg/target"
 )
 
 // Event reasons, one per transition.
@@ -85,9 +88,14 @@ type Reconciler struct {
 	wfeIndexer        cache.Indexer
 	pipelineRunLister pipelinelisters.PipelineRunLister
 	taskRunLister     pipelinelisters.TaskRunLister
-	clock             clock.PassiveClock
-	metrics           *metrics.Recorder
-	audit             *auditTrail
+	kubeClient        kubernetes.Interface
+	// targets resolves targets through discovery (pkg/target).
+	targets *target.Resolver
+	// runners remembers the tenant runners known to exist (runner.go).
+	runners sync.Map
+	clock   clock.PassiveClock
+	metrics *metrics.Recorder
+	audit   *auditTrail
 
 	enqueueAfter func(obj any, after time.Duration)
 	enqueueKey   func(key types.NamespacedName)
@@ -126,6 +134,7 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 	read := wfe.DeepCopy()
 	before := &read.Status
 	wfe.Status.InitializeConditions()
+	r.recordCanonicalTarget(wfe)
 	var event pkgreconciler.Event
 	var created *pipelinev1.PipelineRun // the run this pass created, if any
 	switch phase := wfe.Status.Phase; {
@@ -286,7 +295,18 @@ func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.Workflo
 	if err := validate(ctx, wfe, cfg); err != nil {
 		return r.markConfigurationError(ctx, wfe, err.Error(), now), nil
 	}
-	target := canonicalTarget(wfe)
+	target, invalid, err := r.admitTarget(wfe, cfg)
+	switch {
+	case invalid != nil:
+		return r.markConfigurationError(ctx, wfe, invalid.Error(), now), nil
+	case err != nil:
+		wfe.Status.MarkPending("Resolving spec.targetResource through discovery failed, retrying: %v", err)
+		return fmt.Errorf("resolving the target of %s: %w", wfe.Describe(), err), nil
+	}
+	if err := r.ensureRunner(ctx, wfe, cfg); err != nil {
+		wfe.Status.MarkPending("Creating the ServiceAccount the workflow runs as failed, retrying: %v", err)
+		return err, nil
+	}
 	wfe.Status.MarkPending("Waiting for the PipelineRun to be created")
 	pr := resources.MakePipelineRun(wfe, cfg, target)
 	r.tracing.annotate(pr, wfe)
@@ -420,6 +440,8 @@ func (r *Reconciler) markStarted(ctx context.Context, wfe *v1alpha1.WorkflowExec
 	start := pr.CreationTimestamp
 	wfe.Status.StartTime = &start
 	wfe.Status.PipelineRunRef = &v1alpha1.PipelineRunReference{Name: pr.Name, Namespace: pr.Namespace}
+	// The run's annotation is its canonical target (MakePipelineRun).
+	wfe.Status.CanonicalTarget = pr.Annotations[workflowexecution.TargetResourceAnnotationKey]
 	wfe.Status.SkipDetails = nil
 	wfe.Status.MarkRunning("PipelineRun %s/%s is running", pr.Namespace, pr.Name)
 	r.mirror(wfe, pr)
@@ -612,10 +634,9 @@ func (r *Reconciler) stopOwnRun(ctx context.Context, wfe *v1alpha1.WorkflowExecu
 	ns, name := cfg.ExecutionNamespace, ""
 	if ref := wfe.Status.PipelineRunRef; ref != nil {
 		ns, name = ref.Namespace, ref.Name
-	} else if target, err := v1alpha1.CanonicalTarget(wfe.Spec.TargetResource); err == nil {
-		// A crash between create and status write leaves an unrecorded run.
-		name = resources.PipelineRunName(target)
-	} else {
+	} else if name = r.runNameOf(wfe); name == "" {
+		// A crash between create and status write leaves an unrecorded
+		// run: only a target that resolves can have one.
 		return nil, nil
 	}
 	pr, err := r.getPipelineRun(ctx, ns, name)
