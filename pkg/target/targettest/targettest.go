@@ -21,6 +21,10 @@ package targettest
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	fakediscovery "k8s.io/client-go/discovery/fake"
+	clientgotesting "k8s.io/client-go/testing"
+	"k8s.io/utils/clock"
+
+	"kubernaut.ai/workflowexecution/pkg/target"
 )
 
 func res(name, singular, kind string, namespaced bool, short ...string) metav1.APIResource {
@@ -71,4 +75,17 @@ func Resources() []*metav1.APIResourceList {
 // Install makes dc serve Resources.
 func Install(dc *fakediscovery.FakeDiscovery) {
 	dc.Resources = Resources()
+}
+
+// Canonical resolves a spelling over Resources, as the controller resolves
+// it over a cluster serving those kinds (the built-in ones tests target:
+// Deployment, Pod, Node, ConfigMap...).
+func Canonical(spelling string) (string, error) {
+	dc := &fakediscovery.FakeDiscovery{Fake: &clientgotesting.Fake{}}
+	Install(dc)
+	ref, err := target.NewResolver(dc, clock.RealClock{}).Resolve(spelling)
+	if err != nil {
+		return "", err
+	}
+	return ref.String(), nil
 }
