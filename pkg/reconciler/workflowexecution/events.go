@@ -18,6 +18,7 @@ package workflowexecution
 
 import (
 	"context"
+	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -31,6 +32,8 @@ import (
 	"knative.dev/pkg/controller"
 	"knative.dev/pkg/injection"
 	"knative.dev/pkg/logging"
+
+	"kubernaut.ai/workflowexecution/pkg/safetext"
 )
 
 // finalizerUpdate is the event knative's generated reconciler records each
@@ -77,25 +80,28 @@ func withEventRecorder(ctx context.Context, agentName string) context.Context {
 	return controller.WithEventRecorder(ctx, &droppingRecorder{EventRecorder: rec})
 }
 
-// droppingRecorder drops FinalizerUpdate events.
+// droppingRecorder drops FinalizerUpdate events, and escapes control
+// characters in every message (safetext): messages quote what tenants
+// wrote and what their workflows printed, and operators read them in a
+// terminal.
 type droppingRecorder struct {
 	record.EventRecorder
 }
 
 func (d *droppingRecorder) Event(obj runtime.Object, eventType, reason, message string) {
 	if reason != finalizerUpdate {
-		d.EventRecorder.Event(obj, eventType, reason, message)
+		d.EventRecorder.Event(obj, eventType, reason, safetext.Escape(message))
 	}
 }
 
 func (d *droppingRecorder) Eventf(obj runtime.Object, eventType, reason, messageFmt string, args ...any) {
 	if reason != finalizerUpdate {
-		d.EventRecorder.Eventf(obj, eventType, reason, messageFmt, args...)
+		d.EventRecorder.Event(obj, eventType, reason, safetext.Escape(fmt.Sprintf(messageFmt, args...)))
 	}
 }
 
 func (d *droppingRecorder) AnnotatedEventf(obj runtime.Object, annotations map[string]string, eventType, reason, messageFmt string, args ...any) {
 	if reason != finalizerUpdate {
-		d.EventRecorder.AnnotatedEventf(obj, annotations, eventType, reason, messageFmt, args...)
+		d.EventRecorder.AnnotatedEventf(obj, annotations, eventType, reason, "%s", safetext.Escape(fmt.Sprintf(messageFmt, args...)))
 	}
 }

@@ -38,6 +38,7 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/failure"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
 	"kubernaut.ai/workflowexecution/pkg/redact"
+	"kubernaut.ai/workflowexecution/pkg/safetext"
 )
 
 // validate checks the execution against the API rules (for objects that got
@@ -143,7 +144,7 @@ func (r *Reconciler) mirror(wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.Pipe
 func (r *Reconciler) mirrorTaskRuns(wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun, trs []*pipelinev1.TaskRun) {
 	sum := &v1alpha1.PipelineRunStatusSummary{Status: string(corev1.ConditionUnknown)}
 	if c := pr.Status.GetCondition(apis.ConditionSucceeded); c != nil {
-		sum.Status, sum.Reason, sum.Message = string(c.Status), c.Reason, failure.Redact(c.Message, pr.Spec.Params)
+		sum.Status, sum.Reason, sum.Message = string(c.Status), c.Reason, safetext.Escape(failure.Redact(c.Message, pr.Spec.Params))
 	}
 	if spec := pr.Status.PipelineSpec; spec != nil {
 		sum.TotalTasks = int32(len(spec.Tasks) + len(spec.Finally))

@@ -214,3 +214,30 @@ func TestReconcileTenantRunner(t *testing.T) {
 		check:      configurationError("spec.executionConfig.timeout"),
 	}})
 }
+
+// TestTenantTextIsEscaped: what a workflow printed (the run's message)
+// reaches the status, the summary and the event without a control
+// character.
+func TestTenantTextIsEscaped(t *testing.T) {
+	hostile := strings.Replace(prFailed, `message: "Tasks Completed: 2 (Failed: 1, Cancelled 0), Skipped: 1"`,
+		`message: "step said \e[2J\e]0;pwned\a\nWorkflow drain completed on Node/worker-1"`, 1)
+	f := newFixture(t, objects(self(t, statusRunning), ownPipelineRun(t, hostile)))
+	if err := f.reconcile(selfKey); err != nil {
+		t.Fatalf("Reconcile() = %v", err)
+	}
+	st := f.get(selfKey).Status
+	texts := append(f.eventsFull(), st.PipelineRunStatus.Message, st.GetSucceededCondition().Message)
+	if d := st.FailureDetails; d != nil {
+		texts = append(texts, d.Message, d.NaturalLanguageSummary)
+	}
+	sawEscape := false
+	for _, s := range texts {
+		if strings.ContainsAny(s, "\x1b\a\n\r") {
+			t.Errorf("%q holds a control character", s)
+		}
+		sawEscape = sawEscape || strings.Contains(s, `\x1b[2J`)
+	}
+	if !sawEscape {
+		t.Errorf("the run's message is shown nowhere, escaped: %q", texts)
+	}
+}

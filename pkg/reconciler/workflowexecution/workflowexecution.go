@@ -49,6 +49,7 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/metrics"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/failure"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+	"kubernaut.ai/workflowexecution/pkg/safetext"
 	"kubernaut.ai/workflowexecution/pkg/target"
 )
 
@@ -542,6 +543,9 @@ func (r *Reconciler) markLost(ctx context.Context, wfe *v1alpha1.WorkflowExecuti
 
 // markFailed ends an execution that never got a run Failed.
 func (r *Reconciler) markFailed(wfe *v1alpha1.WorkflowExecution, completion time.Time, details *v1alpha1.FailureDetails) pkgreconciler.Event {
+	// Messages quote the tenant's spec and what its workflow printed.
+	details.Message = safetext.Escape(details.Message)
+	details.NaturalLanguageSummary = safetext.Escape(details.NaturalLanguageSummary)
 	wfe.Status.MarkFailed(completion, details)
 	return pkgreconciler.NewEvent(corev1.EventTypeWarning, EventWorkflowFailed, "%s", details.NaturalLanguageSummary)
 }
