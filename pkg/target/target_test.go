@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-package target
+package target_test
 
 import (
 	"errors"
@@ -28,15 +28,16 @@ import (
 	clientgotesting "k8s.io/client-go/testing"
 	clocktesting "k8s.io/utils/clock/testing"
 
+	"kubernaut.ai/workflowexecution/pkg/target"
 	"kubernaut.ai/workflowexecution/pkg/target/targettest"
 )
 
-func newResolver(t *testing.T) (*Resolver, *fakediscovery.FakeDiscovery, *clocktesting.FakePassiveClock) {
+func newResolver(t *testing.T) (*target.Resolver, *fakediscovery.FakeDiscovery, *clocktesting.FakePassiveClock) {
 	t.Helper()
 	dc := &fakediscovery.FakeDiscovery{Fake: &clientgotesting.Fake{}}
 	targettest.Install(dc)
 	clk := clocktesting.NewFakePassiveClock(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC))
-	return NewResolver(dc, clk), dc, clk
+	return target.NewResolver(dc, clk), dc, clk
 }
 
 // discoveryReads counts the reads of the group list: one per refresh.
@@ -119,7 +120,7 @@ func TestResolveErrors(t *testing.T) {
 		{"a/b/c/d", []string{"spec.targetResource", "namespace/kind/name"}},
 	} {
 		// Each unknown kind may refresh discovery once.
-		clk.SetTime(clk.Now().Add(DefaultMinRefresh))
+		clk.SetTime(clk.Now().Add(target.DefaultMinRefresh))
 		_, err := r.Resolve(tc.in)
 		if tc.want == nil {
 			if err != nil {
@@ -127,7 +128,7 @@ func TestResolveErrors(t *testing.T) {
 			}
 			continue
 		}
-		if !IsInvalid(err) {
+		if !target.IsInvalid(err) {
 			t.Errorf("Resolve(%q) = %v, want an *Error", tc.in, err)
 			continue
 		}
@@ -148,7 +149,7 @@ func TestResolveAfterACRDIsInstalled(t *testing.T) {
 		t.Fatal(err)
 	}
 	// An unknown kind: one refresh, then a final answer.
-	if _, err := r.Resolve("payment/Gadget/g"); !IsInvalid(err) {
+	if _, err := r.Resolve("payment/Gadget/g"); !target.IsInvalid(err) {
 		t.Fatalf("Resolve(unknown) = %v, want an *Error", err)
 	}
 	reads := discoveryReads(dc)
@@ -160,13 +161,13 @@ func TestResolveAfterACRDIsInstalled(t *testing.T) {
 	// Within MinRefresh of the last refresh: transient, no discovery read.
 	clk.SetTime(clk.Now().Add(time.Second))
 	_, err := r.Resolve("payment/gd/g")
-	if err == nil || IsInvalid(err) {
+	if err == nil || target.IsInvalid(err) {
 		t.Fatalf("Resolve() right after a refresh = %v, want a transient error", err)
 	}
 	if got := discoveryReads(dc); got != reads {
 		t.Errorf("discovery read %d times within MinRefresh, want none", got-reads)
 	}
-	clk.SetTime(clk.Now().Add(DefaultMinRefresh))
+	clk.SetTime(clk.Now().Add(target.DefaultMinRefresh))
 	for _, s := range []string{"payment/gd/g", "payment/Gadget/g", "payment/gadgets.gadgets.example.com/g"} {
 		ref, err := r.Resolve(s)
 		if err != nil {
@@ -190,7 +191,7 @@ func TestResolveDiscoveryOutage(t *testing.T) {
 		return true, nil, down
 	})
 	_, err := r.Resolve("payment/Deployment/api")
-	if err == nil || IsInvalid(err) {
+	if err == nil || target.IsInvalid(err) {
 		t.Fatalf("Resolve() during an outage = %v, want a transient error", err)
 	}
 }
