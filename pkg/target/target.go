@@ -15,7 +15,7 @@ limitations under the License.
 */
 
 // Package target resolves a WorkflowExecution's spec.targetResource to the
-// Kubernetes object it names (docs/design.md §4.1): the kind, however it is
+// Kubernetes object it names (docs/design.md §4, Targets are objects): the kind, however it is
 // spelled (Kind, short name, plural, kind.group), is looked up in the API
 // server's discovery and becomes one group/kind with its scope, so that
 // every spelling of one object is one canonical string: one lock.

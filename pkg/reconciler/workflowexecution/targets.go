@@ -24,7 +24,7 @@ import (
 )
 
 // targetIndex indexes WorkflowExecutions of all namespaces by canonical
-// target (status.canonicalTarget, docs/design.md §4.1).
+// target (status.canonicalTarget, docs/design.md §4, Targets are objects).
 const targetIndex = "canonicalTarget"
 
 // unresolvedTarget is the index key of executions that may hold a lock

@@ -89,7 +89,7 @@ func isKind(k string) bool {
 // LegacyKey is the lock key of releases before targets were resolved
 // through discovery (the kind as written, lower-cased); its hash named
 // their PipelineRuns. The controller uses it only to find the runs of
-// executions those releases started (docs/design.md §4.1); the lock key
+// executions those releases started (docs/design.md §4, Targets are objects); the lock key
 // is the canonical form of pkg/target.
 func (t Target) LegacyKey() string {
 	if t.Namespace == "" {

@@ -148,7 +148,9 @@ type WorkflowRef struct {
 
 // ExecutionConfig tunes the PipelineRun.
 type ExecutionConfig struct {
-	// Timeout of the whole pipeline. Defaults to the controller's default-timeout.
+	// Timeout of the whole pipeline. Defaults to the controller's
+	// default-timeout; at most untrusted-max-timeout for a namespace not in
+	// trusted-namespaces.
 	// +optional
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
@@ -156,8 +158,10 @@ type ExecutionConfig struct {
 	Timeout *metav1.Duration `json:"timeout,omitempty"`
 
 	// ServiceAccountName runs the pipeline's pods. It must be one of the
-	// controller's allowed-service-accounts. Defaults to the controller's
-	// service-account.
+	// controller's allowed-service-accounts (or, from a trusted namespace,
+	// trusted-service-accounts). Defaults to the controller's
+	// service-account for a trusted namespace, wfe-runner-<namespace>
+	// otherwise.
 	// +optional
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
@@ -250,7 +254,7 @@ type WorkflowExecutionStatusFields struct {
 	Duration string `json:"duration,omitempty"`
 
 	// CanonicalTarget is spec.targetResource resolved through the API
-	// server's discovery (docs/design.md §4.1): "namespace/Kind.group/name",
+	// server's discovery (docs/design.md §4, Targets are objects): "namespace/Kind.group/name",
 	// or "Kind.group/name" for a cluster-scoped kind, the group omitted for
 	// core kinds (e.g. "payment/Deployment.apps/api", "Node/worker-1"). Every
 	// spelling of one object has the same canonical target: it is the lock
