@@ -36,6 +36,7 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/pkg/audit"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
 	"kubernaut.ai/workflowexecution/test/framework"
 	"kubernaut.ai/workflowexecution/test/rig"
@@ -61,6 +62,10 @@ func shippedTenancy(trusted ...string) map[string]string {
 func TestTenantCases(t *testing.T) {
 	team := env.Namespace(t, "tenant")
 	restoreTrustAll(t, team)
+	// Registered first, run last: the policy enforces again whatever
+	// happened (withoutPolicy's probe would be admitted by the restored
+	// base configuration, which trusts every namespace).
+	t.Cleanup(func() { setValidationActions(t, admissionv1.Deny) })
 	useConfig(t, shippedTenancy())
 	checkInvariant(t)
 	bindAuthor(t, team, "tara")
@@ -105,7 +110,8 @@ func TestTenantCases(t *testing.T) {
 
 	// The controller is authoritative: the same cases with the policy
 	// audit-only, and spellings no policy can know.
-	withoutPolicy(t, bad[0].w)
+	setValidationActions(t, admissionv1.Audit)
+	eventually(t, "admission without the policy", admits(env.WFE, bad[0].w))
 	bypass := append(bad, struct {
 		w     *v1alpha1.WorkflowExecution
 		field string
@@ -273,10 +279,18 @@ func TestNoConfusedDeputy(t *testing.T) {
 	ctx := context.Background()
 	// The victim namespace granted the shared runner rights to act in it.
 	grant := func(ns, sa string) {
+		role := &rbacv1.Role{
+			ObjectMeta: metav1.ObjectMeta{Name: "restart-" + sa, Namespace: ns},
+			Rules: []rbacv1.PolicyRule{{APIGroups: []string{"apps"}, Resources: []string{"deployments"},
+				Verbs: []string{"get", "patch", "delete"}}},
+		}
+		if _, err := env.Cluster.Kube.RbacV1().Roles(ns).Create(ctx, role, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
 		rb := &rbacv1.RoleBinding{
 			ObjectMeta: metav1.ObjectMeta{Name: "runner-" + sa, Namespace: ns},
 			Subjects:   []rbacv1.Subject{{Kind: rbacv1.ServiceAccountKind, Name: sa, Namespace: rig.ExecutionNamespace}},
-			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "edit"},
+			RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "Role", Name: role.Name},
 		}
 		if _, err := env.Cluster.Kube.RbacV1().RoleBindings(ns).Create(ctx, rb, metav1.CreateOptions{}); err != nil {
 			t.Fatal(err)
@@ -318,14 +332,23 @@ func TestNoConfusedDeputy(t *testing.T) {
 		return got.Status.Allowed
 	}
 	tenantSA, trustedSA := tenantRun.Spec.TaskRunTemplate.ServiceAccountName, trustedRun.Spec.TaskRunTemplate.ServiceAccountName
+	// The grants reach the authorizer through its informers: wait for the
+	// allowed ones, then check the denial (it would be allowed by now).
+	allowed := func(sa, ns string) func() error {
+		return func() error {
+			if !can(sa, ns) {
+				return fmt.Errorf("%s may not delete deployments in %s", sa, ns)
+			}
+			return nil
+		}
+	}
+	eventually(t, "the tenant's run may act in its own namespace, which granted it rights", allowed(tenantSA, team))
+	eventually(t, "the trusted run may act in the namespace that granted the shared runner rights", allowed(trustedSA, victim))
 	if can(tenantSA, victim) {
 		t.Errorf("the tenant's run (as %s) may delete deployments in %s, which granted only the shared runner", tenantSA, victim)
 	}
-	if !can(tenantSA, team) {
-		t.Errorf("the tenant's run (as %s) may not act in its own namespace, which granted it rights", tenantSA)
-	}
-	if !can(trustedSA, victim) {
-		t.Errorf("the trusted run (as %s) may not act in %s, which granted it rights", trustedSA, victim)
+	if tenantSA == trustedSA {
+		t.Errorf("the tenant's run and the trusted run both run as %s", tenantSA)
 	}
 	env.FinishPipelineRun(t, tenantRun.Name, corev1.ConditionTrue, "Succeeded", "done")
 	env.FinishPipelineRun(t, trustedRun.Name, corev1.ConditionTrue, "Succeeded", "done")
@@ -337,7 +360,7 @@ func TestRepositoryMatchAdmission(t *testing.T) {
 	ns := env.Namespace(t, "repos")
 	t.Cleanup(func() {
 		env.PatchConfigMap(t, rig.SystemNamespace, config.ConfigName, map[string]any{config.AllowedBundleRepositoriesKey: nil})
-		eventually(t, "admission forgets the allowlist", admits(env.WFE, framework.NewWFE(ns, "probe", ns+"/Deployment/probe", "restart", "other.example/x:v1")))
+		eventually(t, "admission forgets the allowlist", admits(env.WFE, framework.NewWFE(ns, "probe", ns+"/Deployment/probe", "restart", "other.example/xx:v1")))
 	})
 	b, err := os.ReadFile("../../pkg/apis/config/testdata/repository-match.json")
 	if err != nil {
@@ -361,7 +384,7 @@ func TestRepositoryMatchAdmission(t *testing.T) {
 	}
 	for _, entry := range entries {
 		env.PatchConfigMap(t, rig.SystemNamespace, config.ConfigName, map[string]any{config.AllowedBundleRepositoriesKey: entry})
-		unlisted := framework.NewWFE(ns, "probe", ns+"/Deployment/probe", "restart", "unlisted.example/x:v1")
+		unlisted := framework.NewWFE(ns, "probe", ns+"/Deployment/probe", "restart", "unlisted.example/xx:v1")
 		listed := framework.NewWFE(ns, "probe", ns+"/Deployment/probe", "restart", strings.TrimSuffix(entry, "/")+"/probe-x:v1")
 		eventually(t, "the policy reads allowed-bundle-repositories="+entry, func() error {
 			if err := rejects(env.WFE, unlisted)(); err != nil {
@@ -380,5 +403,64 @@ func TestRepositoryMatchAdmission(t *testing.T) {
 				t.Errorf("entry %q, ref %q: %v, want the policy's rejection", c.Entry, c.Ref, errString(err))
 			}
 		}
+	}
+}
+
+// TestTenantCannotJoinAnotherTimeline: a tenant that sets another
+// remediation's correlation id gets its own, scoped by its namespace; the
+// audit events say which namespace asked and whether it is trusted.
+func TestTenantCannotJoinAnotherTimeline(t *testing.T) {
+	team, ops := env.Namespace(t, "claims"), env.Namespace(t, "ops")
+	sink, err := framework.StartAuditSink()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sink.Close)
+	cfg := shippedTenancy(ops)
+	cfg[config.AuditSinkURLKey] = sink.URL()
+	useConfig(t, cfg)
+	checkInvariant(t)
+	bindAuthor(t, team, "cleo")
+	cleo := clientAs(t, "cleo")
+	const claimed = "rr-of-the-orchestrator"
+	withClaim := func(w *v1alpha1.WorkflowExecution) {
+		w.Labels = map[string]string{workflowexecution.CorrelationIDLabelKey: claimed}
+	}
+	tenant := framework.NewWFE(team, "claim", team+"/Deployment/api", "restart", image, withClaim)
+	eventually(t, "cleo may create", admits(cleo, tenant))
+	if err := create(cleo, tenant, false); err != nil {
+		t.Fatal(err)
+	}
+	trusted := env.Create(t, framework.NewWFE(ops, "owner", ops+"/Deployment/api", "restart", image, withClaim))
+	for _, w := range []*v1alpha1.WorkflowExecution{tenant, trusted} {
+		env.WaitForPhase(t, w.Namespace, w.Name, v1alpha1.PhaseRunning, waitLong)
+	}
+	want := map[string]struct {
+		correlation string
+		trusted     bool
+	}{
+		team + "/claim": {team + "/" + claimed, false},
+		ops + "/owner":  {claimed, true},
+	}
+	eventually(t, "the started events of both", func() error {
+		seen := 0
+		for _, ev := range sink.Events() {
+			w, ok := want[ev.ResourceID]
+			if !ok || ev.EventType != audit.EventTypeStarted {
+				continue
+			}
+			seen++
+			if ev.CorrelationID != w.correlation || ev.RequesterNamespace != strings.Split(ev.ResourceID, "/")[0] || ev.RequesterTrusted != w.trusted {
+				t.Errorf("%s: correlation_id %q, requester %q trusted=%v; want %q, trusted=%v",
+					ev.ResourceID, ev.CorrelationID, ev.RequesterNamespace, ev.RequesterTrusted, w.correlation, w.trusted)
+			}
+		}
+		if seen < len(want) {
+			return fmt.Errorf("%d of %d started events", seen, len(want))
+		}
+		return nil
+	})
+	for _, w := range []*v1alpha1.WorkflowExecution{tenant, trusted} {
+		env.FinishPipelineRun(t, prName(t, w.Spec.TargetResource), corev1.ConditionTrue, "Succeeded", "done")
 	}
 }

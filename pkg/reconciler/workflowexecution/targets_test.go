@@ -17,11 +17,15 @@ limitations under the License.
 package workflowexecution
 
 import (
+	"errors"
 	"strings"
 	"testing"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	fakediscovery "k8s.io/client-go/discovery/fake"
+	clientgotesting "k8s.io/client-go/testing"
 	fakekubeclient "knative.dev/pkg/client/injection/kube/client/fake"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
@@ -239,5 +243,28 @@ func TestTenantTextIsEscaped(t *testing.T) {
 	}
 	if !sawEscape {
 		t.Errorf("the run's message is shown nowhere, escaped: %q", texts)
+	}
+}
+
+// TestDiscoveryOutageIsRetried: discovery that does not answer keeps the
+// execution Pending and retries; it is never a ConfigurationError.
+func TestDiscoveryOutageIsRetried(t *testing.T) {
+	f := newFixture(t, objects(self(t, "")))
+	dc := fakekubeclient.Get(f.ctx).Discovery().(*fakediscovery.FakeDiscovery)
+	dc.PrependReactor("get", "group", func(clientgotesting.Action) (bool, runtime.Object, error) {
+		return true, nil, errors.New("connection refused")
+	})
+	if err := f.reconcile(selfKey); err == nil {
+		t.Fatal("Reconcile() = nil, want an error (retried)")
+	}
+	got := f.get(selfKey).Status
+	if got.Phase == v1alpha1.PhaseFailed || got.FailureDetails != nil {
+		t.Errorf("status %+v, want still Pending", got)
+	}
+	if c := got.GetSucceededCondition(); c == nil || !strings.Contains(c.Message, "discovery") {
+		t.Errorf("condition %+v does not say discovery is retried", c)
+	}
+	if n := len(f.pipelineRuns()); n != 0 {
+		t.Errorf("%d PipelineRuns, want none", n)
 	}
 }
