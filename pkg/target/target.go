@@ -54,8 +54,8 @@ type Ref struct {
 	Name string
 }
 
-// GroupKind is the kind with its group, as the canonical form writes it:
-// "Deployment.apps", or "Pod" for the core group.
+// GroupKind is the kind with its group, for messages: "Deployment.apps",
+// or "Pod" for the core group.
 func (r Ref) GroupKind() string {
 	if r.Group == "" {
 		return r.Kind
@@ -63,16 +63,20 @@ func (r Ref) GroupKind() string {
 	return r.Kind + "." + r.Group
 }
 
-// String is the canonical form: "namespace/Kind.group/name", or
-// "Kind.group/name" for a cluster-scoped kind; core kinds have no group
-// ("payment/Deployment.apps/api", "Node/worker-1", "payment/Pod/api-0").
-// It is itself a valid spelling of the same object, and kubectl reads its
-// kind part (`kubectl get Deployment.apps/api -n payment`).
+// String is the canonical form: "namespace/kind.group/name", or
+// "kind.group/name" for a cluster-scoped kind, the kind lower-cased and no
+// group for core kinds ("payment/deployment.apps/api", "node/worker-1",
+// "payment/pod/api-0"). It is itself a valid spelling of the same object,
+// kubectl reads its kind part (`kubectl -n payment get deployment.apps/api`),
+// and for a core kind it is the lock key of the releases before discovery
+// resolution (the spelling with the kind lower-cased), so that their runs
+// keep their names.
 func (r Ref) String() string {
+	gk := strings.ToLower(r.GroupKind())
 	if r.Namespace == "" {
-		return r.GroupKind() + "/" + r.Name
+		return gk + "/" + r.Name
 	}
-	return r.Namespace + "/" + r.GroupKind() + "/" + r.Name
+	return r.Namespace + "/" + gk + "/" + r.Name
 }
 
 // Scope names the scope of the kind, for messages.

@@ -57,30 +57,30 @@ func TestResolveSpellingsOfOneObject(t *testing.T) {
 		want      string
 		spellings []string
 	}{{
-		want: "payment/Deployment.apps/api",
+		want: "payment/deployment.apps/api",
 		spellings: []string{"payment/Deployment/api", "payment/deployment/api", "payment/DEPLOYMENT/api", "payment/deploy/api",
 			"payment/deployments/api", "payment/deployments.apps/api", "payment/Deployment.apps/api", "payment/deploy.apps/api"},
 	}, {
-		want:      "Node/worker-1",
+		want:      "node/worker-1",
 		spellings: []string{"Node/worker-1", "node/worker-1", "nodes/worker-1", "no/worker-1"},
 	}, {
-		want:      "payment/Pod/api-0",
+		want:      "payment/pod/api-0",
 		spellings: []string{"payment/Pod/api-0", "payment/pods/api-0", "payment/po/api-0"},
 	}, {
-		want:      "ClusterRole.rbac.authorization.k8s.io/admin",
+		want:      "clusterrole.rbac.authorization.k8s.io/admin",
 		spellings: []string{"ClusterRole/admin", "clusterroles/admin", "clusterroles.rbac.authorization.k8s.io/admin"},
 	}, {
-		want:      "CustomResourceDefinition.apiextensions.k8s.io/widgets.a.example.com",
+		want:      "customresourcedefinition.apiextensions.k8s.io/widgets.a.example.com",
 		spellings: []string{"crd/widgets.a.example.com", "crds/widgets.a.example.com", "CustomResourceDefinition/widgets.a.example.com"},
 	}, {
 		// The core group wins over events.k8s.io, as in kubectl.
-		want:      "payment/Event/e1",
+		want:      "payment/event/e1",
 		spellings: []string{"payment/Event/e1", "payment/events/e1", "payment/ev/e1"},
 	}, {
-		want:      "payment/Event.events.k8s.io/e1",
+		want:      "payment/event.events.k8s.io/e1",
 		spellings: []string{"payment/events.events.k8s.io/e1", "payment/Event.events.k8s.io/e1"},
 	}, {
-		want:      "payment/Widget.b.example.com/w",
+		want:      "payment/widget.b.example.com/w",
 		spellings: []string{"payment/widgets.b.example.com/w", "payment/Widget.b.example.com/w"},
 	}} {
 		for _, s := range tc.spellings {
@@ -173,7 +173,7 @@ func TestResolveAfterACRDIsInstalled(t *testing.T) {
 		if err != nil {
 			t.Fatalf("Resolve(%q) after the CRD was installed = %v", s, err)
 		}
-		if got, want := ref.String(), "payment/Gadget.gadgets.example.com/g"; got != want {
+		if got, want := ref.String(), "payment/gadget.gadgets.example.com/g"; got != want {
 			t.Errorf("Resolve(%q) = %q, want %q", s, got, want)
 		}
 	}

@@ -163,7 +163,7 @@ func TestOneLockPerObject(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := env.WaitForPhase(t, team, first.Name, v1alpha1.PhaseRunning, waitLong)
-	canonical := team + "/Deployment.apps/api"
+	canonical := team + "/deployment.apps/api"
 	if got.Status.CanonicalTarget != canonical {
 		t.Errorf("status.canonicalTarget = %q, want %q", got.Status.CanonicalTarget, canonical)
 	}
@@ -258,12 +258,12 @@ func TestUpgradeKeepsTheLock(t *testing.T) {
 	if d := got.Status.SkipDetails; d == nil || d.Reason != v1alpha1.SkipReasonResourceBusy || d.ConflictingWorkflow == nil || d.ConflictingWorkflow.Name != old.Name {
 		t.Errorf("second: skipDetails %+v, want ResourceBusy by %s", d, old.Name)
 	}
-	if pr := env.PipelineRun(t, resources.PipelineRunName(team+"/Deployment.apps/api")); pr != nil {
+	if pr := env.PipelineRun(t, resources.PipelineRunName(team+"/deployment.apps/api")); pr != nil {
 		t.Errorf("PipelineRun %s exists beside the previous release's: two runs on one object", pr.Name)
 	}
 	// The old execution records its canonical target, and still ends.
 	env.WaitFor(t, team, old.Name, "its canonical target recorded", waitLong, func(w *v1alpha1.WorkflowExecution) bool {
-		return w.Status.CanonicalTarget == team+"/Deployment.apps/api"
+		return w.Status.CanonicalTarget == team+"/deployment.apps/api"
 	})
 	env.FinishPipelineRun(t, legacyName, corev1.ConditionTrue, "Succeeded", "done")
 	env.WaitForPhase(t, team, old.Name, v1alpha1.PhaseCompleted, waitLong)

@@ -70,9 +70,9 @@ import (
 
 // The scenario shared by the tests: execution payment/restart-api runs
 // workflow restart-deployment on payment/Deployment/api. Its canonical
-// target payment/Deployment.apps/api (resolved through the fake discovery
+// target payment/deployment.apps/api (resolved through the fake discovery
 // of pkg/target/targettest) names the PipelineRun (printf %s
-// payment/Deployment.apps/api | sha256sum | cut -c1-16).
+// payment/deployment.apps/api | sha256sum | cut -c1-16).
 const (
 	selfName     = "restart-api"
 	selfNS       = "payment"
@@ -80,7 +80,7 @@ const (
 	selfUID      = "5f0c1c2e-0000-4000-8000-000000000001"
 	selfWorkflow = "restart-deployment"
 	selfTarget   = "payment/Deployment/api"
-	prName       = "wfe-dfc399c7d431a533"
+	prName       = "wfe-f784cd1fcb7ca47c"
 	execNS       = "kubernaut-workflows"
 	prUID        = "7a000000-0000-4000-8000-0000000000a1"
 	createdUID   = "c0000000-0000-4000-8000-0000000000c1"
@@ -145,7 +145,7 @@ metadata:
   annotations:
     kubernaut.ai/workflow-execution-uid: %s
     kubernaut.ai/workflow-id: restart-deployment
-    kubernaut.ai/target-resource: payment/Deployment.apps/api
+    kubernaut.ai/target-resource: payment/deployment.apps/api
 spec:
   pipelineRef:
     resolver: bundles
@@ -160,7 +160,7 @@ spec:
   - name: ROLLOUT_MODE
     value: surge-then-drain
   - name: TARGET_RESOURCE
-    value: payment/Deployment.apps/api
+    value: payment/deployment.apps/api
   taskRunTemplate:
     serviceAccountName: wfe-runner-payment
   timeouts:
@@ -242,24 +242,24 @@ conditions:
 observedGeneration: 1
 phase: Running
 startTime: "2026-03-14T10:00:00Z"
-canonicalTarget: payment/Deployment.apps/api
+canonicalTarget: payment/deployment.apps/api
 pipelineRunRef:
-  name: wfe-dfc399c7d431a533
+  name: wfe-f784cd1fcb7ca47c
   namespace: kubernaut-workflows
 conditions:
 - type: Succeeded
   status: Unknown
   reason: Running
-  message: PipelineRun kubernaut-workflows/wfe-dfc399c7d431a533 is running
+  message: PipelineRun kubernaut-workflows/wfe-f784cd1fcb7ca47c is running
 `
 	// statusRunningMirrored is statusRunning once prRunning is mirrored.
 	statusRunningMirrored = `
 observedGeneration: 1
 phase: Running
 startTime: "2026-03-14T10:00:00Z"
-canonicalTarget: payment/Deployment.apps/api
+canonicalTarget: payment/deployment.apps/api
 pipelineRunRef:
-  name: wfe-dfc399c7d431a533
+  name: wfe-f784cd1fcb7ca47c
   namespace: kubernaut-workflows
 pipelineRunStatus:
   status: Unknown
@@ -278,9 +278,9 @@ phase: Completed
 startTime: "2026-03-14T10:00:00Z"
 completionTime: "2026-03-14T10:02:30Z"
 duration: 2m30s
-canonicalTarget: payment/Deployment.apps/api
+canonicalTarget: payment/deployment.apps/api
 pipelineRunRef:
-  name: wfe-dfc399c7d431a533
+  name: wfe-f784cd1fcb7ca47c
   namespace: kubernaut-workflows
 pipelineRunStatus:
   status: "True"
@@ -290,7 +290,7 @@ conditions:
 - type: Succeeded
   status: "True"
   reason: Succeeded
-  message: PipelineRun kubernaut-workflows/wfe-dfc399c7d431a533 succeeded
+  message: PipelineRun kubernaut-workflows/wfe-f784cd1fcb7ca47c succeeded
 `
 	statusPending = `
 observedGeneration: 1

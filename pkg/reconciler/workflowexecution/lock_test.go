@@ -46,10 +46,10 @@ const (
 	foreignUID    = "7b000000-0000-4000-8000-0000000000b2"
 	newerUID      = "7c000000-0000-4000-8000-0000000000c3"
 
-	deleteForeign = "delete kubernaut-workflows/wfe-dfc399c7d431a533 uid=" + foreignUID
+	deleteForeign = "delete kubernaut-workflows/wfe-f784cd1fcb7ca47c uid=" + foreignUID
 	// getRun is the read that makes sure a skip never strands the
 	// execution's own run when the cache does not have it.
-	getRun = "get kubernaut-workflows/wfe-dfc399c7d431a533"
+	getRun = "get kubernaut-workflows/wfe-f784cd1fcb7ca47c"
 )
 
 // ended is the status of an execution that ended d ago with phase.
@@ -62,7 +62,7 @@ observedGeneration: 1
 phase: Completed
 startTime: %q
 completionTime: %q
-pipelineRunRef: {name: wfe-dfc399c7d431a533, namespace: kubernaut-workflows}
+pipelineRunRef: {name: wfe-f784cd1fcb7ca47c, namespace: kubernaut-workflows}
 conditions:
 - {type: Succeeded, status: "True", reason: Succeeded}
 `, ago(d+time.Minute), at)
@@ -72,7 +72,7 @@ observedGeneration: 1
 phase: Failed
 startTime: %q
 completionTime: %q
-pipelineRunRef: {name: wfe-dfc399c7d431a533, namespace: kubernaut-workflows}
+pipelineRunRef: {name: wfe-f784cd1fcb7ca47c, namespace: kubernaut-workflows}
 failureDetails: {reason: TaskFailed, wasExecutionFailure: true}
 conditions:
 - {type: Succeeded, status: "False", reason: TaskFailed}
@@ -94,7 +94,7 @@ const otherRunning = `
 observedGeneration: 1
 phase: Running
 startTime: "2026-03-14T10:01:00Z"
-pipelineRunRef: {name: wfe-dfc399c7d431a533, namespace: kubernaut-workflows}
+pipelineRunRef: {name: wfe-f784cd1fcb7ca47c, namespace: kubernaut-workflows}
 conditions:
 - {type: Succeeded, status: Unknown, reason: Running}
 `
@@ -572,11 +572,11 @@ func TestIndexByTarget(t *testing.T) {
 		obj  any
 		want []string
 	}{
-		{"recorded", withStatus(t, "deploy", statusRunning), []string{"payment/Deployment.apps/api"}},
-		{"waiting for a terminating run", withStatus(t, "deployments", waitingForTerminating), []string{"payment/Deployment.apps/api"}},
+		{"recorded", withStatus(t, "deploy", statusRunning), []string{"payment/deployment.apps/api"}},
+		{"waiting for a terminating run", withStatus(t, "deployments", waitingForTerminating), []string{"payment/deployment.apps/api"}},
 		// Started by a release that did not record it: resolved when a
 		// lock is checked (unresolvedOn).
-		{"running, not recorded", withStatus(t, "deploy", strings.Replace(statusRunning, "canonicalTarget: payment/Deployment.apps/api\n", "", 1)), []string{unresolvedTarget}},
+		{"running, not recorded", withStatus(t, "deploy", strings.Replace(statusRunning, "canonicalTarget: payment/deployment.apps/api\n", "", 1)), []string{unresolvedTarget}},
 		{"pending, not recorded", withStatus(t, "deploy", statusPending), nil},
 		{"new", withStatus(t, "deploy", ""), nil},
 		{"not an execution", &pipelinev1.PipelineRun{}, nil},

@@ -34,17 +34,17 @@ import (
 )
 
 const (
-	createPR = "create kubernaut-workflows/wfe-dfc399c7d431a533"
-	getPR    = "get kubernaut-workflows/wfe-dfc399c7d431a533"
+	createPR = "create kubernaut-workflows/wfe-f784cd1fcb7ca47c"
+	getPR    = "get kubernaut-workflows/wfe-f784cd1fcb7ca47c"
 
 	// wantCreated is the status of an execution whose PipelineRun was just created.
 	wantCreated = `
 observedGeneration: 1
 phase: Running
 startTime: "2026-03-14T10:05:00Z"
-canonicalTarget: payment/Deployment.apps/api
+canonicalTarget: payment/deployment.apps/api
 pipelineRunRef:
-  name: wfe-dfc399c7d431a533
+  name: wfe-f784cd1fcb7ca47c
   namespace: kubernaut-workflows
 pipelineRunStatus:
   status: Unknown
@@ -52,7 +52,7 @@ conditions:
 - type: Succeeded
   status: Unknown
   reason: Running
-  message: PipelineRun kubernaut-workflows/wfe-dfc399c7d431a533 is running
+  message: PipelineRun kubernaut-workflows/wfe-f784cd1fcb7ca47c is running
 `
 	// wantConfigurationError is the status of an execution rejected before
 	// any PipelineRun (messages checked separately).
@@ -152,7 +152,7 @@ func TestReconcilePendingCreates(t *testing.T) {
 		},
 		wantResult: "nil",
 		wantStatus: strings.ReplaceAll(wantCreated, "kubernaut-workflows", "runs"),
-		wantTekton: []string{"create runs/wfe-dfc399c7d431a533"},
+		wantTekton: []string{"create runs/wfe-f784cd1fcb7ca47c"},
 		wantEvents: []string{"Normal PipelineRunCreated"},
 		check: createdRun(func(t *testing.T) *pipelinev1.PipelineRun {
 			pr := pipelineRun(t, selfNS, selfName, selfUID, "", "")
@@ -199,7 +199,7 @@ func TestReconcilePendingCreates(t *testing.T) {
 				{Name: "NOTE", Value: *pipelinev1.NewStructuredValues("redémarrage ✓ 再起動")},
 				{Name: "ROLLOUT_MODE", Value: *pipelinev1.NewStructuredValues("surge-then-drain")},
 				{Name: "SCRIPT", Value: *pipelinev1.NewStructuredValues("#!/bin/sh\nset -e\necho \"done\"\n")},
-				{Name: "TARGET_RESOURCE", Value: *pipelinev1.NewStructuredValues("payment/Deployment.apps/api")},
+				{Name: "TARGET_RESOURCE", Value: *pipelinev1.NewStructuredValues("payment/deployment.apps/api")},
 			}
 			pr.Spec.TaskRunTemplate.ServiceAccountName = "node-admin"
 			pr.Spec.Timeouts.Pipeline = &metav1.Duration{Duration: 10 * time.Minute}
@@ -241,8 +241,8 @@ func TestReconcilePendingCreates(t *testing.T) {
 			return seed{cached: list(w), config: map[string]string{"trusted-namespaces": selfNS}}
 		},
 		wantResult: "nil",
-		wantStatus: strings.NewReplacer(prName, "wfe-94e99fa683de6e08", "payment/Deployment.apps/api", "Node/worker-1").Replace(wantCreated),
-		wantTekton: []string{"create kubernaut-workflows/wfe-94e99fa683de6e08"},
+		wantStatus: strings.NewReplacer(prName, "wfe-c4367b7a6a9dedfc", "payment/deployment.apps/api", "node/worker-1").Replace(wantCreated),
+		wantTekton: []string{"create kubernaut-workflows/wfe-c4367b7a6a9dedfc"},
 		wantEvents: []string{"Normal PipelineRunCreated"},
 	}})
 }

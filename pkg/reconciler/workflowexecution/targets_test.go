@@ -101,7 +101,7 @@ func TestReconcileOneLockPerObject(t *testing.T) {
 		{"payment/deploy/api", legacyRunning},
 		{"payment/deployments/api", legacyRunning},
 		{"payment/deployments.apps/api", otherRunning},
-		{"payment/Deployment.apps/api", strings.Replace(otherRunning, "phase: Running", "phase: Running\ncanonicalTarget: payment/Deployment.apps/api", 1)},
+		{"payment/deployment.apps/api", strings.Replace(otherRunning, "phase: Running", "phase: Running\ncanonicalTarget: payment/deployment.apps/api", 1)},
 	} {
 		want := strings.Replace(wantBusyByOther, "targetResource: payment/DEPLOYMENT/api", "targetResource: "+tc.spelling, 1)
 		cases = append(cases, reconcileCase{
@@ -120,14 +120,14 @@ func TestReconcileOneLockPerObject(t *testing.T) {
 // TestLegacyRunningRecordsItsTarget: the previous release's Running
 // execution records its canonical target on its next pass.
 func TestLegacyRunningRecordsItsTarget(t *testing.T) {
-	w := self(t, strings.Replace(statusRunning, "canonicalTarget: payment/Deployment.apps/api\n", "", 1))
+	w := self(t, strings.Replace(statusRunning, "canonicalTarget: payment/deployment.apps/api\n", "", 1))
 	w.Spec.TargetResource = "payment/deploy/api"
 	f := newFixture(t, objects(w, ownPipelineRun(t, prRunning)))
 	if err := f.reconcile(selfKey); err != nil {
 		t.Fatalf("Reconcile() = %v", err)
 	}
-	if got := f.get(selfKey).Status.CanonicalTarget; got != "payment/Deployment.apps/api" {
-		t.Errorf("status.canonicalTarget = %q, want payment/Deployment.apps/api", got)
+	if got := f.get(selfKey).Status.CanonicalTarget; got != "payment/deployment.apps/api" {
+		t.Errorf("status.canonicalTarget = %q, want payment/deployment.apps/api", got)
 	}
 }
 
@@ -138,7 +138,7 @@ observedGeneration: 1
 phase: Failed
 startTime: "2026-03-14T10:03:00Z"
 completionTime: "2026-03-14T10:04:00Z"
-pipelineRunRef: {name: wfe-dfc399c7d431a533, namespace: kubernaut-workflows}
+pipelineRunRef: {name: wfe-f784cd1fcb7ca47c, namespace: kubernaut-workflows}
 failureDetails: {reason: ConfigurationError, wasExecutionFailure: false}
 conditions:
 - {type: Succeeded, status: "False", reason: ConfigurationError}

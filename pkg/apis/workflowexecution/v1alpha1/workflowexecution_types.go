@@ -254,11 +254,12 @@ type WorkflowExecutionStatusFields struct {
 	Duration string `json:"duration,omitempty"`
 
 	// CanonicalTarget is spec.targetResource resolved through the API
-	// server's discovery (docs/design.md §4, Targets are objects): "namespace/Kind.group/name",
-	// or "Kind.group/name" for a cluster-scoped kind, the group omitted for
-	// core kinds (e.g. "payment/Deployment.apps/api", "Node/worker-1"). Every
-	// spelling of one object has the same canonical target: it is the lock
-	// key, and its hash names the PipelineRun. Set when the controller
+	// server's discovery (docs/design.md §4, Targets are objects):
+	// "namespace/kind.group/name", or "kind.group/name" for a
+	// cluster-scoped kind, the kind lower-cased and the group omitted for
+	// core kinds (e.g. "payment/deployment.apps/api", "node/worker-1").
+	// Every spelling of one object has the same canonical target: it is the
+	// lock key, and its hash names the PipelineRun. Set when the controller
 	// resolved the target.
 	// +optional
 	CanonicalTarget string `json:"canonicalTarget,omitempty"`

@@ -37,11 +37,9 @@ func TestPipelineRunName(t *testing.T) {
 		want   string
 	}{
 		// first 16 hex chars of sha256 of the canonical target, computed
-		// independently: printf %s payment/Deployment.apps/api | sha256sum
-		{"payment/Deployment.apps/api", "wfe-dfc399c7d431a533"},
-		{"Node/worker-1", "wfe-94e99fa683de6e08"},
-		// The names of the previous releases (lower-cased kind as written).
-		{"payment/deployment/api", "wfe-8df8f872429e9491"},
+		// independently: printf %s payment/deployment.apps/api | sha256sum
+		{"payment/deployment.apps/api", "wfe-f784cd1fcb7ca47c"},
+		{"node/worker-1", "wfe-c4367b7a6a9dedfc"},
 	}
 	for _, tc := range tests {
 		got := PipelineRunName(tc.target)
@@ -81,7 +79,7 @@ func TestMakePipelineRun(t *testing.T) {
 		wfe:  baseWFE,
 		want: `
 metadata:
-  name: wfe-dfc399c7d431a533
+  name: wfe-f784cd1fcb7ca47c
   namespace: kubernaut-workflows
   labels:
     kubernaut.ai/workflow-execution: restart-api
@@ -90,7 +88,7 @@ metadata:
   annotations:
     kubernaut.ai/workflow-execution-uid: 0b9c1f4e-4a40-4d47-9d16-7c3d0c7c1a01
     kubernaut.ai/workflow-id: restart-pod
-    kubernaut.ai/target-resource: payment/Deployment.apps/api
+    kubernaut.ai/target-resource: payment/deployment.apps/api
 spec:
   pipelineRef:
     resolver: bundles
@@ -103,7 +101,7 @@ spec:
       value: pipeline
   params:
   - name: TARGET_RESOURCE
-    value: payment/Deployment.apps/api
+    value: payment/deployment.apps/api
   taskRunTemplate:
     serviceAccountName: wfe-runner-payment
   timeouts:
@@ -135,7 +133,7 @@ spec:
 		},
 		want: `
 metadata:
-  name: wfe-dfc399c7d431a533
+  name: wfe-f784cd1fcb7ca47c
   namespace: runs
   labels:
     kubernaut.ai/workflow-execution: restart-api
@@ -144,7 +142,7 @@ metadata:
   annotations:
     kubernaut.ai/workflow-execution-uid: 0b9c1f4e-4a40-4d47-9d16-7c3d0c7c1a01
     kubernaut.ai/workflow-id: restart-pod
-    kubernaut.ai/target-resource: payment/Deployment.apps/api
+    kubernaut.ai/target-resource: payment/deployment.apps/api
 spec:
   pipelineRef:
     resolver: bundles
@@ -157,7 +155,7 @@ spec:
       value: pipeline
   params:
   - name: TARGET_RESOURCE
-    value: payment/Deployment.apps/api
+    value: payment/deployment.apps/api
   taskRunTemplate:
     serviceAccountName: privileged-runner
   timeouts:
@@ -175,7 +173,7 @@ spec:
 		},
 		want: `
 metadata:
-  name: wfe-dfc399c7d431a533
+  name: wfe-f784cd1fcb7ca47c
   namespace: kubernaut-workflows
   labels:
     kubernaut.ai/workflow-execution: restart-api
@@ -184,7 +182,7 @@ metadata:
   annotations:
     kubernaut.ai/workflow-execution-uid: 0b9c1f4e-4a40-4d47-9d16-7c3d0c7c1a01
     kubernaut.ai/workflow-id: restart-pod
-    kubernaut.ai/target-resource: payment/Deployment.apps/api
+    kubernaut.ai/target-resource: payment/deployment.apps/api
 spec:
   pipelineRef:
     resolver: bundles
@@ -197,7 +195,7 @@ spec:
       value: pipeline
   params:
   - name: TARGET_RESOURCE
-    value: payment/Deployment.apps/api
+    value: payment/deployment.apps/api
   taskRunTemplate:
     serviceAccountName: default-runner
   timeouts:
@@ -219,7 +217,7 @@ spec:
 `,
 		want: `
 metadata:
-  name: wfe-94e99fa683de6e08
+  name: wfe-c4367b7a6a9dedfc
   namespace: kubernaut-workflows
   labels:
     kubernaut.ai/workflow-execution: restart-api
@@ -227,7 +225,7 @@ metadata:
   annotations:
     kubernaut.ai/workflow-execution-uid: 0b9c1f4e-4a40-4d47-9d16-7c3d0c7c1a01
     kubernaut.ai/workflow-id: "remediations/restart pod: v2"
-    kubernaut.ai/target-resource: Node/worker-1
+    kubernaut.ai/target-resource: node/worker-1
 spec:
   pipelineRef:
     resolver: bundles
@@ -240,7 +238,7 @@ spec:
       value: pipeline
   params:
   - name: TARGET_RESOURCE
-    value: Node/worker-1
+    value: node/worker-1
   taskRunTemplate:
     serviceAccountName: wfe-runner-payment
   timeouts:
@@ -259,7 +257,7 @@ spec:
 `,
 		want: `
 metadata:
-  name: wfe-dfc399c7d431a533
+  name: wfe-f784cd1fcb7ca47c
   namespace: kubernaut-workflows
   labels:
     kubernaut.ai/workflow-execution: restart-api
@@ -268,7 +266,7 @@ metadata:
   annotations:
     kubernaut.ai/workflow-execution-uid: 0b9c1f4e-4a40-4d47-9d16-7c3d0c7c1a01
     kubernaut.ai/workflow-id: restart-pod
-    kubernaut.ai/target-resource: payment/Deployment.apps/api
+    kubernaut.ai/target-resource: payment/deployment.apps/api
 spec:
   pipelineRef:
     resolver: bundles
@@ -293,7 +291,7 @@ spec:
   - name: _private
     value: ""
   - name: TARGET_RESOURCE
-    value: payment/Deployment.apps/api
+    value: payment/deployment.apps/api
   taskRunTemplate:
     serviceAccountName: wfe-runner-payment
   timeouts:
@@ -308,9 +306,9 @@ spec:
 				tc.config(cfg)
 			}
 			// The canonical target pkg/target resolves for the spelling.
-			target := "payment/Deployment.apps/api"
+			target := "payment/deployment.apps/api"
 			if wfe.Spec.TargetResource == "Node/worker-1" {
-				target = "Node/worker-1"
+				target = "node/worker-1"
 			}
 			got := MakePipelineRun(wfe, cfg, target)
 			want := parse.MustParseV1PipelineRun(t, tc.want)
