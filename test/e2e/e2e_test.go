@@ -33,6 +33,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/pkg/target/targettest"
 	"kubernaut.ai/workflowexecution/test/framework"
 	"kubernaut.ai/workflowexecution/test/rig"
 )
@@ -72,6 +73,10 @@ func TestSuccessPassesParametersToTheTasks(t *testing.T) {
 	if s := got.Status.PipelineRunStatus; s == nil || s.CompletedTasks != 2 || s.TotalTasks != 2 {
 		t.Errorf("pipelineRunStatus = %+v, want 2 of 2 tasks", s)
 	}
+	canonical, err := targettest.Canonical(target)
+	if err != nil || got.Status.CanonicalTarget != canonical {
+		t.Errorf("status.canonicalTarget = %q, want %q (%v)", got.Status.CanonicalTarget, canonical, err)
+	}
 	// The tasks received the parameters as the pipeline passed them.
 	trs, err := env.Cluster.Tekton.TektonV1().TaskRuns(rig.ExecutionNamespace).List(context.Background(), metav1.ListOptions{
 		LabelSelector: "tekton.dev/pipelineRun=" + prName(t, target),
@@ -84,7 +89,8 @@ func TestSuccessPassesParametersToTheTasks(t *testing.T) {
 		for _, p := range tr.Spec.Params {
 			params[p.Name] = p.Value.StringVal
 		}
-		if diff := cmp.Diff(map[string]string{"TARGET": target, "REPLICAS": "3"}, params); diff != "" {
+		// TARGET_RESOURCE is the canonical target, whatever the spelling.
+		if diff := cmp.Diff(map[string]string{"TARGET": canonical, "REPLICAS": "3"}, params); diff != "" {
 			t.Errorf("TaskRun %s params (-want, +got): %s", tr.Name, diff)
 		}
 	}
