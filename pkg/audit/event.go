@@ -100,10 +100,18 @@ type Event struct {
 	ActorID        string    `json:"actor_id"`
 	ResourceType   string    `json:"resource_type"`
 	// ResourceID is "namespace/name" of the WorkflowExecution.
-	ResourceID    string    `json:"resource_id"`
-	CorrelationID string    `json:"correlation_id"`
-	Namespace     string    `json:"namespace"`
-	EventData     EventData `json:"event_data"`
+	ResourceID string `json:"resource_id"`
+	// CorrelationID ties the event to its remediation. An untrusted
+	// namespace's is scoped by it ("namespace/id", SetRequester): it
+	// cannot join another remediation's timeline.
+	CorrelationID string `json:"correlation_id"`
+	Namespace     string `json:"namespace"`
+	// RequesterNamespace is the namespace that asked for the execution
+	// (where it was created), and RequesterTrusted whether it is one of
+	// trusted-namespaces.
+	RequesterNamespace string    `json:"requester_namespace"`
+	RequesterTrusted   bool      `json:"requester_trusted"`
+	EventData          EventData `json:"event_data"`
 	// TraceParent is the W3C traceparent of the execution's trace when
 	// tracing is on: the traceparent extension of a CloudEvent. It is not
 	// part of the JSON payload.
@@ -291,6 +299,20 @@ func NewEvent(wfe *v1alpha1.WorkflowExecution, t EventType, now time.Time) Event
 		CorrelationID:  wfe.CorrelationID(),
 		Namespace:      wfe.Namespace,
 		EventData:      data,
+
+		RequesterNamespace: wfe.Namespace,
+	}
+}
+
+// SetRequester records whether the requesting namespace is trusted, and
+// scopes the correlation id of an untrusted one by its namespace: a
+// tenant sets its execution's correlation label or remediationRequestRef
+// freely, so unscoped it could claim another remediation's id and join its
+// audit timeline.
+func (ev *Event) SetRequester(trusted bool) {
+	ev.RequesterTrusted = trusted
+	if !trusted {
+		ev.CorrelationID = ev.RequesterNamespace + "/" + ev.CorrelationID
 	}
 }
 

@@ -158,6 +158,8 @@ func wantEvent(typ EventType, action, outcome, ts string, data EventData) Event 
 		CorrelationID:  "rr-2026-001",
 		Namespace:      "payment",
 		EventData:      data,
+
+		RequesterNamespace: "payment",
 	}
 }
 
@@ -294,19 +296,21 @@ func TestNewEventJSON(t *testing.T) {
 	data := got["event_data"].(map[string]any)
 	delete(got, "event_data")
 	want := map[string]any{
-		"event_id":        ev.EventID,
-		"event_version":   "1.0",
-		"event_timestamp": "2026-03-01T10:02:30Z",
-		"event_type":      "workflowexecution.workflow.failed",
-		"event_category":  "workflow",
-		"event_action":    "failed",
-		"event_outcome":   "failure",
-		"actor_type":      "service",
-		"actor_id":        "workflowexecution-controller",
-		"resource_type":   "WorkflowExecution",
-		"resource_id":     "payment/restart-api",
-		"correlation_id":  "rr-2026-001",
-		"namespace":       "payment",
+		"event_id":            ev.EventID,
+		"event_version":       "1.0",
+		"event_timestamp":     "2026-03-01T10:02:30Z",
+		"event_type":          "workflowexecution.workflow.failed",
+		"event_category":      "workflow",
+		"event_action":        "failed",
+		"event_outcome":       "failure",
+		"actor_type":          "service",
+		"actor_id":            "workflowexecution-controller",
+		"resource_type":       "WorkflowExecution",
+		"resource_id":         "payment/restart-api",
+		"correlation_id":      "rr-2026-001",
+		"namespace":           "payment",
+		"requester_namespace": "payment",
+		"requester_trusted":   false,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("event fields (-want, +got):\n%s", diff)
@@ -565,4 +569,26 @@ func roundTrip(t *testing.T, wfe *v1alpha1.WorkflowExecution) *v1alpha1.Workflow
 		t.Fatal(err)
 	}
 	return out
+}
+
+// TestSetRequester: an untrusted namespace's correlation id is scoped by
+// it, so that it cannot join another remediation's timeline; a trusted
+// one's is kept.
+func TestSetRequester(t *testing.T) {
+	w := &v1alpha1.WorkflowExecution{}
+	w.Namespace, w.Name = "tenant", "x"
+	w.Labels = map[string]string{"kubernaut.ai/correlation-id": "rr-of-another-team"}
+	ev := NewEvent(w, EventTypeStarted, time.Now())
+	ev.SetRequester(false)
+	if ev.CorrelationID != "tenant/rr-of-another-team" || ev.RequesterNamespace != "tenant" || ev.RequesterTrusted {
+		t.Errorf("untrusted: correlation %q, requester %q trusted=%v; want tenant/rr-of-another-team, tenant, false",
+			ev.CorrelationID, ev.RequesterNamespace, ev.RequesterTrusted)
+	}
+	w.Namespace = "kubernaut-system"
+	ev = NewEvent(w, EventTypeStarted, time.Now())
+	ev.SetRequester(true)
+	if ev.CorrelationID != "rr-of-another-team" || ev.RequesterNamespace != "kubernaut-system" || !ev.RequesterTrusted {
+		t.Errorf("trusted: correlation %q, requester %q trusted=%v; want rr-of-another-team, kubernaut-system, true",
+			ev.CorrelationID, ev.RequesterNamespace, ev.RequesterTrusted)
+	}
 }

@@ -27,8 +27,8 @@ import (
 	"strings"
 	"time"
 
-	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+	"kubernaut.ai/workflowexecution/pkg/target/targettest"
 )
 
 // The API server's audit log (-audit) shows, request by request, what the
@@ -231,7 +231,7 @@ func summarizeAudit(events []*auditEvent, t *tracker) *auditSummary {
 
 // prName is the controller's PipelineRun name for a target.
 func prName(target string) string {
-	c, err := v1alpha1.CanonicalTarget(target)
+	c, err := targettest.Canonical(target)
 	if err != nil {
 		return ""
 	}

@@ -34,6 +34,7 @@ import (
 	wfeinformers "kubernaut.ai/workflowexecution/pkg/client/informers/externalversions"
 	listers "kubernaut.ai/workflowexecution/pkg/client/listers/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+	"kubernaut.ai/workflowexecution/pkg/target/targettest"
 )
 
 // floor is the least a client can do for the workload, on the same
@@ -125,7 +126,7 @@ func (f *floor) stop() {
 // createRun creates the PipelineRun the controller would, named after the
 // execution (unique: the floor needs no lock and no cleanup).
 func (f *floor) createRun(ctx context.Context, w *v1alpha1.WorkflowExecution) error {
-	target, err := v1alpha1.CanonicalTarget(w.Spec.TargetResource)
+	target, err := targettest.Canonical(w.Spec.TargetResource)
 	if err != nil {
 		return err
 	}

@@ -27,6 +27,7 @@ import (
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+	"kubernaut.ai/workflowexecution/pkg/target/targettest"
 	"kubernaut.ai/workflowexecution/test/framework"
 	"kubernaut.ai/workflowexecution/test/rig"
 )
@@ -58,11 +59,12 @@ func (b *bench) populateFinished(ctx context.Context, n int) error {
 		if err != nil {
 			return err
 		}
-		canonical, err := v1alpha1.CanonicalTarget(target)
+		canonical, err := targettest.Canonical(target)
 		if err != nil {
 			return err
 		}
 		st := &created.Status
+		st.CanonicalTarget = canonical
 		st.ObservedGeneration = created.Generation
 		start := metav1.NewTime(ended.Add(-time.Minute))
 		st.StartTime = &start

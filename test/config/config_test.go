@@ -184,7 +184,7 @@ func TestConfigMapExampleDocumentsEveryKey(t *testing.T) {
 		config.BundlePipelineNameKey, config.AllowedBundleRepositoriesKey, config.RequireBundleDigestKey,
 		config.AuditSinkURLKey, config.AuditFormatKey, config.AuditDrainTimeoutKey, config.AuditBufferSizeKey,
 		config.TrustedNamespacesKey, config.AuditTokenFileKey, config.AuditCAFileKey,
-		config.RetentionPeriodKey,
+		config.RetentionPeriodKey, config.TrustedServiceAccountsKey, config.UntrustedMaxTimeoutKey,
 	}
 	var got []string
 	for k := range example {
@@ -254,6 +254,8 @@ func TestControllerRoleIsLeastPrivilege(t *testing.T) {
 	wantRuns := map[string]string{
 		"tekton.dev/pipelineruns": "create,delete,get,list,patch,watch",
 		"tekton.dev/taskruns":     "get,list,watch",
+		// The runners of untrusted namespaces (docs/security.md).
+		"/serviceaccounts": "create",
 	}
 	if runs.Namespace != rig.ExecutionNamespace {
 		t.Errorf("the runs Role is in namespace %q, want the execution namespace %q", runs.Namespace, rig.ExecutionNamespace)

@@ -72,6 +72,9 @@ func TestKubectl(t *testing.T) {
 	if !ok || !strings.Contains(out, "phase Completed") || !strings.Contains(out, "logs: kubectl logs -n "+rig.ExecutionNamespace) {
 		t.Errorf("kubectl wfe why: ok=%v\n%s", ok, out)
 	}
+	// locks shows, and release takes, the canonical target (the run's
+	// annotation): the plugin hashes its argument as written.
+	target = env.Get(t, ns, w.Name).Status.CanonicalTarget
 	out, ok = kubectl("wfe", "locks")
 	row = ""
 	for _, l := range strings.Split(out, "\n") {

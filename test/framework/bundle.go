@@ -20,8 +20,8 @@ import (
 	"context"
 	"testing"
 
-	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+	"kubernaut.ai/workflowexecution/pkg/target/targettest"
 )
 
 // Push pushes Pipeline(tasks...) to the rig's registry as repo and returns
@@ -37,7 +37,9 @@ func (e *Env) Push(t testing.TB, repo string, tasks ...Task) string {
 // PipelineRunName is the controller's PipelineRun name for target.
 func PipelineRunName(t testing.TB, target string) string {
 	t.Helper()
-	c, err := v1alpha1.CanonicalTarget(target)
+	// The controller resolves the kind through discovery; the tests
+	// target built-in kinds, which targettest serves alike.
+	c, err := targettest.Canonical(target)
 	if err != nil {
 		t.Fatalf("canonical target of %q: %v", target, err)
 	}

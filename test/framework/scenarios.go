@@ -33,6 +33,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/wait"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/pkg/target/targettest"
 	"kubernaut.ai/workflowexecution/test/rig"
 )
 
@@ -126,6 +127,11 @@ var Scenarios = []Scenario{{
 		if s := w.Status.PipelineRunStatus; s == nil || s.CompletedTasks != 2 || s.TotalTasks != 2 {
 			t.Errorf("pipelineRunStatus = %+v, want 2 of 2 tasks", s)
 		}
+		// TARGET_RESOURCE is the canonical target, whatever the spelling.
+		canonical, err := targettest.Canonical(target)
+		if err != nil || w.Status.CanonicalTarget != canonical {
+			t.Errorf("status.canonicalTarget = %q, want %q (%v)", w.Status.CanonicalTarget, canonical, err)
+		}
 		trs := e.TaskRuns(t, target)
 		for task, step := range map[string]string{"check": "inspect", "restart": "rollout"} {
 			tr, ok := trs[task]
@@ -136,13 +142,13 @@ var Scenarios = []Scenario{{
 			for _, p := range tr.Spec.Params {
 				params[p.Name] = p.Value.StringVal
 			}
-			if diff := cmp.Diff(map[string]string{"TARGET": target, "REPLICAS": "3"}, params); diff != "" {
+			if diff := cmp.Diff(map[string]string{"TARGET": canonical, "REPLICAS": "3"}, params); diff != "" {
 				t.Errorf("TaskRun %s params (-want, +got): %s", tr.Name, diff)
 			}
 			if e.Cluster.Tier() != rig.Node {
 				continue // KWOK runs no step
 			}
-			want := fmt.Sprintf("%s %s 3", task, target)
+			want := fmt.Sprintf("%s %s 3", task, canonical)
 			if logs := e.StepLogs(t, tr, step); strings.TrimSpace(logs) != want {
 				t.Errorf("step %s logs = %q, want %q", step, logs, want)
 			}

@@ -59,6 +59,9 @@ func TestKubectlWFEPlugin(t *testing.T) {
 		t.Errorf("kubectl wfe why %s: ok=%v\n%s", second.Name, ok, out)
 	}
 
+	// locks shows, and release takes, the canonical target (the run's
+	// annotation): the plugin hashes its argument as written.
+	target = running.Status.CanonicalTarget
 	out, ok = kubectlWFE(t, "locks")
 	row := lineWith(out, target)
 	if !ok || !strings.Contains(row, ns+"/first") || !strings.Contains(row, "restart") || !strings.Contains(row, "Running") ||

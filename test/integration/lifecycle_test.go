@@ -33,6 +33,7 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+	"kubernaut.ai/workflowexecution/pkg/target/targettest"
 	"kubernaut.ai/workflowexecution/test/framework"
 	"kubernaut.ai/workflowexecution/test/rig"
 )
@@ -83,7 +84,7 @@ func TestCompletedLifecycle(t *testing.T) {
 	for _, p := range pr.Spec.Params {
 		gotParams[p.Name] = p.Value.StringVal
 	}
-	wantParams := map[string]string{"REPLICAS": "3", "NOTE": "a=b\nline two ✓", "TARGET_RESOURCE": target}
+	wantParams := map[string]string{"REPLICAS": "3", "NOTE": "a=b\nline two ✓", "TARGET_RESOURCE": mustCanonical(t, target)}
 	if diff := cmp.Diff(wantParams, gotParams); diff != "" {
 		t.Errorf("PipelineRun params (-want, +got): %s", diff)
 	}
@@ -268,9 +269,10 @@ func deleteWFE(t *testing.T, ns, name string) {
 	}
 }
 
+// mustCanonical is the canonical target the controller resolves target to.
 func mustCanonical(t *testing.T, target string) string {
 	t.Helper()
-	c, err := v1alpha1.CanonicalTarget(target)
+	c, err := targettest.Canonical(target)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -115,7 +115,7 @@ func TestFiftyConcurrentExecutionsOnOneTarget(t *testing.T) {
 	}
 	count := 0
 	for _, pr := range prs.Items {
-		if pr.Annotations["kubernaut.ai/target-resource"] == target {
+		if pr.Annotations["kubernaut.ai/target-resource"] == mustCanonical(t, target) {
 			count++
 		}
 	}

@@ -33,6 +33,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 
+	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/audit"
 	wfeclient "kubernaut.ai/workflowexecution/pkg/client/clientset/versioned"
@@ -372,8 +373,10 @@ func TestControllerStartsWithDefaultsWithoutItsConfigMap(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if sa := pr.Spec.TaskRunTemplate.ServiceAccountName; sa != "kubernaut-workflow-runner" {
-		t.Errorf("serviceAccountName = %q, want the default", sa)
+	// The defaults trust kubernaut-system only: elsewhere the namespace's
+	// own runner, which the controller created.
+	if sa := pr.Spec.TaskRunTemplate.ServiceAccountName; sa != config.TenantRunner(w.Namespace) {
+		t.Errorf("serviceAccountName = %q, want the default for namespace %s, %s", sa, w.Namespace, config.TenantRunner(w.Namespace))
 	}
 }
 

@@ -31,8 +31,8 @@ import (
 	"k8s.io/client-go/tools/cache"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
-	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+	"kubernaut.ai/workflowexecution/pkg/target/targettest"
 	"kubernaut.ai/workflowexecution/test/framework"
 	"kubernaut.ai/workflowexecution/test/rig"
 )
@@ -272,7 +272,7 @@ func (p *tektonPlayer) Acted() map[action]int {
 
 // runName is the name of the PipelineRun of a target.
 func (p *tektonPlayer) runName(target string) string {
-	c, err := v1alpha1.CanonicalTarget(target)
+	c, err := targettest.Canonical(target)
 	if err != nil {
 		return ""
 	}

@@ -55,7 +55,14 @@ const (
 	AuditTokenFileKey            = "audit-token-file"
 	AuditCAFileKey               = "audit-ca-file"
 	RetentionPeriodKey           = "retention-period"
+	TrustedServiceAccountsKey    = "trusted-service-accounts"
+	UntrustedMaxTimeoutKey       = "untrusted-max-timeout"
 )
+
+// TenantRunnerPrefix prefixes the source namespace in the name of the
+// ServiceAccount that runs the workflows of an untrusted namespace, in the
+// execution namespace (docs/security.md): wfe-runner-<namespace>.
+const TenantRunnerPrefix = "wfe-runner-"
 
 // AllNamespaces, alone in trusted-namespaces, trusts every namespace: it
 // turns the tenancy rule off (single-tenant clusters only).
@@ -73,27 +80,36 @@ const (
 
 // Defaults.
 const (
-	DefaultExecutionNamespace = "kubernaut-workflows"
-	DefaultServiceAccount     = "kubernaut-workflow-runner"
-	DefaultCooldownPeriod     = 5 * time.Minute
-	DefaultDefaultTimeout     = 30 * time.Minute
-	DefaultStuckGracePeriod   = 5 * time.Minute
-	DefaultBundlePipelineName = "workflow"
-	DefaultAuditFormat        = AuditFormatDataStorage
-	DefaultAuditDrainTimeout  = 30 * time.Second
-	DefaultAuditBufferSize    = 10000
-	DefaultRetentionPeriod    = 7 * 24 * time.Hour
+	DefaultExecutionNamespace  = "kubernaut-workflows"
+	DefaultServiceAccount      = "kubernaut-workflow-runner"
+	DefaultCooldownPeriod      = 5 * time.Minute
+	DefaultDefaultTimeout      = 30 * time.Minute
+	DefaultStuckGracePeriod    = 5 * time.Minute
+	DefaultBundlePipelineName  = "workflow"
+	DefaultAuditFormat         = AuditFormatDataStorage
+	DefaultAuditDrainTimeout   = 30 * time.Second
+	DefaultAuditBufferSize     = 10000
+	DefaultRetentionPeriod     = 7 * 24 * time.Hour
+	DefaultUntrustedMaxTimeout = 24 * time.Hour
 )
 
 // WorkflowExecution is the typed form of config-workflowexecution.
 type WorkflowExecution struct {
 	// ExecutionNamespace is where PipelineRuns are created.
 	ExecutionNamespace string
-	// ServiceAccount runs the pipelines unless the execution names another.
+	// ServiceAccount runs the pipelines of trusted namespaces unless the
+	// execution names another; untrusted namespaces' run as their own
+	// TenantRunner.
 	ServiceAccount string
-	// AllowedServiceAccounts may be requested by executions, in addition to
-	// ServiceAccount.
+	// AllowedServiceAccounts may be requested by executions of any
+	// namespace, in addition to the default one.
 	AllowedServiceAccounts []string
+	// TrustedServiceAccounts may be requested by executions of trusted
+	// namespaces only.
+	TrustedServiceAccounts []string
+	// UntrustedMaxTimeout caps the pipeline timeout of executions of
+	// untrusted namespaces (how long they may hold a lock); zero: no cap.
+	UntrustedMaxTimeout time.Duration
 	// CooldownPeriod keeps a finished run's lock, and blocks the same
 	// workflow on the same target, for this long. Zero disables it.
 	CooldownPeriod time.Duration
@@ -149,6 +165,8 @@ func Defaults() *WorkflowExecution {
 		AuditBufferSize:    DefaultAuditBufferSize,
 		TrustedNamespaces:  slices.Clone(DefaultTrustedNamespaces),
 		RetentionPeriod:    DefaultRetentionPeriod,
+
+		UntrustedMaxTimeout: DefaultUntrustedMaxTimeout,
 	}
 }
 
@@ -167,28 +185,82 @@ func (c *WorkflowExecution) NamespaceTrusted(ns string) bool {
 	return slices.Contains(c.TrustedNamespaces, AllNamespaces) || slices.Contains(c.TrustedNamespaces, ns)
 }
 
-// ServiceAccountAllowed reports whether an execution may run as sa.
-func (c *WorkflowExecution) ServiceAccountAllowed(sa string) bool {
-	return sa == c.ServiceAccount || slices.Contains(c.AllowedServiceAccounts, sa)
+// TenantRunner is the ServiceAccount, in the execution namespace, that runs
+// the workflows of the untrusted namespace ns by default. Its rights are
+// those ns's owners grant it (docs/security.md): a tenant's bundle cannot
+// use the rights other namespaces granted to the shared runner.
+func TenantRunner(ns string) string {
+	return TenantRunnerPrefix + ns
+}
+
+// DefaultServiceAccountFor is the ServiceAccount that runs the workflows of
+// an execution in ns that names none: the shared ServiceAccount for a
+// trusted namespace, the namespace's TenantRunner otherwise.
+func (c *WorkflowExecution) DefaultServiceAccountFor(ns string) string {
+	if c.NamespaceTrusted(ns) {
+		return c.ServiceAccount
+	}
+	return TenantRunner(ns)
+}
+
+// ServiceAccountAllowed reports whether an execution in ns may run as sa:
+// its default, one of allowed-service-accounts, or, from a trusted
+// namespace, one of trusted-service-accounts or the shared
+// service-account.
+func (c *WorkflowExecution) ServiceAccountAllowed(ns, sa string) bool {
+	if sa == c.DefaultServiceAccountFor(ns) || slices.Contains(c.AllowedServiceAccounts, sa) {
+		return true
+	}
+	return c.NamespaceTrusted(ns) && slices.Contains(c.TrustedServiceAccounts, sa)
+}
+
+// MaxTimeoutFor is the longest pipeline timeout an execution in ns may
+// have; zero means no cap.
+func (c *WorkflowExecution) MaxTimeoutFor(ns string) time.Duration {
+	if c.NamespaceTrusted(ns) {
+		return 0
+	}
+	return c.UntrustedMaxTimeout
 }
 
 // BundleAllowed reports whether a bundle reference is in one of the allowed
-// repositories (any when none are configured). A prefix matches at a path
-// boundary: "registry.example.com/remediations" allows
-// "registry.example.com/remediations/restart:v1" but not
-// "registry.example.com/remediations-evil/x".
+// repositories (any when none are configured); see RepositoryMatches.
 func (c *WorkflowExecution) BundleAllowed(ref string) bool {
 	if len(c.AllowedBundleRepositories) == 0 {
 		return true
 	}
 	for _, p := range c.AllowedBundleRepositories {
-		if !strings.HasPrefix(ref, p) {
-			continue
-		}
-		rest := ref[len(p):]
-		if rest == "" || strings.HasSuffix(p, "/") || strings.ContainsRune("/:@", rune(rest[0])) {
+		if RepositoryMatches(p, ref) {
 			return true
 		}
+	}
+	return false
+}
+
+// RepositoryMatches reports whether the bundle reference ref is in the
+// allowlist entry p, matched at a path boundary: p itself, or p followed
+// by "/" (a repository under it). "reg.example/team" matches
+// "reg.example/team:v1", "reg.example/team@sha256:…" and
+// "reg.example/team/x", not "reg.example/teamevil". A tag or digest
+// follows a repository, never a host: "reg.example" matches
+// "reg.example/x" only, neither "reg.example:8443/x" (another host:port)
+// nor "reg.example:v1" (Docker Hub's library/reg.example). The admission
+// policy applies the same rule (config/400-admission-policy.yaml).
+func RepositoryMatches(p, ref string) bool {
+	p = strings.TrimSuffix(p, "/")
+	if p == "" || !strings.HasPrefix(ref, p) {
+		return false
+	}
+	rest := ref[len(p):]
+	switch {
+	case rest == "":
+		return true
+	case rest[0] == '/':
+		return true
+	case rest[0] == ':' || rest[0] == '@':
+		// A tag or digest: only after a repository, i.e. an entry with a
+		// path (a host alone has no tag).
+		return strings.Contains(p, "/")
 	}
 	return false
 }
@@ -260,6 +332,8 @@ var fields = []field{
 	bind(AuditTokenFileKey, func(c *WorkflowExecution) *string { return &c.AuditTokenFile }, filePath),
 	bind(AuditCAFileKey, func(c *WorkflowExecution) *string { return &c.AuditCAFile }, filePath),
 	bind(RetentionPeriodKey, func(c *WorkflowExecution) *time.Duration { return &c.RetentionPeriod }, durationOf(0)),
+	bind(TrustedServiceAccountsKey, func(c *WorkflowExecution) *[]string { return &c.TrustedServiceAccounts }, serviceAccounts),
+	bind(UntrustedMaxTimeoutKey, func(c *WorkflowExecution) *time.Duration { return &c.UntrustedMaxTimeout }, durationOf(0)),
 }
 
 // splitList reads a comma-separated list; empty items are dropped.

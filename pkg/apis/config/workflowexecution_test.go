@@ -43,6 +43,8 @@ func TestDefaults(t *testing.T) {
 		AuditBufferSize:    10000,
 		TrustedNamespaces:  []string{"kubernaut-system"},
 		RetentionPeriod:    168 * time.Hour,
+
+		UntrustedMaxTimeout: 24 * time.Hour,
 	}
 	if diff := cmp.Diff(want, Defaults()); diff != "" {
 		t.Errorf("Defaults() (-want, +got):\n%s", diff)
@@ -360,19 +362,55 @@ func TestNamespaceTrusted(t *testing.T) {
 func TestServiceAccountAllowed(t *testing.T) {
 	cfg := Defaults()
 	cfg.AllowedServiceAccounts = []string{"extra"}
+	cfg.TrustedServiceAccounts = []string{"cluster-admin-runner"}
 	tests := []struct {
+		ns   string
 		sa   string
 		want bool
 	}{
-		{DefaultServiceAccount, true},
-		{"extra", true},
-		{"other", false},
-		{"", false},
-		{"extr", false},
+		{"kubernaut-system", DefaultServiceAccount, true},
+		{"kubernaut-system", "extra", true},
+		{"kubernaut-system", "cluster-admin-runner", true},
+		{"kubernaut-system", "other", false},
+		{"kubernaut-system", "", false},
+		{"kubernaut-system", "extr", false},
+		// An untrusted namespace runs as its own runner, or an
+		// allowlisted one: never the shared runner nor a trusted-only one.
+		{"team-a", "wfe-runner-team-a", true},
+		{"team-a", "extra", true},
+		{"team-a", DefaultServiceAccount, false},
+		{"team-a", "cluster-admin-runner", false},
+		{"team-a", "wfe-runner-team-b", false},
 	}
 	for _, tc := range tests {
-		if got := cfg.ServiceAccountAllowed(tc.sa); got != tc.want {
-			t.Errorf("ServiceAccountAllowed(%q) = %v, want %v", tc.sa, got, tc.want)
+		if got := cfg.ServiceAccountAllowed(tc.ns, tc.sa); got != tc.want {
+			t.Errorf("ServiceAccountAllowed(%q, %q) = %v, want %v", tc.ns, tc.sa, got, tc.want)
+		}
+	}
+}
+
+// RepositoryCase is a case of the shared table of repository allowlist
+// matches (testdata/repository-match.json): the admission policy's CEL is
+// tested on the same table against a real API server
+// (test/integration/security_test.go).
+type RepositoryCase struct {
+	Entry string `json:"entry"`
+	Ref   string `json:"ref"`
+	Match bool   `json:"match"`
+}
+
+func TestRepositoryMatches(t *testing.T) {
+	b, err := os.ReadFile("testdata/repository-match.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cases []RepositoryCase
+	if err := yaml.Unmarshal(b, &cases); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range cases {
+		if got := RepositoryMatches(tc.Entry, tc.Ref); got != tc.Match {
+			t.Errorf("RepositoryMatches(%q, %q) = %v, want %v", tc.Entry, tc.Ref, got, tc.Match)
 		}
 	}
 }

@@ -31,6 +31,8 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/record"
 	"knative.dev/pkg/logging"
+
+	"kubernaut.ai/workflowexecution/pkg/safetext"
 )
 
 // finalizerUpdate is the event knative's generated reconciler records each
@@ -67,30 +69,34 @@ func NewRecorder(ctx context.Context, cfg *rest.Config, agentName string) (recor
 	return b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: agentName}), nil
 }
 
-// DropFinalizerUpdates returns rec without FinalizerUpdate events.
+// DropFinalizerUpdates returns rec without FinalizerUpdate events, its
+// messages escaped (safetext).
 func DropFinalizerUpdates(rec record.EventRecorder) record.EventRecorder {
 	return &droppingRecorder{EventRecorder: rec}
 }
 
-// droppingRecorder drops FinalizerUpdate events.
+// droppingRecorder drops FinalizerUpdate events, and escapes control
+// characters in every message (safetext): messages quote what tenants
+// wrote and what their workflows printed, and operators read them in a
+// terminal.
 type droppingRecorder struct {
 	record.EventRecorder
 }
 
 func (d *droppingRecorder) Event(obj runtime.Object, eventType, reason, message string) {
 	if reason != finalizerUpdate {
-		d.EventRecorder.Event(obj, eventType, reason, message)
+		d.EventRecorder.Event(obj, eventType, reason, safetext.Escape(message))
 	}
 }
 
 func (d *droppingRecorder) Eventf(obj runtime.Object, eventType, reason, messageFmt string, args ...any) {
 	if reason != finalizerUpdate {
-		d.EventRecorder.Eventf(obj, eventType, reason, messageFmt, args...)
+		d.EventRecorder.Event(obj, eventType, reason, safetext.Escape(fmt.Sprintf(messageFmt, args...)))
 	}
 }
 
 func (d *droppingRecorder) AnnotatedEventf(obj runtime.Object, annotations map[string]string, eventType, reason, messageFmt string, args ...any) {
 	if reason != finalizerUpdate {
-		d.EventRecorder.AnnotatedEventf(obj, annotations, eventType, reason, messageFmt, args...)
+		d.EventRecorder.AnnotatedEventf(obj, annotations, eventType, reason, "%s", safetext.Escape(fmt.Sprintf(messageFmt, args...)))
 	}
 }

@@ -109,6 +109,7 @@ func (a *auditTrail) sync(ctx context.Context, read, wfe *v1alpha1.WorkflowExecu
 			continue
 		}
 		ev := audit.NewEvent(read, t, now)
+		ev.SetRequester(config.FromContextOrDefaults(ctx).WorkflowExecution.NamespaceTrusted(read.Namespace))
 		if a.traceParent != nil {
 			ev.TraceParent = a.traceParent(read)
 		}

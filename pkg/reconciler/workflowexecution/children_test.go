@@ -30,7 +30,7 @@ import (
 	"kubernaut.ai/workflowexecution/test/parse"
 )
 
-const failedChild = "wfe-8df8f872429e9491-restart-deployment"
+const failedChild = "wfe-f784cd1fcb7ca47c-restart-deployment"
 
 // laggingTaskRunCache is task-failed.yaml as seen when the PipelineRun's
 // completion (one second ago) arrived before its failed TaskRun's: the API

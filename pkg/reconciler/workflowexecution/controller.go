@@ -22,6 +22,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
+	kubeclient "knative.dev/pkg/client/injection/kube/client"
 	"knative.dev/pkg/configmap"
 	"knative.dev/pkg/controller"
 	"knative.dev/pkg/logging"
@@ -39,6 +40,7 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/probes"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/events"
 	"kubernaut.ai/workflowexecution/pkg/shutdown"
+	"kubernaut.ai/workflowexecution/pkg/target"
 	"kubernaut.ai/workflowexecution/pkg/tracing"
 )
 
@@ -105,6 +107,8 @@ func newController(ctx context.Context, cmw configmap.Watcher, clk clock.Passive
 		wfeIndexer:        wfeInf.Informer().GetIndexer(),
 		pipelineRunLister: prInf.Lister(),
 		taskRunLister:     trInf.Lister(),
+		kubeClient:        kubeclient.Get(ctx),
+		targets:           target.NewResolver(kubeclient.Get(ctx).Discovery(), clk),
 		clock:             clk,
 		metrics:           rec,
 		fresh:             newFreshness(clk, wfeclient.Get(ctx), p.Stalls),

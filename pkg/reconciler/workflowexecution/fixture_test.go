@@ -40,6 +40,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	fakediscovery "k8s.io/client-go/discovery/fake"
 	clientgotesting "k8s.io/client-go/testing"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
@@ -60,6 +61,7 @@ import (
 	fakewfeclient "kubernaut.ai/workflowexecution/pkg/client/injection/client/fake"
 	fakewfeinformer "kubernaut.ai/workflowexecution/pkg/client/injection/informers/workflowexecution/v1alpha1/workflowexecution/fake"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+	"kubernaut.ai/workflowexecution/pkg/target/targettest"
 	"kubernaut.ai/workflowexecution/test/parse"
 
 	// Register Tekton's fake filtered informer factory.
@@ -68,9 +70,10 @@ import (
 )
 
 // The scenario shared by the tests: execution payment/restart-api runs
-// workflow restart-deployment on payment/Deployment/api. The canonical
-// target payment/deployment/api names the PipelineRun (printf %s
-// payment/deployment/api | sha256sum | cut -c1-16).
+// workflow restart-deployment on payment/Deployment/api. Its canonical
+// target payment/deployment.apps/api (resolved through the fake discovery
+// of pkg/target/targettest) names the PipelineRun (printf %s
+// payment/deployment.apps/api | sha256sum | cut -c1-16).
 const (
 	selfName     = "restart-api"
 	selfNS       = "payment"
@@ -78,7 +81,7 @@ const (
 	selfUID      = "5f0c1c2e-0000-4000-8000-000000000001"
 	selfWorkflow = "restart-deployment"
 	selfTarget   = "payment/Deployment/api"
-	prName       = "wfe-8df8f872429e9491"
+	prName       = "wfe-f784cd1fcb7ca47c"
 	execNS       = "kubernaut-workflows"
 	prUID        = "7a000000-0000-4000-8000-0000000000a1"
 	createdUID   = "c0000000-0000-4000-8000-0000000000c1"
@@ -143,7 +146,7 @@ metadata:
   annotations:
     kubernaut.ai/workflow-execution-uid: %s
     kubernaut.ai/workflow-id: restart-deployment
-    kubernaut.ai/target-resource: payment/Deployment/api
+    kubernaut.ai/target-resource: payment/deployment.apps/api
 spec:
   pipelineRef:
     resolver: bundles
@@ -158,9 +161,9 @@ spec:
   - name: ROLLOUT_MODE
     value: surge-then-drain
   - name: TARGET_RESOURCE
-    value: payment/Deployment/api
+    value: payment/deployment.apps/api
   taskRunTemplate:
-    serviceAccountName: kubernaut-workflow-runner
+    serviceAccountName: wfe-runner-payment
   timeouts:
     pipeline: 30m
 `, prName, execNS, uid, ago(5*time.Minute), ownerName, ownerNS, ownerUID))
@@ -240,22 +243,24 @@ conditions:
 observedGeneration: 1
 phase: Running
 startTime: "2026-03-14T10:00:00Z"
+canonicalTarget: payment/deployment.apps/api
 pipelineRunRef:
-  name: wfe-8df8f872429e9491
+  name: wfe-f784cd1fcb7ca47c
   namespace: kubernaut-workflows
 conditions:
 - type: Succeeded
   status: Unknown
   reason: Running
-  message: PipelineRun kubernaut-workflows/wfe-8df8f872429e9491 is running
+  message: PipelineRun kubernaut-workflows/wfe-f784cd1fcb7ca47c is running
 `
 	// statusRunningMirrored is statusRunning once prRunning is mirrored.
 	statusRunningMirrored = `
 observedGeneration: 1
 phase: Running
 startTime: "2026-03-14T10:00:00Z"
+canonicalTarget: payment/deployment.apps/api
 pipelineRunRef:
-  name: wfe-8df8f872429e9491
+  name: wfe-f784cd1fcb7ca47c
   namespace: kubernaut-workflows
 pipelineRunStatus:
   status: Unknown
@@ -274,8 +279,9 @@ phase: Completed
 startTime: "2026-03-14T10:00:00Z"
 completionTime: "2026-03-14T10:02:30Z"
 duration: 2m30s
+canonicalTarget: payment/deployment.apps/api
 pipelineRunRef:
-  name: wfe-8df8f872429e9491
+  name: wfe-f784cd1fcb7ca47c
   namespace: kubernaut-workflows
 pipelineRunStatus:
   status: "True"
@@ -285,7 +291,7 @@ conditions:
 - type: Succeeded
   status: "True"
   reason: Succeeded
-  message: PipelineRun kubernaut-workflows/wfe-8df8f872429e9491 succeeded
+  message: PipelineRun kubernaut-workflows/wfe-f784cd1fcb7ca47c succeeded
 `
 	statusPending = `
 observedGeneration: 1
@@ -424,6 +430,7 @@ func newFixture(t *testing.T, s seed) *fixture {
 	if _, err := fakekubeclient.Get(ctx).CoreV1().ConfigMaps(inSystem.Namespace).Create(ctx, inSystem, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("creating ConfigMap %s: %v", config.ConfigName, err)
 	}
+	targettest.Install(fakekubeclient.Get(ctx).Discovery().(*fakediscovery.FakeDiscovery))
 	clk := clocktesting.NewFakePassiveClock(now)
 	impl := newController(ctx, watcher, clk, Process{Stalls: apirecovery.NewStallWatch(clk)}, injectedRunInformers)
 	t.Cleanup(impl.WorkQueue().ShutDown)

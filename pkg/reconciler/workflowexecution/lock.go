@@ -28,34 +28,15 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
 )
 
-// targetIndex indexes WorkflowExecutions of all namespaces by canonical target.
-const targetIndex = "canonicalTarget"
-
-func indexByTarget(obj any) ([]string, error) {
-	wfe, ok := obj.(*v1alpha1.WorkflowExecution)
-	if !ok {
-		return nil, nil
-	}
-	target, err := v1alpha1.CanonicalTarget(wfe.Spec.TargetResource)
-	if err != nil {
-		return nil, nil
-	}
-	return []string{target}, nil
-}
-
-// canonicalTarget returns the lock key of a validated execution.
-func canonicalTarget(wfe *v1alpha1.WorkflowExecution) string {
-	target, _ := v1alpha1.CanonicalTarget(wfe.Spec.TargetResource)
-	return target
-}
-
 // onTarget lists the other executions on a canonical target, from the
-// informer's index: the cost grows with the executions on that target only.
+// informer's index: the cost grows with the executions on that target only
+// (and those a previous release started, until they record their target).
 func (r *Reconciler) onTarget(wfe *v1alpha1.WorkflowExecution, target string) []*v1alpha1.WorkflowExecution {
 	objs, err := r.wfeIndexer.ByIndex(targetIndex, target)
 	if err != nil {
 		return nil
 	}
+	objs = append(objs, r.unresolvedOn(target)...)
 	out := make([]*v1alpha1.WorkflowExecution, 0, len(objs))
 	for _, o := range objs {
 		if other, ok := o.(*v1alpha1.WorkflowExecution); ok && other.UID != wfe.UID {
@@ -90,9 +71,7 @@ func (r *Reconciler) checkLocks(wfe *v1alpha1.WorkflowExecution, target string, 
 // workflow on the same target, ran, and ended less than cooldown ago. Exactly at
 // the boundary the run is allowed; a zero cooldown disables the check.
 func cooldownSkip(wfe, other *v1alpha1.WorkflowExecution, cooldown time.Duration, now time.Time) *v1alpha1.SkipDetails {
-	// Only executions that ran count: one rejected before its PipelineRun
-	// existed (e.g. a ConfigurationError) remediated nothing.
-	if cooldown <= 0 || !other.Status.HasEnded() || other.Status.CompletionTime == nil || other.Status.StartTime == nil ||
+	if cooldown <= 0 || !workflowRan(other) || other.Status.CompletionTime == nil ||
 		other.Spec.WorkflowRef.WorkflowID != wfe.Spec.WorkflowRef.WorkflowID {
 		return nil
 	}

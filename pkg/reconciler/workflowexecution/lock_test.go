@@ -46,10 +46,10 @@ const (
 	foreignUID    = "7b000000-0000-4000-8000-0000000000b2"
 	newerUID      = "7c000000-0000-4000-8000-0000000000c3"
 
-	deleteForeign = "delete kubernaut-workflows/wfe-8df8f872429e9491 uid=" + foreignUID
+	deleteForeign = "delete kubernaut-workflows/wfe-f784cd1fcb7ca47c uid=" + foreignUID
 	// getRun is the read that makes sure a skip never strands the
 	// execution's own run when the cache does not have it.
-	getRun = "get kubernaut-workflows/wfe-8df8f872429e9491"
+	getRun = "get kubernaut-workflows/wfe-f784cd1fcb7ca47c"
 )
 
 // ended is the status of an execution that ended d ago with phase.
@@ -62,7 +62,7 @@ observedGeneration: 1
 phase: Completed
 startTime: %q
 completionTime: %q
-pipelineRunRef: {name: wfe-8df8f872429e9491, namespace: kubernaut-workflows}
+pipelineRunRef: {name: wfe-f784cd1fcb7ca47c, namespace: kubernaut-workflows}
 conditions:
 - {type: Succeeded, status: "True", reason: Succeeded}
 `, ago(d+time.Minute), at)
@@ -72,7 +72,7 @@ observedGeneration: 1
 phase: Failed
 startTime: %q
 completionTime: %q
-pipelineRunRef: {name: wfe-8df8f872429e9491, namespace: kubernaut-workflows}
+pipelineRunRef: {name: wfe-f784cd1fcb7ca47c, namespace: kubernaut-workflows}
 failureDetails: {reason: TaskFailed, wasExecutionFailure: true}
 conditions:
 - {type: Succeeded, status: "False", reason: TaskFailed}
@@ -94,7 +94,7 @@ const otherRunning = `
 observedGeneration: 1
 phase: Running
 startTime: "2026-03-14T10:01:00Z"
-pipelineRunRef: {name: wfe-8df8f872429e9491, namespace: kubernaut-workflows}
+pipelineRunRef: {name: wfe-f784cd1fcb7ca47c, namespace: kubernaut-workflows}
 conditions:
 - {type: Succeeded, status: Unknown, reason: Running}
 `
@@ -116,7 +116,6 @@ func foreignRun(t *testing.T, status string) *pipelinev1.PipelineRun {
 	pr := pipelineRun(t, otherNS, otherName, otherUID, foreignUID, status)
 	pr.Labels["kubernaut.ai/workflow-id"] = otherWorkflow
 	pr.Annotations["kubernaut.ai/workflow-id"] = otherWorkflow
-	pr.Annotations["kubernaut.ai/target-resource"] = otherTarget
 	return pr
 }
 
@@ -563,15 +562,23 @@ func TestReconcileRaceForAStaleRun(t *testing.T) {
 	}
 }
 
+func withStatus(t *testing.T, kind, status string) *v1alpha1.WorkflowExecution {
+	return wfe(t, "payment", "x", "uid-x", selfWorkflow, "payment/"+kind+"/api", status)
+}
+
 func TestIndexByTarget(t *testing.T) {
 	tests := []struct {
 		name string
 		obj  any
 		want []string
 	}{
-		{"namespaced", &v1alpha1.WorkflowExecution{Spec: v1alpha1.WorkflowExecutionSpec{TargetResource: "payment/Deployment/api"}}, []string{"payment/deployment/api"}},
-		{"cluster-scoped", &v1alpha1.WorkflowExecution{Spec: v1alpha1.WorkflowExecutionSpec{TargetResource: "Node/worker-1"}}, []string{"node/worker-1"}},
-		{"invalid target", &v1alpha1.WorkflowExecution{Spec: v1alpha1.WorkflowExecutionSpec{TargetResource: "nope"}}, nil},
+		{"recorded", withStatus(t, "deploy", statusRunning), []string{"payment/deployment.apps/api"}},
+		{"waiting for a terminating run", withStatus(t, "deployments", waitingForTerminating), []string{"payment/deployment.apps/api"}},
+		// Started by a release that did not record it: resolved when a
+		// lock is checked (unresolvedOn).
+		{"running, not recorded", withStatus(t, "deploy", strings.Replace(statusRunning, "canonicalTarget: payment/deployment.apps/api\n", "", 1)), []string{unresolvedTarget}},
+		{"pending, not recorded", withStatus(t, "deploy", statusPending), nil},
+		{"new", withStatus(t, "deploy", ""), nil},
 		{"not an execution", &pipelinev1.PipelineRun{}, nil},
 		{"tombstone", cache.DeletedFinalStateUnknown{Key: "a/b"}, nil},
 	}

@@ -34,16 +34,17 @@ import (
 )
 
 const (
-	createPR = "create kubernaut-workflows/wfe-8df8f872429e9491"
-	getPR    = "get kubernaut-workflows/wfe-8df8f872429e9491"
+	createPR = "create kubernaut-workflows/wfe-f784cd1fcb7ca47c"
+	getPR    = "get kubernaut-workflows/wfe-f784cd1fcb7ca47c"
 
 	// wantCreated is the status of an execution whose PipelineRun was just created.
 	wantCreated = `
 observedGeneration: 1
 phase: Running
 startTime: "2026-03-14T10:05:00Z"
+canonicalTarget: payment/deployment.apps/api
 pipelineRunRef:
-  name: wfe-8df8f872429e9491
+  name: wfe-f784cd1fcb7ca47c
   namespace: kubernaut-workflows
 pipelineRunStatus:
   status: Unknown
@@ -51,7 +52,7 @@ conditions:
 - type: Succeeded
   status: Unknown
   reason: Running
-  message: PipelineRun kubernaut-workflows/wfe-8df8f872429e9491 is running
+  message: PipelineRun kubernaut-workflows/wfe-f784cd1fcb7ca47c is running
 `
 	// wantConfigurationError is the status of an execution rejected before
 	// any PipelineRun (messages checked separately).
@@ -144,12 +145,14 @@ func TestReconcilePendingCreates(t *testing.T) {
 					"bundle-pipeline-name": "remediate",
 					"service-account":      "runner",
 					"default-timeout":      "45m",
+					// The shared runner runs trusted namespaces only.
+					"trusted-namespaces": "kubernaut-system, payment",
 				},
 			}
 		},
 		wantResult: "nil",
 		wantStatus: strings.ReplaceAll(wantCreated, "kubernaut-workflows", "runs"),
-		wantTekton: []string{"create runs/wfe-8df8f872429e9491"},
+		wantTekton: []string{"create runs/wfe-f784cd1fcb7ca47c"},
 		wantEvents: []string{"Normal PipelineRunCreated"},
 		check: createdRun(func(t *testing.T) *pipelinev1.PipelineRun {
 			pr := pipelineRun(t, selfNS, selfName, selfUID, "", "")
@@ -196,7 +199,7 @@ func TestReconcilePendingCreates(t *testing.T) {
 				{Name: "NOTE", Value: *pipelinev1.NewStructuredValues("redémarrage ✓ 再起動")},
 				{Name: "ROLLOUT_MODE", Value: *pipelinev1.NewStructuredValues("surge-then-drain")},
 				{Name: "SCRIPT", Value: *pipelinev1.NewStructuredValues("#!/bin/sh\nset -e\necho \"done\"\n")},
-				{Name: "TARGET_RESOURCE", Value: *pipelinev1.NewStructuredValues("payment/Deployment/api")},
+				{Name: "TARGET_RESOURCE", Value: *pipelinev1.NewStructuredValues("payment/deployment.apps/api")},
 			}
 			pr.Spec.TaskRunTemplate.ServiceAccountName = "node-admin"
 			pr.Spec.Timeouts.Pipeline = &metav1.Duration{Duration: 10 * time.Minute}
@@ -217,7 +220,7 @@ func TestReconcilePendingCreates(t *testing.T) {
 		name: "workflow id that is no label value: created without that label",
 		seed: func(t *testing.T) seed {
 			w := self(t, "")
-			w.Spec.WorkflowRef.WorkflowID = "remediations/restart deployment"
+			w.Spec.WorkflowRef.WorkflowID = strings.Repeat("restart-", 8) + "deployment"
 			return objects(w)
 		},
 		wantResult: "nil",
@@ -227,7 +230,7 @@ func TestReconcilePendingCreates(t *testing.T) {
 		check: createdRun(func(t *testing.T) *pipelinev1.PipelineRun {
 			pr := pipelineRun(t, selfNS, selfName, selfUID, "", "")
 			delete(pr.Labels, "kubernaut.ai/workflow-id")
-			pr.Annotations["kubernaut.ai/workflow-id"] = "remediations/restart deployment"
+			pr.Annotations["kubernaut.ai/workflow-id"] = strings.Repeat("restart-", 8) + "deployment"
 			return pr
 		}),
 	}, {
@@ -238,7 +241,7 @@ func TestReconcilePendingCreates(t *testing.T) {
 			return seed{cached: list(w), config: map[string]string{"trusted-namespaces": selfNS}}
 		},
 		wantResult: "nil",
-		wantStatus: strings.ReplaceAll(wantCreated, prName, "wfe-c4367b7a6a9dedfc"),
+		wantStatus: strings.NewReplacer(prName, "wfe-c4367b7a6a9dedfc", "payment/deployment.apps/api", "node/worker-1").Replace(wantCreated),
 		wantTekton: []string{"create kubernaut-workflows/wfe-c4367b7a6a9dedfc"},
 		wantEvents: []string{"Normal PipelineRunCreated"},
 	}})

@@ -41,8 +41,9 @@ phase: Failed
 startTime: "2026-03-14T10:00:00Z"
 completionTime: "2026-03-14T10:05:00Z"
 duration: 5m0s
+canonicalTarget: payment/deployment.apps/api
 pipelineRunRef:
-  name: wfe-8df8f872429e9491
+  name: wfe-f784cd1fcb7ca47c
   namespace: kubernaut-workflows
 failureDetails:
   reason: Unknown
@@ -54,7 +55,7 @@ conditions:
   status: "False"
   reason: Unknown
 `
-	cancelPR = `patch kubernaut-workflows/wfe-8df8f872429e9491 [{"op":"test","path":"/metadata/uid","value":"` + prUID + `"},{"op":"add","path":"/spec/status","value":"Cancelled"}]`
+	cancelPR = `patch kubernaut-workflows/wfe-f784cd1fcb7ca47c [{"op":"test","path":"/metadata/uid","value":"` + prUID + `"},{"op":"add","path":"/spec/status","value":"Cancelled"}]`
 )
 
 // failureMessage checks the failure message, mirrored in the condition.
@@ -122,8 +123,9 @@ phase: Completed
 startTime: "2026-03-14T10:00:00Z"
 completionTime: "2026-03-14T10:05:00Z"
 duration: 5m0s
+canonicalTarget: payment/deployment.apps/api
 pipelineRunRef:
-  name: wfe-8df8f872429e9491
+  name: wfe-f784cd1fcb7ca47c
   namespace: kubernaut-workflows
 pipelineRunStatus:
   status: "True"
@@ -144,8 +146,9 @@ phase: Failed
 startTime: "2026-03-14T10:00:00Z"
 completionTime: "2026-03-14T10:01:23Z"
 duration: 1m23s
+canonicalTarget: payment/deployment.apps/api
 pipelineRunRef:
-  name: wfe-8df8f872429e9491
+  name: wfe-f784cd1fcb7ca47c
   namespace: kubernaut-workflows
 pipelineRunStatus:
   status: "False"
@@ -270,12 +273,12 @@ metadata:
   namespace: kubernaut-workflows
   labels:
     kubernaut.ai/workflow-execution: restart-api
-    tekton.dev/pipelineRun: wfe-8df8f872429e9491
+    tekton.dev/pipelineRun: wfe-f784cd1fcb7ca47c
     tekton.dev/pipelineTask: %s
   ownerReferences:
   - apiVersion: tekton.dev/v1
     kind: PipelineRun
-    name: wfe-8df8f872429e9491
+    name: wfe-f784cd1fcb7ca47c
     uid: %s
     controller: true
 status:
@@ -285,11 +288,11 @@ status:
 `, name, task, ownerUID, status))
 	}
 	f := newFixture(t, objects(self(t, statusRunning), pr,
-		taskRun("wfe-8df8f872429e9491-validate-target", "validate-target", prUID, "True"),
-		taskRun("wfe-8df8f872429e9491-restart-deployment", "restart-deployment", prUID, "True"),
-		taskRun("wfe-8df8f872429e9491-verify-health", "verify-health", prUID, "Unknown"),
+		taskRun("wfe-f784cd1fcb7ca47c-validate-target", "validate-target", prUID, "True"),
+		taskRun("wfe-f784cd1fcb7ca47c-restart-deployment", "restart-deployment", prUID, "True"),
+		taskRun("wfe-f784cd1fcb7ca47c-verify-health", "verify-health", prUID, "Unknown"),
 		// A leftover of an earlier run of the same name: another owner UID.
-		taskRun("wfe-8df8f872429e9491-old", "notify", "7d000000-0000-4000-8000-0000000000d4", "False"),
+		taskRun("wfe-f784cd1fcb7ca47c-old", "notify", "7d000000-0000-4000-8000-0000000000d4", "False"),
 	))
 	if err := f.reconcile(selfKey); reconcileFailed(err) {
 		t.Fatalf("Reconcile() = %v", err)
@@ -321,8 +324,9 @@ phase: Failed
 startTime: %q
 completionTime: "2026-03-14T10:05:00Z"
 duration: %s
+canonicalTarget: payment/deployment.apps/api
 pipelineRunRef:
-  name: wfe-8df8f872429e9491
+  name: wfe-f784cd1fcb7ca47c
   namespace: kubernaut-workflows
 pipelineRunStatus:
   status: Unknown

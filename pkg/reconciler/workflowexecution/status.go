@@ -35,6 +35,7 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/failure"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
 	"kubernaut.ai/workflowexecution/pkg/redact"
+	"kubernaut.ai/workflowexecution/pkg/safetext"
 )
 
 // validate checks the execution against the API rules (for objects that got
@@ -43,12 +44,16 @@ func validate(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.
 	if fe := wfe.Validate(ctx); fe != nil {
 		return fe
 	}
-	if err := checkTenancy(wfe, cfg); err != nil {
+	if err := checkHoldTime(wfe, cfg); err != nil {
 		return err
 	}
 	ref := wfe.Spec.WorkflowRef
-	if sa := resources.ServiceAccount(wfe, cfg); !cfg.ServiceAccountAllowed(sa) {
-		return fmt.Errorf("spec.executionConfig.serviceAccountName: %q is not in the controller's %s", sa, config.AllowedServiceAccountsKey)
+	if sa := resources.ServiceAccount(wfe, cfg); !cfg.ServiceAccountAllowed(wfe.Namespace, sa) {
+		if !cfg.NamespaceTrusted(wfe.Namespace) {
+			return fmt.Errorf("spec.executionConfig.serviceAccountName: %q is not in the controller's %s; executions in namespace %q run as %s unless they name one of those",
+				sa, config.AllowedServiceAccountsKey, wfe.Namespace, config.TenantRunner(wfe.Namespace))
+		}
+		return fmt.Errorf("spec.executionConfig.serviceAccountName: %q is in neither the controller's %s nor its %s", sa, config.AllowedServiceAccountsKey, config.TrustedServiceAccountsKey)
 	}
 	if !cfg.BundleAllowed(ref.ContainerImage) {
 		return fmt.Errorf("spec.workflowRef.containerImage: %q is not in the controller's %s (%s)",
@@ -103,14 +108,14 @@ func (r *Reconciler) markConfigurationError(wfe *v1alpha1.WorkflowExecution, msg
 	details := r.failureDetails(wfe, v1alpha1.FailureReasonConfigurationError, msg, false, now,
 		"The controller rejected the execution before creating its PipelineRun: "+msg+".",
 		"Correct the field named in the message, or have the operator allow the value in config-workflowexecution, then create a new execution.")
-	wfe.Status.MarkFailed(now, details)
+	markFailed(wfe, now, details)
 }
 
 func (r *Reconciler) markCreateFailed(wfe *v1alpha1.WorkflowExecution, reason v1alpha1.FailureReason, err error, now time.Time) {
 	msg := redact.Parameters(fmt.Sprintf("Creating the PipelineRun was rejected: %v", err), wfe.Spec.Parameters)
 	details := r.failureDetails(wfe, reason, msg, false, now,
 		"The API server rejected the PipelineRun: "+msg+".", failure.Recommendation(reason))
-	wfe.Status.MarkFailed(now, details)
+	markFailed(wfe, now, details)
 }
 
 func (r *Reconciler) markSkipped(wfe *v1alpha1.WorkflowExecution, skip *v1alpha1.SkipDetails, now time.Time) {
@@ -128,7 +133,7 @@ func (r *Reconciler) mirror(wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.Pipe
 func (r *Reconciler) mirrorTaskRuns(wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun, trs []*pipelinev1.TaskRun) {
 	sum := &v1alpha1.PipelineRunStatusSummary{Status: string(corev1.ConditionUnknown)}
 	if c := pr.Status.GetCondition(apis.ConditionSucceeded); c != nil {
-		sum.Status, sum.Reason, sum.Message = string(c.Status), c.Reason, failure.Redact(c.Message, pr.Spec.Params)
+		sum.Status, sum.Reason, sum.Message = string(c.Status), c.Reason, safetext.Escape(failure.Redact(c.Message, pr.Spec.Params))
 	}
 	if spec := pr.Status.PipelineSpec; spec != nil {
 		sum.TotalTasks = int32(len(spec.Tasks) + len(spec.Finally))

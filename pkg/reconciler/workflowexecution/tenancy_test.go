@@ -20,9 +20,22 @@ import (
 	"strings"
 	"testing"
 
+	fakediscovery "k8s.io/client-go/discovery/fake"
+	clientgotesting "k8s.io/client-go/testing"
+	clocktesting "k8s.io/utils/clock/testing"
+
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/pkg/target"
+	"kubernaut.ai/workflowexecution/pkg/target/targettest"
 )
+
+// testResolver resolves targets over the discovery of targettest.
+func testResolver() *target.Resolver {
+	dc := &fakediscovery.FakeDiscovery{Fake: &clientgotesting.Fake{}}
+	targettest.Install(dc)
+	return target.NewResolver(dc, clocktesting.NewFakePassiveClock(now))
+}
 
 func TestCheckTenancy(t *testing.T) {
 	tests := []struct {
@@ -48,6 +61,10 @@ func TestCheckTenancy(t *testing.T) {
 		{name: "not a prefix match", ns: "ops-2", target: "team-b/Deployment/api", trusted: "ops",
 			wantErr: []string{"spec.targetResource", "trusted-namespaces (ops)"}},
 		{name: "every namespace trusted", ns: "team-a", target: "node/worker-1", trusted: "*"},
+		{name: "cluster-scoped by its plural", ns: "team-a", target: "nodes/worker-1", trusted: "-",
+			wantErr: []string{"spec.targetResource", "kind Node, which is cluster-scoped"}},
+		{name: "cluster-scoped kind with a group", ns: "team-a", target: "clusterroles.rbac.authorization.k8s.io/admin", trusted: "-",
+			wantErr: []string{"spec.targetResource", "kind ClusterRole.rbac.authorization.k8s.io, which is cluster-scoped"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -61,7 +78,11 @@ func TestCheckTenancy(t *testing.T) {
 			}
 			w := &v1alpha1.WorkflowExecution{}
 			w.Namespace, w.Spec.TargetResource = tc.ns, tc.target
-			err = checkTenancy(w, cfg)
+			ref, err := testResolver().Resolve(tc.target)
+			if err != nil {
+				t.Fatalf("Resolve(%q) = %v", tc.target, err)
+			}
+			err = checkTenancy(w, ref, cfg)
 			if len(tc.wantErr) == 0 {
 				if err != nil {
 					t.Fatalf("checkTenancy() = %v, want nil", err)

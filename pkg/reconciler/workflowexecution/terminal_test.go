@@ -30,7 +30,7 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 )
 
-const deleteOwn = "delete kubernaut-workflows/wfe-8df8f872429e9491 uid=" + prUID
+const deleteOwn = "delete kubernaut-workflows/wfe-f784cd1fcb7ca47c uid=" + prUID
 
 // released is the status after the lock release.
 func released(status string) string {

@@ -69,6 +69,10 @@ func (r *Reconciler) waitForTerminating(wfe *v1alpha1.WorkflowExecution, pr *pip
 		return fmt.Errorf("tracking PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err)
 	}
 	wfe.Status.MarkWaiting(v1alpha1.ReasonTargetTerminating, "%s", terminatingMessage(pr))
+	// The status shows the object it waits for (kubectl wfe).
+	if ref, err := r.resolveTarget(wfe); err == nil {
+		wfe.Status.CanonicalTarget = ref.String()
+	}
 	return controller.NewRequeueAfter(terminatingRecheck(pr, now))
 }
 

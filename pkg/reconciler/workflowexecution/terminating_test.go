@@ -49,11 +49,12 @@ func takeOverTerminating(t *testing.T, phase, runStatus string, d time.Duration)
 const waitingForTerminating = `
 observedGeneration: 1
 phase: Pending
+canonicalTarget: payment/deployment.apps/api
 conditions:
 - type: Succeeded
   status: Unknown
   reason: TargetTerminating
-  message: "Waiting for PipelineRun kubernaut-workflows/wfe-8df8f872429e9491 to finish terminating (finalizers: chains.tekton.dev/pipelinerun)"
+  message: "Waiting for PipelineRun kubernaut-workflows/wfe-f784cd1fcb7ca47c to finish terminating (finalizers: chains.tekton.dev/pipelinerun)"
 `
 
 // TestReconcileTerminatingRun: a PipelineRun being deleted (a finalizer

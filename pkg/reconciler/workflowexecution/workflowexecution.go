@@ -21,6 +21,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
@@ -30,6 +31,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
 	"knative.dev/pkg/apis"
@@ -39,6 +41,7 @@ import (
 	"knative.dev/pkg/tracker"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
+	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	wfeclientset "kubernaut.ai/workflowexecution/pkg/client/clientset/versioned"
 	wfereconciler "kubernaut.ai/workflowexecution/pkg/client/injection/reconciler/workflowexecution/v1alpha1/workflowexecution"
@@ -46,6 +49,8 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/metrics"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/failure"
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
+	"kubernaut.ai/workflowexecution/pkg/safetext"
+	"kubernaut.ai/workflowexecution/pkg/target"
 	"kubernaut.ai/workflowexecution/pkg/tracing"
 )
 
@@ -81,9 +86,14 @@ type Reconciler struct {
 	wfeIndexer        cache.Indexer
 	pipelineRunLister pipelinelisters.PipelineRunLister
 	taskRunLister     pipelinelisters.TaskRunLister
-	clock             clock.PassiveClock
-	metrics           *metrics.Recorder
-	audit             *auditTrail
+	kubeClient        kubernetes.Interface
+	// targets resolves targets through discovery (pkg/target).
+	targets *target.Resolver
+	// runners remembers the tenant runners known to exist (runner.go).
+	runners sync.Map
+	clock   clock.PassiveClock
+	metrics *metrics.Recorder
+	audit   *auditTrail
 
 	// tracker wakes an execution when an object it waits for changes.
 	tracker tracker.Interface
@@ -117,6 +127,7 @@ func (r *Reconciler) ReconcileKind(ctx context.Context, wfe *v1alpha1.WorkflowEx
 	read := wfe.DeepCopy()
 	before := &read.Status
 	wfe.Status.InitializeConditions()
+	r.recordCanonicalTarget(wfe)
 	// One rule for the pass's outcome: the return value carries errors and
 	// requeues only; what the pass did beyond the status is noted in p,
 	// and the events follow from the committed transition (events.go).
@@ -241,7 +252,7 @@ func endedView(r *Reconciler, wfe *v1alpha1.WorkflowExecution) *v1alpha1.Workflo
 	msg := fmt.Sprintf("The execution was deleted while %s; its PipelineRun was deleted", wfe.Status.PhaseOrPending())
 	details := r.failureDetails(view, v1alpha1.FailureReasonUnknown, msg, wfe.Status.StartTime != nil, at,
 		msg+".", "Nothing to do unless the deletion was a mistake: then create a new execution.")
-	view.Status.MarkFailed(at, details)
+	markFailed(view, at, details)
 	return view
 }
 
@@ -254,7 +265,20 @@ func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.Workflo
 		p.rejected = true
 		return nil
 	}
-	target := canonicalTarget(wfe)
+	target, invalid, err := r.admitTarget(wfe, cfg)
+	switch {
+	case invalid != nil:
+		r.markConfigurationError(wfe, invalid.Error(), now)
+		p.rejected = true
+		return nil
+	case err != nil:
+		wfe.Status.MarkPending("Resolving spec.targetResource through discovery failed, retrying: %v", err)
+		return fmt.Errorf("resolving the target of %s: %w", wfe.Describe(), err)
+	}
+	if err := r.ensureRunner(ctx, wfe, cfg); err != nil {
+		wfe.Status.MarkPending("Creating the ServiceAccount the workflow runs as failed, retrying: %v", err)
+		return err
+	}
 	wfe.Status.MarkPending("Waiting for the PipelineRun to be created")
 	pr := resources.MakePipelineRun(wfe, cfg, target)
 	r.tracing.Annotate(pr, wfe)
@@ -391,6 +415,8 @@ func (r *Reconciler) markStarted(wfe *v1alpha1.WorkflowExecution, pr *pipelinev1
 	start := pr.CreationTimestamp
 	wfe.Status.StartTime = &start
 	wfe.Status.PipelineRunRef = &v1alpha1.PipelineRunReference{Name: pr.Name, Namespace: pr.Namespace}
+	// The run's annotation is its canonical target (MakePipelineRun).
+	wfe.Status.CanonicalTarget = pr.Annotations[workflowexecution.TargetResourceAnnotationKey]
 	wfe.Status.SkipDetails = nil
 	wfe.Status.MarkRunning("PipelineRun %s/%s is running", pr.Namespace, pr.Name)
 	r.mirror(wfe, pr)
@@ -483,10 +509,19 @@ func (r *Reconciler) markLost(ctx context.Context, wfe *v1alpha1.WorkflowExecuti
 	return r.markRunFailed(wfe, cfg, now, now, details)
 }
 
+// markFailed ends an execution Failed. Its messages quote the tenant's
+// spec and what its workflow printed: control characters are escaped
+// (safetext) before they reach the status, events and terminals.
+func markFailed(wfe *v1alpha1.WorkflowExecution, completion time.Time, details *v1alpha1.FailureDetails) {
+	details.Message = safetext.Escape(details.Message)
+	details.NaturalLanguageSummary = safetext.Escape(details.NaturalLanguageSummary)
+	wfe.Status.MarkFailed(completion, details)
+}
+
 // markRunFailed ends an execution whose run failed (or was lost) Failed,
 // and schedules its lock release.
 func (r *Reconciler) markRunFailed(wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution, now, completion time.Time, details *v1alpha1.FailureDetails) error {
-	wfe.Status.MarkFailed(completion, details)
+	markFailed(wfe, completion, details)
 	return cooldownRequeue(cfg, now, completion)
 }
 
@@ -548,10 +583,9 @@ func (r *Reconciler) stopOwnRun(ctx context.Context, wfe *v1alpha1.WorkflowExecu
 	ns, name := cfg.ExecutionNamespace, ""
 	if ref := wfe.Status.PipelineRunRef; ref != nil {
 		ns, name = ref.Namespace, ref.Name
-	} else if target, err := v1alpha1.CanonicalTarget(wfe.Spec.TargetResource); err == nil {
-		// A crash between create and status write leaves an unrecorded run.
-		name = resources.PipelineRunName(target)
-	} else {
+	} else if name = r.runNameOf(wfe); name == "" {
+		// A crash between create and status write leaves an unrecorded
+		// run: only a target that resolves can have one.
 		return nil, nil
 	}
 	pr, err := r.getPipelineRun(ctx, ns, name)

@@ -398,8 +398,21 @@ func TestAdmissionAgreesWithValidate(t *testing.T) {
 		name:   "missing workflowId",
 		mutate: func(w *WorkflowExecution) { w.Spec.WorkflowRef.WorkflowID = "" },
 	}, {
-		name:   "workflowId of 253 multi-byte characters",
-		mutate: func(w *WorkflowExecution) { w.Spec.WorkflowRef.WorkflowID = strings.Repeat("é", 253) },
+		name:   "workflowId of 253 characters",
+		mutate: func(w *WorkflowExecution) { w.Spec.WorkflowRef.WorkflowID = strings.Repeat("w", 253) },
+		valid:  true,
+	}, {
+		name:   "workflowId with non-ASCII letters",
+		mutate: func(w *WorkflowExecution) { w.Spec.WorkflowRef.WorkflowID = "redémarrer" },
+	}, {
+		name:   "workflowId with a terminal escape sequence",
+		mutate: func(w *WorkflowExecution) { w.Spec.WorkflowRef.WorkflowID = "restart\x1b[2J\x1b]0;owned\a" },
+	}, {
+		name:   "workflowId with a newline",
+		mutate: func(w *WorkflowExecution) { w.Spec.WorkflowRef.WorkflowID = "restart\nWorkflow x completed" },
+	}, {
+		name:   "workflowId with dots, underscores and hyphens",
+		mutate: func(w *WorkflowExecution) { w.Spec.WorkflowRef.WorkflowID = "oom_kill.increase-memory-v2" },
 		valid:  true,
 	}, {
 		name:   "workflowId of 254 characters",
@@ -408,8 +421,19 @@ func TestAdmissionAgreesWithValidate(t *testing.T) {
 		name:   "missing version",
 		mutate: func(w *WorkflowExecution) { w.Spec.WorkflowRef.Version = "" },
 	}, {
-		name:   "version of 128 multi-byte characters",
-		mutate: func(w *WorkflowExecution) { w.Spec.WorkflowRef.Version = strings.Repeat("é", 128) },
+		name:   "version of 128 characters",
+		mutate: func(w *WorkflowExecution) { w.Spec.WorkflowRef.Version = strings.Repeat("v", 128) },
+		valid:  true,
+	}, {
+		name:   "version with a control character",
+		mutate: func(w *WorkflowExecution) { w.Spec.WorkflowRef.Version = "v1\x07" },
+	}, {
+		name:   "semver version with build metadata",
+		mutate: func(w *WorkflowExecution) { w.Spec.WorkflowRef.Version = "v1.4.0-rc.1+build.7" },
+		valid:  true,
+	}, {
+		name:   "kind.group target",
+		mutate: func(w *WorkflowExecution) { w.Spec.TargetResource = w.Namespace + "/deployments.apps/api" },
 		valid:  true,
 	}, {
 		name:   "version of 129 characters",

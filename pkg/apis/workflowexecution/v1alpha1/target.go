@@ -26,7 +26,8 @@ import (
 type Target struct {
 	// Namespace is empty for a cluster-scoped resource.
 	Namespace string
-	// Kind as written by the user.
+	// Kind as written by the user: a Kind, short name or plural, with
+	// ".group" when the group must be named (e.g. deployments.apps).
 	Kind string
 	// Name of the resource.
 	Name string
@@ -54,8 +55,14 @@ func ParseTarget(s string) (Target, error) {
 	if t.Kind == "" {
 		return Target{}, fmt.Errorf("kind part is empty in %q", s)
 	}
-	if !isKind(t.Kind) {
-		return Target{}, fmt.Errorf("kind %q must be alphanumeric, start with a letter and be at most 63 characters", t.Kind)
+	kind, group, _ := strings.Cut(t.Kind, ".")
+	if !isKind(kind) {
+		return Target{}, fmt.Errorf("kind %q must be alphanumeric, start with a letter and be at most 63 characters", kind)
+	}
+	if strings.Contains(t.Kind, ".") {
+		if errs := validation.IsDNS1123Subdomain(group); len(errs) > 0 {
+			return Target{}, fmt.Errorf("group %q of kind %q is not a DNS-1123 subdomain: %s", group, t.Kind, strings.Join(errs, "; "))
+		}
 	}
 	if t.Name == "" {
 		return Target{}, fmt.Errorf("name part is empty in %q", s)
@@ -79,20 +86,36 @@ func isKind(k string) bool {
 	return true
 }
 
-// Canonical returns the lock key of the target: the kind lower-cased.
-func (t Target) Canonical() string {
+// LegacyKey is the lock key of releases before targets were resolved
+// through discovery (the kind as written, lower-cased); its hash named
+// their PipelineRuns. The controller uses it only to find the runs of
+// executions those releases started (docs/design.md §4, Targets are objects); the lock key
+// is the canonical form of pkg/target.
+func (t Target) LegacyKey() string {
 	if t.Namespace == "" {
 		return strings.ToLower(t.Kind) + "/" + t.Name
 	}
 	return t.Namespace + "/" + strings.ToLower(t.Kind) + "/" + t.Name
 }
 
-// CanonicalTarget returns the canonical form of a target string, or an
-// error naming what is wrong with it.
-func CanonicalTarget(s string) (string, error) {
+// LegacyTargetKey returns the LegacyKey of a target string, or an error
+// naming what is wrong with it.
+func LegacyTargetKey(s string) (string, error) {
 	t, err := ParseTarget(s)
 	if err != nil {
 		return "", err
 	}
-	return t.Canonical(), nil
+	return t.LegacyKey(), nil
 }
+
+// Canonical is LegacyKey.
+//
+// Deprecated: the lock key is the canonical form of pkg/target (the kind
+// resolved through discovery), recorded in status.canonicalTarget.
+func (t Target) Canonical() string { return t.LegacyKey() }
+
+// CanonicalTarget is LegacyTargetKey.
+//
+// Deprecated: the lock key is the canonical form of pkg/target, recorded in
+// status.canonicalTarget.
+func CanonicalTarget(s string) (string, error) { return LegacyTargetKey(s) }

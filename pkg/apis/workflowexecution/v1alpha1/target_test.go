@@ -188,9 +188,13 @@ func TestParseTargetErrors(t *testing.T) {
 		in:         "payment/stateful-set/api",
 		wantPrefix: `kind "stateful-set" must be alphanumeric, start with a letter and be at most 63 characters`,
 	}, {
-		name:       "kind with a dot (group-qualified)",
-		in:         "payment/deployment.apps/api",
-		wantPrefix: `kind "deployment.apps" must be alphanumeric`,
+		name:       "kind with an empty group",
+		in:         "payment/deployment./api",
+		wantPrefix: `group "" of kind "deployment." is not a DNS-1123 subdomain`,
+	}, {
+		name:       "kind with an invalid group",
+		in:         "payment/deployment.Apps/api",
+		wantPrefix: `group "Apps" of kind "deployment.Apps" is not a DNS-1123 subdomain`,
 	}, {
 		name:       "kind with a non-ASCII letter",
 		in:         "payment/Dépl/api",

@@ -72,9 +72,12 @@ type WorkflowExecutionSpec struct {
 	// TargetResource is the resource the workflow acts on:
 	// "namespace/kind/name", or "kind/name" for a cluster-scoped resource.
 	// +required
+	// The kind may be a Kind, a short name or a plural, with ".group" when
+	// the group must be named ("deployments.apps"); the controller resolves
+	// it through discovery (status.canonicalTarget).
 	// +kubebuilder:validation:MinLength=3
-	// +kubebuilder:validation:MaxLength=381
-	// +kubebuilder:validation:Pattern=`^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/)?[A-Za-z][A-Za-z0-9]{0,62}/[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
+	// +kubebuilder:validation:MaxLength=635
+	// +kubebuilder:validation:Pattern=`^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?/)?[A-Za-z][A-Za-z0-9]{0,62}(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*/[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
 	// +kubebuilder:validation:XValidation:rule="self.substring(self.lastIndexOf('/') + 1).size() <= 253",message="the name part must be no more than 253 characters"
 	TargetResource string `json:"targetResource"`
 
@@ -110,16 +113,21 @@ type WorkflowExecutionSpec struct {
 //
 // +kubebuilder:validation:XValidation:rule="!has(self.containerDigest) || !self.containerImage.contains('@')",message="containerImage already carries a digest; set containerDigest or a digest in containerImage, not both"
 type WorkflowRef struct {
-	// WorkflowID identifies the workflow.
+	// WorkflowID identifies the workflow: letters, digits, '.', '_' and
+	// '-', starting and ending with a letter or digit (it is shown to
+	// operators by kubectl, events and summaries).
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=253
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`
 	WorkflowID string `json:"workflowId"`
 
-	// Version of the workflow.
+	// Version of the workflow: letters, digits, '.', '_', '+' and '-',
+	// starting with a letter or digit.
 	// +required
 	// +kubebuilder:validation:MinLength=1
 	// +kubebuilder:validation:MaxLength=128
+	// +kubebuilder:validation:Pattern=`^[A-Za-z0-9][A-Za-z0-9._+-]*$`
 	Version string `json:"version"`
 
 	// ContainerImage is the OCI reference of the Tekton bundle. A registry
@@ -140,7 +148,9 @@ type WorkflowRef struct {
 
 // ExecutionConfig tunes the PipelineRun.
 type ExecutionConfig struct {
-	// Timeout of the whole pipeline. Defaults to the controller's default-timeout.
+	// Timeout of the whole pipeline. Defaults to the controller's
+	// default-timeout; at most untrusted-max-timeout for a namespace not in
+	// trusted-namespaces.
 	// +optional
 	// +kubebuilder:validation:Type=string
 	// +kubebuilder:validation:Pattern=`^([0-9]+(\.[0-9]+)?(ns|us|µs|ms|s|m|h))+$`
@@ -148,8 +158,10 @@ type ExecutionConfig struct {
 	Timeout *metav1.Duration `json:"timeout,omitempty"`
 
 	// ServiceAccountName runs the pipeline's pods. It must be one of the
-	// controller's allowed-service-accounts. Defaults to the controller's
-	// service-account.
+	// controller's allowed-service-accounts (or, from a trusted namespace,
+	// trusted-service-accounts). Defaults to the controller's
+	// service-account for a trusted namespace, wfe-runner-<namespace>
+	// otherwise.
 	// +optional
 	// +kubebuilder:validation:MaxLength=253
 	// +kubebuilder:validation:Pattern=`^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$`
@@ -241,6 +253,16 @@ type WorkflowExecutionStatusFields struct {
 	// +optional
 	Duration string `json:"duration,omitempty"`
 
+	// CanonicalTarget is spec.targetResource resolved through the API
+	// server's discovery (docs/design.md §4, Targets are objects):
+	// "namespace/kind.group/name", or "kind.group/name" for a
+	// cluster-scoped kind, the kind lower-cased and the group omitted for
+	// core kinds (e.g. "payment/deployment.apps/api", "node/worker-1").
+	// Every spelling of one object has the same canonical target: it is the
+	// lock key, and its hash names the PipelineRun. Set when the controller
+	// resolved the target.
+	// +optional
+	CanonicalTarget string `json:"canonicalTarget,omitempty"`
 	// PipelineRunRef names the PipelineRun of this execution.
 	// +optional
 	PipelineRunRef *PipelineRunReference `json:"pipelineRunRef,omitempty"`

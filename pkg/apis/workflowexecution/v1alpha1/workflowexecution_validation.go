@@ -45,6 +45,11 @@ const (
 var (
 	paramNameRE = regexp.MustCompile(`^[a-zA-Z_][a-zA-Z0-9_-]*$`)
 	digestRE    = regexp.MustCompile(`^sha256:[a-f0-9]{64}$`)
+	// workflowIDRE and versionRE are the CRD's patterns of workflowId and
+	// version: identifiers operators read in kubectl, events and
+	// summaries, so no control character nor space.
+	workflowIDRE = regexp.MustCompile(`^[A-Za-z0-9]([A-Za-z0-9._-]*[A-Za-z0-9])?$`)
+	versionRE    = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._+-]*$`)
 	// imageRE is the OCI reference grammar of the CRD's containerImage
 	// pattern (keep the two identical; a test checks it). It is stricter
 	// than go-containerregistry, which accepts e.g. "foo..bar" or a tag
@@ -98,12 +103,16 @@ func (r *WorkflowRef) Validate(context.Context) *apis.FieldError {
 		errs = errs.Also(apis.ErrMissingField("workflowId"))
 	case utf8.RuneCountInString(r.WorkflowID) > maxWorkflowIDLength:
 		errs = errs.Also(apis.ErrInvalidValue(fmt.Sprintf("must be no more than %d characters", maxWorkflowIDLength), "workflowId"))
+	case !workflowIDRE.MatchString(r.WorkflowID):
+		errs = errs.Also(apis.ErrInvalidValue(fmt.Sprintf("%q must contain only letters, digits, '.', '_' and '-', and start and end with a letter or digit", r.WorkflowID), "workflowId"))
 	}
 	switch {
 	case r.Version == "":
 		errs = errs.Also(apis.ErrMissingField("version"))
 	case utf8.RuneCountInString(r.Version) > maxVersionLength:
 		errs = errs.Also(apis.ErrInvalidValue(fmt.Sprintf("must be no more than %d characters", maxVersionLength), "version"))
+	case !versionRE.MatchString(r.Version):
+		errs = errs.Also(apis.ErrInvalidValue(fmt.Sprintf("%q must contain only letters, digits, '.', '_', '+' and '-', and start with a letter or digit", r.Version), "version"))
 	}
 	errs = errs.Also(validateImage(r.ContainerImage, r.ContainerDigest))
 	if r.ContainerDigest != "" && !digestRE.MatchString(r.ContainerDigest) {

@@ -138,16 +138,16 @@ func TestWorkflowExecutionValidate(t *testing.T) {
 		name:   "workflowId of 253 characters",
 		mutate: func(w *WorkflowExecution) { w.Spec.WorkflowRef.WorkflowID = strings.Repeat("w", 253) },
 	}, {
-		// The CRD's maxLength counts characters, not bytes.
-		name:   "workflowId of 253 two-byte characters",
-		mutate: func(w *WorkflowExecution) { w.Spec.WorkflowRef.WorkflowID = strings.Repeat("é", 253) },
+		name:   "workflowId with a terminal escape sequence",
+		mutate: func(w *WorkflowExecution) { w.Spec.WorkflowRef.WorkflowID = "a\x1b[2Jb" },
+		want:   `invalid value: "a\x1b[2Jb" must contain only letters, digits, '.', '_' and '-', and start and end with a letter or digit: spec.workflowRef.workflowId`,
 	}, {
 		name:   "workflowId of 254 characters",
 		mutate: func(w *WorkflowExecution) { w.Spec.WorkflowRef.WorkflowID = strings.Repeat("w", 254) },
 		want:   "invalid value: must be no more than 253 characters: spec.workflowRef.workflowId",
 	}, {
 		name:   "version of 128 characters",
-		mutate: func(w *WorkflowExecution) { w.Spec.WorkflowRef.Version = strings.Repeat("é", 128) },
+		mutate: func(w *WorkflowExecution) { w.Spec.WorkflowRef.Version = strings.Repeat("v", 128) },
 	}, {
 		name:   "version of 129 characters",
 		mutate: func(w *WorkflowExecution) { w.Spec.WorkflowRef.Version = strings.Repeat("v", 129) },

@@ -55,23 +55,32 @@ func BundleReference(ref v1alpha1.WorkflowRef) string {
 	return ref.ContainerImage
 }
 
-// ServiceAccount is the ServiceAccount the pipeline runs as.
+// ServiceAccount is the ServiceAccount the pipeline runs as: the one the
+// execution names, else the shared service-account for a trusted
+// namespace, the namespace's own runner (wfe-runner-<namespace>) for
+// another (docs/security.md).
 func ServiceAccount(wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) string {
 	if ec := wfe.Spec.ExecutionConfig; ec != nil && ec.ServiceAccountName != "" {
 		return ec.ServiceAccountName
 	}
-	return cfg.ServiceAccount
+	return cfg.DefaultServiceAccountFor(wfe.Namespace)
 }
 
-// Timeout is the pipeline timeout.
+// Timeout is the pipeline timeout: the execution's, else default-timeout,
+// capped by untrusted-max-timeout for an untrusted namespace.
 func Timeout(wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) time.Duration {
 	if ec := wfe.Spec.ExecutionConfig; ec != nil && ec.Timeout != nil {
 		return ec.Timeout.Duration
 	}
+	if limit := cfg.MaxTimeoutFor(wfe.Namespace); limit > 0 && cfg.DefaultTimeout > limit {
+		return limit
+	}
 	return cfg.DefaultTimeout
 }
 
-// MakePipelineRun builds the PipelineRun of an execution.
+// MakePipelineRun builds the PipelineRun of an execution on its canonical
+// target (status.canonicalTarget): the run's name, its target annotation
+// and TARGET_RESOURCE are the canonical form, whatever the spelling.
 func MakePipelineRun(wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution, canonicalTarget string) *pipelinev1.PipelineRun {
 	labels := map[string]string{
 		workflowexecution.WorkflowExecutionLabelKey: wfe.Name,
@@ -92,7 +101,7 @@ func MakePipelineRun(wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecut
 	}
 	params = append(params, pipelinev1.Param{
 		Name:  v1alpha1.ReservedTargetParam,
-		Value: *pipelinev1.NewStructuredValues(wfe.Spec.TargetResource),
+		Value: *pipelinev1.NewStructuredValues(canonicalTarget),
 	})
 
 	return &pipelinev1.PipelineRun{
@@ -103,7 +112,7 @@ func MakePipelineRun(wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecut
 			Annotations: map[string]string{
 				workflowexecution.WorkflowExecutionUIDAnnotationKey: string(wfe.UID),
 				workflowexecution.WorkflowIDAnnotationKey:           wfe.Spec.WorkflowRef.WorkflowID,
-				workflowexecution.TargetResourceAnnotationKey:       wfe.Spec.TargetResource,
+				workflowexecution.TargetResourceAnnotationKey:       canonicalTarget,
 			},
 		},
 		Spec: pipelinev1.PipelineRunSpec{

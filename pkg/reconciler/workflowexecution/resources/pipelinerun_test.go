@@ -37,8 +37,8 @@ func TestPipelineRunName(t *testing.T) {
 		want   string
 	}{
 		// first 16 hex chars of sha256 of the canonical target, computed
-		// independently: printf %s payment/deployment/api | sha256sum
-		{"payment/deployment/api", "wfe-8df8f872429e9491"},
+		// independently: printf %s payment/deployment.apps/api | sha256sum
+		{"payment/deployment.apps/api", "wfe-f784cd1fcb7ca47c"},
 		{"node/worker-1", "wfe-c4367b7a6a9dedfc"},
 	}
 	for _, tc := range tests {
@@ -79,7 +79,7 @@ func TestMakePipelineRun(t *testing.T) {
 		wfe:  baseWFE,
 		want: `
 metadata:
-  name: wfe-8df8f872429e9491
+  name: wfe-f784cd1fcb7ca47c
   namespace: kubernaut-workflows
   labels:
     kubernaut.ai/workflow-execution: restart-api
@@ -88,7 +88,7 @@ metadata:
   annotations:
     kubernaut.ai/workflow-execution-uid: 0b9c1f4e-4a40-4d47-9d16-7c3d0c7c1a01
     kubernaut.ai/workflow-id: restart-pod
-    kubernaut.ai/target-resource: payment/Deployment/api
+    kubernaut.ai/target-resource: payment/deployment.apps/api
 spec:
   pipelineRef:
     resolver: bundles
@@ -101,9 +101,9 @@ spec:
       value: pipeline
   params:
   - name: TARGET_RESOURCE
-    value: payment/Deployment/api
+    value: payment/deployment.apps/api
   taskRunTemplate:
-    serviceAccountName: kubernaut-workflow-runner
+    serviceAccountName: wfe-runner-payment
   timeouts:
     pipeline: 30m
 `,
@@ -133,7 +133,7 @@ spec:
 		},
 		want: `
 metadata:
-  name: wfe-8df8f872429e9491
+  name: wfe-f784cd1fcb7ca47c
   namespace: runs
   labels:
     kubernaut.ai/workflow-execution: restart-api
@@ -142,7 +142,7 @@ metadata:
   annotations:
     kubernaut.ai/workflow-execution-uid: 0b9c1f4e-4a40-4d47-9d16-7c3d0c7c1a01
     kubernaut.ai/workflow-id: restart-pod
-    kubernaut.ai/target-resource: payment/deployment/api
+    kubernaut.ai/target-resource: payment/deployment.apps/api
 spec:
   pipelineRef:
     resolver: bundles
@@ -155,7 +155,7 @@ spec:
       value: pipeline
   params:
   - name: TARGET_RESOURCE
-    value: payment/deployment/api
+    value: payment/deployment.apps/api
   taskRunTemplate:
     serviceAccountName: privileged-runner
   timeouts:
@@ -169,10 +169,11 @@ spec:
 		config: func(c *config.WorkflowExecution) {
 			c.ServiceAccount = "default-runner"
 			c.DefaultTimeout = 2 * time.Hour
+			c.TrustedNamespaces = []string{"payment"}
 		},
 		want: `
 metadata:
-  name: wfe-8df8f872429e9491
+  name: wfe-f784cd1fcb7ca47c
   namespace: kubernaut-workflows
   labels:
     kubernaut.ai/workflow-execution: restart-api
@@ -181,7 +182,7 @@ metadata:
   annotations:
     kubernaut.ai/workflow-execution-uid: 0b9c1f4e-4a40-4d47-9d16-7c3d0c7c1a01
     kubernaut.ai/workflow-id: restart-pod
-    kubernaut.ai/target-resource: payment/Deployment/api
+    kubernaut.ai/target-resource: payment/deployment.apps/api
 spec:
   pipelineRef:
     resolver: bundles
@@ -194,7 +195,7 @@ spec:
       value: pipeline
   params:
   - name: TARGET_RESOURCE
-    value: payment/Deployment/api
+    value: payment/deployment.apps/api
   taskRunTemplate:
     serviceAccountName: default-runner
   timeouts:
@@ -224,7 +225,7 @@ metadata:
   annotations:
     kubernaut.ai/workflow-execution-uid: 0b9c1f4e-4a40-4d47-9d16-7c3d0c7c1a01
     kubernaut.ai/workflow-id: "remediations/restart pod: v2"
-    kubernaut.ai/target-resource: Node/worker-1
+    kubernaut.ai/target-resource: node/worker-1
 spec:
   pipelineRef:
     resolver: bundles
@@ -237,9 +238,9 @@ spec:
       value: pipeline
   params:
   - name: TARGET_RESOURCE
-    value: Node/worker-1
+    value: node/worker-1
   taskRunTemplate:
-    serviceAccountName: kubernaut-workflow-runner
+    serviceAccountName: wfe-runner-payment
   timeouts:
     pipeline: 30m
 `,
@@ -256,7 +257,7 @@ spec:
 `,
 		want: `
 metadata:
-  name: wfe-8df8f872429e9491
+  name: wfe-f784cd1fcb7ca47c
   namespace: kubernaut-workflows
   labels:
     kubernaut.ai/workflow-execution: restart-api
@@ -265,7 +266,7 @@ metadata:
   annotations:
     kubernaut.ai/workflow-execution-uid: 0b9c1f4e-4a40-4d47-9d16-7c3d0c7c1a01
     kubernaut.ai/workflow-id: restart-pod
-    kubernaut.ai/target-resource: payment/Deployment/api
+    kubernaut.ai/target-resource: payment/deployment.apps/api
 spec:
   pipelineRef:
     resolver: bundles
@@ -290,9 +291,9 @@ spec:
   - name: _private
     value: ""
   - name: TARGET_RESOURCE
-    value: payment/Deployment/api
+    value: payment/deployment.apps/api
   taskRunTemplate:
-    serviceAccountName: kubernaut-workflow-runner
+    serviceAccountName: wfe-runner-payment
   timeouts:
     pipeline: 30m
 `,
@@ -304,9 +305,10 @@ spec:
 			if tc.config != nil {
 				tc.config(cfg)
 			}
-			target, err := v1alpha1.CanonicalTarget(wfe.Spec.TargetResource)
-			if err != nil {
-				t.Fatalf("CanonicalTarget() = %v", err)
+			// The canonical target pkg/target resolves for the spelling.
+			target := "payment/deployment.apps/api"
+			if wfe.Spec.TargetResource == "Node/worker-1" {
+				target = "node/worker-1"
 			}
 			got := MakePipelineRun(wfe, cfg, target)
 			want := parse.MustParseV1PipelineRun(t, tc.want)
@@ -480,6 +482,16 @@ func TestStartTime(t *testing.T) {
 func TestServiceAccountTimeoutBundle(t *testing.T) {
 	cfg := config.Defaults()
 	wfe := parse.MustParseWorkflowExecution(t, baseWFE)
+	// payment is not trusted: its own runner, and untrusted-max-timeout.
+	if got := ServiceAccount(wfe, cfg); got != "wfe-runner-payment" {
+		t.Errorf("ServiceAccount() = %q, want the namespace's runner wfe-runner-payment", got)
+	}
+	cfg.DefaultTimeout = 48 * time.Hour
+	if got := Timeout(wfe, cfg); got != 24*time.Hour {
+		t.Errorf("Timeout() = %v, want untrusted-max-timeout 24h", got)
+	}
+	cfg.DefaultTimeout = config.DefaultDefaultTimeout
+	cfg.TrustedNamespaces = append(cfg.TrustedNamespaces, "payment")
 	if got := ServiceAccount(wfe, cfg); got != cfg.ServiceAccount {
 		t.Errorf("ServiceAccount() = %q, want the config's %q", got, cfg.ServiceAccount)
 	}
