@@ -20,6 +20,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -131,7 +132,7 @@ func TestReleaseScript(t *testing.T) {
 			t.Errorf("%s in the image: %v", f, err)
 		}
 	}
-	got, err := exec.CommandContext(ctx, bin, "--version").Output()
+	out2, err := exec.CommandContext(ctx, bin, "--version").Output()
 	if err != nil {
 		t.Fatalf("controller --version: %v", err)
 	}
@@ -139,11 +140,19 @@ func TestReleaseScript(t *testing.T) {
 	if err != nil {
 		t.Fatalf("git rev-parse: %v", err)
 	}
-	want := "version=" + version + " commit=" + strings.TrimSpace(string(head))
-	if !strings.HasPrefix(string(got), want+" ") && !strings.HasPrefix(string(got), want+"-dirty ") {
-		t.Errorf("controller --version = %q, want %q (or -dirty)", got, want)
+	// --version logs a JSON line (cmd/controller: one logging path).
+	var got struct{ Version, Commit string }
+	for _, line := range strings.Split(strings.TrimSpace(string(out2)), "\n") {
+		var entry struct{ Version, Commit string }
+		if json.Unmarshal([]byte(line), &entry) == nil && entry.Version != "" {
+			got = entry
+		}
 	}
-	t.Logf("release.yaml: %d objects, image %s, %s", len(objs), image, strings.TrimSpace(string(got)))
+	commit := strings.TrimSpace(string(head))
+	if got.Version != version || (got.Commit != commit && got.Commit != commit+"-dirty") {
+		t.Errorf("controller --version = version %q commit %q, want %s and %s (or -dirty):\n%s", got.Version, got.Commit, version, commit, out2)
+	}
+	t.Logf("release.yaml: %d objects, image %s, %s", len(objs), image, got.Version+" "+got.Commit)
 }
 
 // extractFile copies the file at path in the tar stream r to dst, executable.
