@@ -41,8 +41,9 @@ import (
 // TestReleaseScript runs hack/release.sh offline against a registry on
 // loopback and checks what a user installs: every object labelled with the
 // version, the info ConfigMap saying it, the image pushed under the version
-// tag and referenced by digest, and the binary in it reporting the version
-// and the commit (.ko.yaml's ldflags).
+// tag for linux/amd64 and linux/arm64 and referenced by digest, the binary
+// in it reporting the version and the commit (.ko.yaml's ldflags), and the
+// other artefacts (checkArtefacts).
 func TestReleaseScript(t *testing.T) {
 	ko := koBinary(t)
 	host := loopbackRegistry(t)
@@ -54,9 +55,11 @@ func TestReleaseScript(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "./hack/release.sh", version, out)
 	cmd.Dir = root
+	const releaseURL = "https://example.com/workflowexecution/releases/download/" + version
 	cmd.Env = append(os.Environ(),
 		"KO="+ko,
-		"KO_FLAGS=--insecure-registry --platform=linux/amd64",
+		"KO_FLAGS=--insecure-registry",
+		"RELEASE_URL="+releaseURL,
 		"KO_DOCKER_REPO="+host+"/workflowexecution",
 		"KO_DEFAULTBASEIMAGE="+host+"/base/static:latest",
 		"GOFLAGS=-mod=mod",
@@ -107,6 +110,8 @@ func TestReleaseScript(t *testing.T) {
 	if desc.Digest.String() != digest {
 		t.Errorf("%s is %s, release.yaml uses %s", tagRef, desc.Digest, digest)
 	}
+	checkPlatforms(t, desc, "linux/amd64", "linux/arm64")
+	checkArtefacts(t, filepath.Dir(out), version, releaseURL)
 
 	// The binary in the image reports the version and the commit.
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
