@@ -328,4 +328,38 @@ func TestKustomizeBuild(t *testing.T) {
 			}
 		})
 	}
+
+	// As README.md says: config/ as a base, the released image set by name.
+	t.Run("images", func(t *testing.T) {
+		dir := t.TempDir()
+		base, err := filepath.Rel(dir, configDir(t))
+		if err != nil {
+			t.Fatal(err)
+		}
+		const digest = "sha256:0123456789012345678901234567890123456789012345678901234567890123"
+		k := "resources: [" + base + "]\nimages:\n  - name: ko://kubernaut.ai/workflowexecution/cmd/controller\n" +
+			"    newName: registry.example.com/workflowexecution/controller\n    digest: " + digest + "\n"
+		if err := os.WriteFile(filepath.Join(dir, "kustomization.yaml"), []byte(k), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		out, err := exec.CommandContext(ctx, kubectl, "kustomize", dir).CombinedOutput()
+		if err != nil {
+			t.Fatalf("kubectl kustomize: %v\n%s", err, out)
+		}
+		objs, err := rig.ParseYAML(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var images []string
+		for _, o := range objs {
+			if o.GetKind() == "Deployment" {
+				images, _, _ = unstructuredContainers(o.Object)
+			}
+		}
+		if want := []string{"registry.example.com/workflowexecution/controller@" + digest}; !cmp.Equal(images, want) {
+			t.Errorf("the Deployment's images = %v, want %v", images, want)
+		}
+	})
 }
