@@ -122,7 +122,9 @@ func checkArtefacts(t *testing.T, dir, version, releaseURL string) {
 		Metadata   struct{ Name string }
 		Spec       struct {
 			Version          string
+			Homepage         string
 			ShortDescription string `json:"shortDescription"`
+			Description      string
 			Platforms        []struct {
 				Selector struct {
 					MatchLabels map[string]string `json:"matchLabels"`
@@ -138,9 +140,10 @@ func checkArtefacts(t *testing.T, dir, version, releaseURL string) {
 		t.Fatalf("wfe.yaml does not parse: %v\n%s", err, b)
 	}
 	if plugin.APIVersion != "krew.googlecontainertools.github.com/v1alpha2" || plugin.Kind != "Plugin" ||
-		plugin.Metadata.Name != "wfe" || plugin.Spec.Version != version || plugin.Spec.ShortDescription == "" {
-		t.Errorf("wfe.yaml: apiVersion %s kind %s name %s version %s shortDescription %q, want a krew Plugin wfe %s",
-			plugin.APIVersion, plugin.Kind, plugin.Metadata.Name, plugin.Spec.Version, plugin.Spec.ShortDescription, version)
+		plugin.Metadata.Name != "wfe" || plugin.Spec.Version != version || plugin.Spec.ShortDescription == "" ||
+		plugin.Spec.Description == "" || plugin.Spec.Homepage == "" {
+		t.Errorf("wfe.yaml: apiVersion %s kind %s name %s version %s homepage %q shortDescription %q, want a krew Plugin wfe %s with a homepage and descriptions",
+			plugin.APIVersion, plugin.Kind, plugin.Metadata.Name, plugin.Spec.Version, plugin.Spec.Homepage, plugin.Spec.ShortDescription, version)
 	}
 	got := map[string]string{}
 	for _, p := range plugin.Spec.Platforms {
