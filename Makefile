@@ -56,7 +56,7 @@ licenses:
 verify-licenses:
 	$(GO) run ./hack/licenses -check
 
-## verify-monitoring: parse config/monitoring's alerts and dashboard queries with Prometheus' parsers (test/monitoring, a module of its own)
+## verify-monitoring: parse config/monitoring's alerts and dashboard queries with Prometheus' parsers and run promtool test rules (test/monitoring, a module of its own; go tool caches promtool)
 verify-monitoring:
 	cd test/monitoring && $(GO) test -count=1 ./...
 
@@ -68,9 +68,10 @@ build-plugin:
 release:
 	./hack/release.sh $(VERSION)
 
-## verify-ko: ko resolve -f config/ and hack/release.sh, offline, against a registry on loopback
+## verify-ko: ko resolve -f config/, hack/release.sh (multi-arch image, plugin archives, krew manifest) and kustomize build, offline, against a registry on loopback
 verify-ko:
-	WFE_KO=$$(./hack/rig/build.sh all | tail -1)/ko $(GO) test -count=1 -run 'TestKoResolve|TestReleaseScript' ./test/config/
+	bin=$$(./hack/rig/build.sh all | tail -1) && \
+	WFE_KO=$$bin/ko WFE_KUBECTL=$$bin/kubectl $(GO) test -count=1 -timeout 30m -run 'TestKoResolve|TestReleaseScript|TestKustomizeBuild' ./test/config/
 
 vet:
 	$(GO) vet ./...
@@ -79,8 +80,8 @@ fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' | grep -v '^third_party/')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
 
-## test: the README's test command: unit, integration, e2e, reliability and node tiers
-test: test-unit test-integration test-e2e test-reliability test-node
+## test: the README's test command: unit (with verify-monitoring's promtool tests), integration, e2e, reliability and node tiers
+test: test-unit verify-monitoring test-integration test-e2e test-reliability test-node
 
 ## test-unit: unit tests with coverage of pkg/apis and pkg/reconciler
 test-unit:

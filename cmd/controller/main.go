@@ -19,11 +19,11 @@ package main
 import (
 	"flag"
 	"fmt"
-	"log"
 	"os"
 	"strconv"
 	"time"
 
+	"go.uber.org/zap"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/rest"
@@ -53,6 +53,11 @@ const (
 const shutdownBound = 20 * time.Second
 
 func main() {
+	// One logging path (design.md §7): from the first line on, the version
+	// line and start-up failures included, everything is JSON on stdout.
+	logger := startupLogger(workflowexecution.ControllerName)
+	defer logger.Sync() //nolint:errcheck // stdout
+
 	disableHA := flag.Bool("disable-ha", false, "Disable leader election (one replica only).")
 	printVersion := flag.Bool("version", false, "Print the version and exit.")
 	// Reconciles wait on the API server, not the CPU: knative's default of 2
@@ -69,7 +74,8 @@ func main() {
 	}
 	build := version.Get()
 	if *printVersion {
-		fmt.Println(build.String())
+		logger.Infow(workflowexecution.ControllerName+" "+build.String(),
+			"version", build.Version, "commit", build.Commit, "goVersion", build.GoVersion)
 		return
 	}
 	cfg := injection.ParseAndGetRESTConfigOrDie()
@@ -84,20 +90,21 @@ func main() {
 	recovery := apirecovery.New(clock.RealClock{})
 	cfg.Wrap(recovery.WrapTransport)
 
-	log.Printf("%s %s", workflowexecution.ControllerName, build)
+	logger.Infow(workflowexecution.ControllerName+" "+build.String(),
+		"version", build.Version, "commit", build.Commit, "goVersion", build.GoVersion)
 	// On the global meter provider: it delegates to the one sharedmain installs.
 	if err := metrics.RegisterBuildInfo(nil, build.Version, build.Commit, build.GoVersion); err != nil {
-		log.Fatalf("Registering %s: %v", metrics.BuildInfoName, err)
+		logger.Fatalw("Registering "+metrics.BuildInfoName, zap.Error(err))
 	}
 	if err := checkTektonAPIs(cfg); err != nil {
-		log.Fatalf("Tekton Pipelines is not usable: %v. Install Tekton Pipelines (v1 API) before this controller.", err)
+		logger.Fatalw("Tekton Pipelines is not usable. Install Tekton Pipelines (v1 API) before this controller.", zap.Error(err))
 	}
 
 	probesPort := probes.DefaultPort
 	if v := os.Getenv("PROBES_PORT"); v != "" {
 		p, err := strconv.Atoi(v)
 		if err != nil || p < 1 || p > 65535 {
-			log.Fatalf("PROBES_PORT=%q is not a port number", v)
+			logger.Fatalf("PROBES_PORT=%q is not a port number", v)
 		}
 		probesPort = p
 	}
@@ -107,7 +114,7 @@ func main() {
 	// the generated reconciler takes it from ctx.
 	rec, err := events.NewRecorder(ctx, cfg, workflowexecution.ControllerName)
 	if err != nil {
-		log.Fatalf("Creating the event recorder: %v", err)
+		logger.Fatalw("Creating the event recorder", zap.Error(err))
 	}
 	ctx = controller.WithEventRecorder(ctx, rec)
 	stalls := apirecovery.NewStallWatch(clock.RealClock{})
@@ -118,7 +125,7 @@ func main() {
 	}
 	go func() {
 		if err := readiness.Serve(ctx, probesPort); err != nil {
-			log.Fatalf("Serving probes on :%d: %v", probesPort, err)
+			logger.Fatalw(fmt.Sprintf("Serving probes on :%d", probesPort), zap.Error(err))
 		}
 	}()
 

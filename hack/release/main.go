@@ -14,13 +14,24 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Command release stamps a release's version on the manifests that
-// `ko resolve -f config/` prints (hack/release.sh pipes them through it):
-// every object gets the label app.kubernetes.io/version=VERSION (and a
-// Deployment's pod template too), and the workflowexecution-info ConfigMap
-// gets data.version=VERSION.
+// Command release makes hack/release.sh's artefacts from what it built.
+//
+// It stamps a release's version on the manifests that `ko resolve -f
+// config/` prints: every object gets the label
+// app.kubernetes.io/version=VERSION (and a Deployment's pod template too),
+// and the workflowexecution-info ConfigMap gets data.version=VERSION.
 //
 //	ko resolve -f config/ | go run ./hack/release -version v0.1.0 > release.yaml
+//
+// With -kustomization DIR it reads the resources DIR's kustomization lists
+// instead (no workflowexecution-info required):
+//
+//	go run ./hack/release -version v0.1.0 -kustomization config/monitoring > release-monitoring.yaml
+//
+// With -krew DIR it writes the krew manifest of the kubectl-wfe archives
+// in DIR (PluginArchive names them), downloaded from -release-url:
+//
+//	go run ./hack/release -version v0.1.0 -krew dist -release-url URL > wfe.yaml
 package main
 
 import (
@@ -52,23 +63,34 @@ var versionRE = regexp.MustCompile(`^v(0|[1-9][0-9]*)\.(0|[1-9][0-9]*)\.(0|[1-9]
 func main() {
 	version := flag.String("version", "", "the release's version, e.g. v0.1.0")
 	check := flag.Bool("check", false, "only check -version")
+	kustomization := flag.String("kustomization", "", "stamp the resources of this directory's kustomization instead of stdin")
+	krew := flag.String("krew", "", "write the krew manifest of the kubectl-wfe archives in this directory")
+	releaseURL := flag.String("release-url", "", "with -krew: the URL the archives are downloaded from (ARCHIVE is appended)")
 	flag.Parse()
-	if *check {
-		if err := CheckVersion(*version); err != nil {
-			fmt.Fprintln(os.Stderr, "release:", err)
-			os.Exit(1)
+	var err error
+	switch {
+	case *check:
+		err = CheckVersion(*version)
+	case *krew != "":
+		err = KrewManifest(os.Stdout, *version, *releaseURL, *krew)
+	case *kustomization != "":
+		var in io.Reader
+		if in, err = KustomizationResources(*kustomization); err == nil {
+			err = Stamp(in, os.Stdout, *version, false)
 		}
-		return
+	default:
+		err = Stamp(os.Stdin, os.Stdout, *version, true)
 	}
-	if err := Stamp(os.Stdin, os.Stdout, *version); err != nil {
+	if err != nil {
 		fmt.Fprintln(os.Stderr, "release:", err)
 		os.Exit(1)
 	}
 }
 
 // Stamp reads a multi-document YAML stream from in and writes it to out
-// with version stamped on every object.
-func Stamp(in io.Reader, out io.Writer, version string) error {
+// with version stamped on every object. With requireInfo, the stream must
+// hold the workflowexecution-info ConfigMap.
+func Stamp(in io.Reader, out io.Writer, version string, requireInfo bool) error {
 	if err := CheckVersion(version); err != nil {
 		return err
 	}
@@ -117,7 +139,7 @@ func Stamp(in io.Reader, out io.Writer, version string) error {
 	if n == 0 {
 		return errors.New("no objects on the input")
 	}
-	if !info {
+	if requireInfo && !info {
 		return fmt.Errorf("no ConfigMap %s on the input (config/info.yaml)", InfoConfigMap)
 	}
 	return nil

@@ -54,7 +54,7 @@ metadata:
 
 func TestStamp(t *testing.T) {
 	var out bytes.Buffer
-	if err := Stamp(strings.NewReader(in), &out, "v0.1.0-rc.1"); err != nil {
+	if err := Stamp(strings.NewReader(in), &out, "v0.1.0-rc.1", true); err != nil {
 		t.Fatalf("Stamp() = %v", err)
 	}
 	docs := strings.Split(strings.TrimPrefix(out.String(), "---\n"), "---\n")
@@ -102,7 +102,7 @@ func TestStampRejects(t *testing.T) {
 		{"empty", "", "v1.0.0", "no objects"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			err := Stamp(strings.NewReader(tc.in), &bytes.Buffer{}, tc.version)
+			err := Stamp(strings.NewReader(tc.in), &bytes.Buffer{}, tc.version, true)
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("Stamp() = %v, want an error naming %q", err, tc.want)
 			}

@@ -29,16 +29,20 @@ import (
 
 	"github.com/google/go-containerregistry/pkg/name"
 	"github.com/google/go-containerregistry/pkg/registry"
+	v1 "github.com/google/go-containerregistry/pkg/v1"
 	"github.com/google/go-containerregistry/pkg/v1/empty"
 	"github.com/google/go-containerregistry/pkg/v1/mutate"
 	"github.com/google/go-containerregistry/pkg/v1/remote"
+	"github.com/google/go-containerregistry/pkg/v1/types"
 
 	"kubernaut.ai/workflowexecution/test/rig"
 )
 
 // TestKoResolve runs `ko resolve -f config/` offline: the base image and the
 // pushed controller image live in a registry on loopback. WFE_KO names the
-// ko binary (make verify-ko builds it); without it the test is skipped.
+// ko binary (make verify-ko builds it); without it the test is skipped. It
+// builds linux/amd64 only (a developer's `ko apply --platform`);
+// TestReleaseScript builds .ko.yaml's platforms.
 func TestKoResolve(t *testing.T) {
 	ko := koBinary(t)
 	host := loopbackRegistry(t)
@@ -103,9 +107,9 @@ func koBinary(t *testing.T) string {
 	return ko
 }
 
-// loopbackRegistry starts a registry on loopback holding a minimal base image
-// (no layers, a non-root user, linux/amd64) at HOST/base/static:latest, and
-// returns HOST.
+// loopbackRegistry starts a registry on loopback holding a minimal base
+// image index (no layers, a non-root user; linux/amd64 and linux/arm64, the
+// platforms of .ko.yaml) at HOST/base/static:latest, and returns HOST.
 func loopbackRegistry(t *testing.T) string {
 	t.Helper()
 	srv := httptest.NewServer(registry.New())
@@ -113,23 +117,28 @@ func loopbackRegistry(t *testing.T) string {
 	u, _ := url.Parse(srv.URL)
 	host := u.Host
 
-	// A minimal base image: no layers, a non-root user, linux/amd64.
-	cfg, err := empty.Image.ConfigFile()
-	if err != nil {
-		t.Fatal(err)
+	var adds []mutate.IndexAddendum
+	for _, arch := range []string{"amd64", "arm64"} {
+		cfg, err := empty.Image.ConfigFile()
+		if err != nil {
+			t.Fatal(err)
+		}
+		cfg = cfg.DeepCopy()
+		cfg.OS, cfg.Architecture = "linux", arch
+		cfg.Config.User = "65532"
+		img, err := mutate.ConfigFile(empty.Image, cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		adds = append(adds, mutate.IndexAddendum{Add: img, Descriptor: v1.Descriptor{
+			Platform: &v1.Platform{OS: "linux", Architecture: arch}}})
 	}
-	cfg = cfg.DeepCopy()
-	cfg.OS, cfg.Architecture = "linux", "amd64"
-	cfg.Config.User = "65532"
-	base, err := mutate.ConfigFile(empty.Image, cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
+	base := mutate.AppendManifests(mutate.IndexMediaType(empty.Index, types.OCIImageIndex), adds...)
 	baseRef, err := name.ParseReference(host+"/base/static:latest", name.Insecure)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := remote.Write(baseRef, base); err != nil {
+	if err := remote.WriteIndex(baseRef, base); err != nil {
 		t.Fatalf("pushing the base image: %v", err)
 	}
 	return host

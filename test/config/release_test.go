@@ -20,6 +20,7 @@ import (
 	"archive/tar"
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"io"
 	"os"
@@ -40,8 +41,9 @@ import (
 // TestReleaseScript runs hack/release.sh offline against a registry on
 // loopback and checks what a user installs: every object labelled with the
 // version, the info ConfigMap saying it, the image pushed under the version
-// tag and referenced by digest, and the binary in it reporting the version
-// and the commit (.ko.yaml's ldflags).
+// tag for linux/amd64 and linux/arm64 and referenced by digest, the binary
+// in it reporting the version and the commit (.ko.yaml's ldflags), and the
+// other artefacts (checkArtefacts).
 func TestReleaseScript(t *testing.T) {
 	ko := koBinary(t)
 	host := loopbackRegistry(t)
@@ -53,9 +55,11 @@ func TestReleaseScript(t *testing.T) {
 	defer cancel()
 	cmd := exec.CommandContext(ctx, "./hack/release.sh", version, out)
 	cmd.Dir = root
+	const releaseURL = "https://example.com/workflowexecution/releases/download/" + version
 	cmd.Env = append(os.Environ(),
 		"KO="+ko,
-		"KO_FLAGS=--insecure-registry --platform=linux/amd64",
+		"KO_FLAGS=--insecure-registry",
+		"RELEASE_URL="+releaseURL,
 		"KO_DOCKER_REPO="+host+"/workflowexecution",
 		"KO_DEFAULTBASEIMAGE="+host+"/base/static:latest",
 		"GOFLAGS=-mod=mod",
@@ -106,6 +110,8 @@ func TestReleaseScript(t *testing.T) {
 	if desc.Digest.String() != digest {
 		t.Errorf("%s is %s, release.yaml uses %s", tagRef, desc.Digest, digest)
 	}
+	checkPlatforms(t, desc, "linux/amd64", "linux/arm64")
+	checkArtefacts(t, filepath.Dir(out), version, releaseURL)
 
 	// The binary in the image reports the version and the commit.
 	if runtime.GOOS != "linux" || runtime.GOARCH != "amd64" {
@@ -131,7 +137,7 @@ func TestReleaseScript(t *testing.T) {
 			t.Errorf("%s in the image: %v", f, err)
 		}
 	}
-	got, err := exec.CommandContext(ctx, bin, "--version").Output()
+	out2, err := exec.CommandContext(ctx, bin, "--version").Output()
 	if err != nil {
 		t.Fatalf("controller --version: %v", err)
 	}
@@ -139,11 +145,19 @@ func TestReleaseScript(t *testing.T) {
 	if err != nil {
 		t.Fatalf("git rev-parse: %v", err)
 	}
-	want := "version=" + version + " commit=" + strings.TrimSpace(string(head))
-	if !strings.HasPrefix(string(got), want+" ") && !strings.HasPrefix(string(got), want+"-dirty ") {
-		t.Errorf("controller --version = %q, want %q (or -dirty)", got, want)
+	// --version logs a JSON line (cmd/controller: one logging path).
+	var got struct{ Version, Commit string }
+	for _, line := range strings.Split(strings.TrimSpace(string(out2)), "\n") {
+		var entry struct{ Version, Commit string }
+		if json.Unmarshal([]byte(line), &entry) == nil && entry.Version != "" {
+			got = entry
+		}
 	}
-	t.Logf("release.yaml: %d objects, image %s, %s", len(objs), image, strings.TrimSpace(string(got)))
+	commit := strings.TrimSpace(string(head))
+	if got.Version != version || (got.Commit != commit && got.Commit != commit+"-dirty") {
+		t.Errorf("controller --version = version %q commit %q, want %s and %s (or -dirty):\n%s", got.Version, got.Commit, version, commit, out2)
+	}
+	t.Logf("release.yaml: %d objects, image %s, %s", len(objs), image, got.Version+" "+got.Commit)
 }
 
 // extractFile copies the file at path in the tar stream r to dst, executable.
