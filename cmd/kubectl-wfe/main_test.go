@@ -14,16 +14,22 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
+
 package main
 
 import (
 	"bytes"
 	"context"
 	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	tektonfake "github.com/tektoncd/pipeline/pkg/client/clientset/versioned/fake"
 	corev1 "k8s.io/api/core/v1"
@@ -31,7 +37,10 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/cli-runtime/pkg/genericclioptions"
+	"k8s.io/cli-runtime/pkg/genericiooptions"
 	kubefake "k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 	"knative.dev/pkg/apis"
 	duckv1 "knative.dev/pkg/apis/duck/v1"
 
@@ -42,34 +51,76 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
 )
 
+var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
+
 var now = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+
+// golden compares got with testdata/NAME.golden (rewritten with -update).
+func golden(t *testing.T, name, got string) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("reading %s (run go test -update to create it): %v", path, err)
+	}
+	if diff := cmp.Diff(string(want), got); diff != "" {
+		t.Errorf("%s differs (-want, +got):\n%s", path, diff)
+	}
+}
 
 func exec(ns, name string, uid types.UID, target string, phase v1alpha1.Phase, completed time.Duration) *v1alpha1.WorkflowExecution {
 	w := &v1alpha1.WorkflowExecution{
-		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, UID: uid},
+		ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name, UID: uid, CreationTimestamp: metav1.NewTime(now.Add(-20 * time.Minute))},
 		Spec: v1alpha1.WorkflowExecutionSpec{
-			WorkflowRef:    v1alpha1.WorkflowRef{WorkflowID: "restart-deployment"},
+			WorkflowRef: v1alpha1.WorkflowRef{WorkflowID: "restart-deployment", Version: "v1",
+				ContainerImage: "registry.example/workflows/restart:v1"},
 			TargetResource: target,
 		},
 	}
 	w.Status.Phase = phase
+	if phase == v1alpha1.PhaseRunning || phase == v1alpha1.PhaseCompleted || phase == v1alpha1.PhaseFailed {
+		start := metav1.NewTime(now.Add(-completed - 10*time.Minute))
+		w.Status.StartTime = &start
+	}
+	ltt := apis.VolatileTime{Inner: metav1.NewTime(now.Add(-completed))}
 	switch phase {
 	case v1alpha1.PhaseCompleted:
-		w.Status.SetConditions(apis.Conditions{{Type: apis.ConditionSucceeded, Status: corev1.ConditionTrue}})
+		w.Status.SetConditions(apis.Conditions{{Type: apis.ConditionSucceeded, Status: corev1.ConditionTrue, Reason: "Succeeded", LastTransitionTime: ltt}})
 	case v1alpha1.PhaseFailed:
-		w.Status.SetConditions(apis.Conditions{{Type: apis.ConditionSucceeded, Status: corev1.ConditionFalse, Reason: "TaskFailed"}})
-		w.Status.FailureDetails = &v1alpha1.FailureDetails{Reason: v1alpha1.FailureReasonTaskFailed, FailedTaskName: "restart", NaturalLanguageSummary: "Step rollout exited 1."}
+		w.Status.SetConditions(apis.Conditions{{Type: apis.ConditionSucceeded, Status: corev1.ConditionFalse, Reason: "TaskFailed", Message: "task restart failed", LastTransitionTime: ltt}})
+		one := int32(1)
+		w.Status.FailureDetails = &v1alpha1.FailureDetails{Reason: v1alpha1.FailureReasonTaskFailed, FailedTaskName: "restart", FailedStepName: "rollout",
+			ExitCode: &one, WasExecutionFailure: true, NaturalLanguageSummary: "Step rollout exited 1.", ExecutionTimeBeforeFailure: "5m0s"}
 	case v1alpha1.PhaseRunning:
-		w.Status.SetConditions(apis.Conditions{{Type: apis.ConditionSucceeded, Status: corev1.ConditionUnknown}})
+		w.Status.SetConditions(apis.Conditions{{Type: apis.ConditionSucceeded, Status: corev1.ConditionUnknown, Reason: "Running", LastTransitionTime: ltt}})
+	}
+	if phase == v1alpha1.PhaseRunning || phase == v1alpha1.PhaseCompleted || phase == v1alpha1.PhaseFailed {
+		canonical, err := v1alpha1.CanonicalTarget(target)
+		if err != nil {
+			panic(err)
+		}
+		w.Status.PipelineRunRef = &v1alpha1.PipelineRunReference{Namespace: config.DefaultExecutionNamespace, Name: resources.PipelineRunName(canonical)}
 	}
 	if completed != 0 {
 		t := metav1.NewTime(now.Add(-completed))
 		w.Status.CompletionTime = &t
+		if w.Status.StartTime != nil {
+			w.Status.Duration = (10 * time.Minute).String()
+		}
 	}
 	return w
 }
 
-// run is the PipelineRun that locks w's target, as the controller labels it.
+// runOf is the PipelineRun that locks w's target, as the controller labels it.
 func runOf(w *v1alpha1.WorkflowExecution, succeeded corev1.ConditionStatus) *pipelinev1.PipelineRun {
 	canonical, err := v1alpha1.CanonicalTarget(w.Spec.TargetResource)
 	if err != nil {
@@ -97,14 +148,21 @@ func runOf(w *v1alpha1.WorkflowExecution, succeeded corev1.ConditionStatus) *pip
 	return pr
 }
 
-func fakeClients(wfes []runtime.Object, runs []runtime.Object, kube ...runtime.Object) (*clients, *tektonfake.Clientset) {
-	tk := tektonfake.NewSimpleClientset(runs...)
-	return &clients{
-		wfe:       wfefake.NewSimpleClientset(wfes...),
-		tekton:    tk,
-		kube:      kubefake.NewSimpleClientset(kube...),
-		namespace: "default",
-	}, tk
+type fakes struct {
+	*clients
+	wfe    *wfefake.Clientset
+	tekton *tektonfake.Clientset
+	kube   *kubefake.Clientset
+}
+
+func fakeClients(wfes []runtime.Object, runs []runtime.Object, kube ...runtime.Object) fakes {
+	f := fakes{
+		wfe:    wfefake.NewSimpleClientset(wfes...),
+		tekton: tektonfake.NewSimpleClientset(runs...),
+		kube:   kubefake.NewSimpleClientset(kube...),
+	}
+	f.clients = &clients{wfe: f.wfe, tekton: f.tekton, kube: f.kube, namespace: "default"}
+	return f
 }
 
 func cooldownConfig(d string) *corev1.ConfigMap {
@@ -114,25 +172,189 @@ func cooldownConfig(d string) *corev1.ConfigMap {
 	}
 }
 
-func TestWhy(t *testing.T) {
-	w := exec("default", "restart-api", "u1", "default/Deployment/api", v1alpha1.PhaseFailed, time.Minute)
-	c, _ := fakeClients([]runtime.Object{w}, nil)
-	var out bytes.Buffer
-	if err := why(context.Background(), &out, c, "restart-api"); err != nil {
-		t.Fatalf("why() = %v", err)
-	}
-	for _, want := range []string{"default/restart-api: workflow restart-deployment on default/Deployment/api, phase Failed", "Step rollout exited 1.", "recommendation:"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("missing %q in:\n%s", want, out.String())
+// kubectlWFE runs the plugin's command line against c, as main does, and
+// returns stdout, stderr and the error. -n sets c's namespace as the real
+// client factory would.
+func kubectlWFE(c *clients, args ...string) (string, string, error) {
+	var out, errOut bytes.Buffer
+	streams := genericiooptions.IOStreams{In: strings.NewReader(""), Out: &out, ErrOut: &errOut}
+	factory := func(f *genericclioptions.ConfigFlags) (*clients, error) {
+		if c == nil {
+			return nil, errors.New("no cluster")
 		}
+		cc := *c
+		if f.Namespace != nil && *f.Namespace != "" {
+			cc.namespace, cc.explicit = *f.Namespace, true
+		}
+		return &cc, nil
 	}
-	err := why(context.Background(), &out, c, "nope")
+	cmd := newRootCommand(streams, factory, func() time.Time { return now })
+	cmd.SetArgs(args)
+	err := cmd.ExecuteContext(context.Background())
+	return out.String(), errOut.String(), err
+}
+
+// cluster is a small cluster: a running execution holding a node, a failed
+// one in its cooldown, a skipped one, and one whose run is gone.
+func cluster() fakes {
+	running := exec("team-a", "drain", "u1", "Node/worker-1", v1alpha1.PhaseRunning, 0)
+	running.Labels = map[string]string{"app": "drain"}
+	failed := exec("team-a", "restart-api", "u2", "team-a/Deployment/api", v1alpha1.PhaseFailed, time.Minute)
+	failed.Spec.Parameters = map[string]string{"REPLICAS": "3", "REASON": "OOM"}
+	skipped := exec("team-a", "restart-again", "u3", "team-a/Deployment/api", v1alpha1.PhaseSkipped, 30*time.Second)
+	skipped.Status.SetConditions(apis.Conditions{{Type: apis.ConditionSucceeded, Status: corev1.ConditionFalse, Reason: "RecentlyRemediated",
+		Message: "restart-deployment ran on the target recently", LastTransitionTime: apis.VolatileTime{Inner: metav1.NewTime(now.Add(-30 * time.Second))}}})
+	skippedAt := metav1.NewTime(now.Add(-30 * time.Second))
+	completedAt := metav1.NewTime(now.Add(-time.Minute))
+	skipped.Status.SkipDetails = &v1alpha1.SkipDetails{Reason: v1alpha1.SkipReasonRecentlyRemediated, Message: "restart-deployment ran on the target recently",
+		SkippedAt: &skippedAt, RecentRemediation: &v1alpha1.RecentRemediationRef{Namespace: "team-a", Name: "restart-api", WorkflowID: "restart-deployment",
+			CompletedAt: &completedAt, Outcome: v1alpha1.PhaseFailed, TargetResource: "team-a/Deployment/api", CooldownRemaining: "4m30s"}}
+	done := exec("team-b", "scale-web", "u4", "team-b/Deployment/web", v1alpha1.PhaseCompleted, 2*time.Hour)
+	released := metav1.NewTime(now.Add(-time.Hour))
+	done.Status.LockReleaseTime = &released
+	gone := exec("team-c", "gone", "u5", "team-c/StatefulSet/db", v1alpha1.PhaseCompleted, time.Minute)
+
+	event := &corev1.Event{
+		ObjectMeta:     metav1.ObjectMeta{Namespace: "team-a", Name: "restart-api.1"},
+		InvolvedObject: corev1.ObjectReference{Kind: "WorkflowExecution", Namespace: "team-a", Name: "restart-api", UID: "u2"},
+		Type:           corev1.EventTypeWarning, Reason: "Failed", Message: "task restart failed",
+		Source:         corev1.EventSource{Component: "workflowexecution-controller"},
+		FirstTimestamp: metav1.NewTime(now.Add(-3 * time.Minute)), LastTimestamp: metav1.NewTime(now.Add(-time.Minute)), Count: 2,
+	}
+	started := &corev1.Event{
+		ObjectMeta:     metav1.ObjectMeta{Namespace: "team-a", Name: "restart-api.0"},
+		InvolvedObject: corev1.ObjectReference{Kind: "WorkflowExecution", Namespace: "team-a", Name: "restart-api", UID: "u2"},
+		Type:           corev1.EventTypeNormal, Reason: "Started", Message: "PipelineRun kubernaut-workflows/x created",
+		Source:         corev1.EventSource{Component: "workflowexecution-controller"},
+		LastTimestamp:  metav1.NewTime(now.Add(-15 * time.Minute)), Count: 1,
+	}
+	// An event of an earlier execution of the same name is not this one's.
+	earlier := started.DeepCopy()
+	earlier.Name, earlier.InvolvedObject.UID, earlier.Message = "restart-api.old", "u0", "from an earlier execution"
+	return fakeClients(
+		[]runtime.Object{running, failed, skipped, done},
+		[]runtime.Object{runOf(running, corev1.ConditionUnknown), runOf(failed, corev1.ConditionFalse), runOf(gone, corev1.ConditionTrue)},
+		cooldownConfig("5m"), event, started, earlier)
+}
+
+func TestGet(t *testing.T) {
+	c := cluster()
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"get", []string{"get", "-n", "team-a"}},
+		{"get-wide", []string{"get", "-n", "team-a", "-o", "wide"}},
+		{"get-all", []string{"get", "-A"}},
+		{"get-all-no-headers", []string{"get", "--all-namespaces", "--no-headers"}},
+		{"get-selector", []string{"get", "-n", "team-a", "-l", "app=drain"}},
+		{"get-name", []string{"get", "-n", "team-a", "-o", "name"}},
+		{"get-json", []string{"get", "-n", "team-b", "-o", "json"}},
+		{"get-yaml-one", []string{"get", "-n", "team-a", "drain", "-o", "yaml"}},
+		{"get-jsonpath", []string{"get", "-A", "-o", "jsonpath={range .items[*]}{.metadata.namespace}/{.metadata.name} {.status.phase}{\"\\n\"}{end}"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, err := kubectlWFE(c.clients, tc.args...)
+			if err != nil || errOut != "" {
+				t.Fatalf("%v: %v\n%s", tc.args, err, errOut)
+			}
+			golden(t, tc.name, out)
+		})
+	}
+
+	out, errOut, err := kubectlWFE(c.clients, "get", "-n", "empty")
+	if err != nil || out != "" || errOut != "No resources found in empty namespace.\n" {
+		t.Errorf("get in an empty namespace = %v, %q, %q", err, out, errOut)
+	}
+	out, errOut, err = kubectlWFE(c.clients, "get", "-n", "team-a", "drain", "nope")
+	if !apierrors.IsNotFound(err) || !strings.Contains(out, "drain") || !strings.Contains(errOut, "team-a/nope") {
+		t.Errorf("get of a missing name = %v, %q, %q; want the found one printed and NotFound", err, out, errOut)
+	}
+	if _, _, err := kubectlWFE(c.clients, "get", "-A", "drain"); !errors.Is(err, errUsage) {
+		t.Errorf("get -A NAME = %v, want a usage error", err)
+	}
+}
+
+func TestDescribe(t *testing.T) {
+	c := cluster()
+	for _, tc := range []struct{ name, ns, wfe string }{
+		{"describe-failed", "team-a", "restart-api"},
+		{"describe-running", "team-a", "drain"},
+		{"describe-skipped", "team-a", "restart-again"},
+		{"describe-released", "team-b", "scale-web"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, err := kubectlWFE(c.clients, "describe", "-n", tc.ns, tc.wfe)
+			if err != nil || errOut != "" {
+				t.Fatalf("describe: %v\n%s", err, errOut)
+			}
+			golden(t, tc.name, out)
+		})
+	}
+	_, _, err := kubectlWFE(c.clients, "describe", "-n", "team-a", "nope")
+	if !apierrors.IsNotFound(err) || !strings.Contains(err.Error(), "team-a/nope") {
+		t.Errorf("describe nope = %v, want NotFound naming team-a/nope", err)
+	}
+}
+
+// TestDescribeCooldownUnknown: a tenant who may not read the controller's
+// configuration sees that the cooldown is unknown, not a guess.
+func TestDescribeCooldownUnknown(t *testing.T) {
+	c := cluster()
+	c.kube.PrependReactor("get", "configmaps", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewForbidden(corev1.Resource("configmaps"), config.ConfigName, errors.New("tenant"))
+	})
+	out, _, err := kubectlWFE(c.clients, "describe", "-n", "team-a", "restart-api")
+	if err != nil || !regexp.MustCompile(`Cooldown: +unknown: cannot read kubernaut-system/config-workflowexecution`).MatchString(out) {
+		t.Errorf("describe without the config: %v\n%s", err, out)
+	}
+}
+
+func TestWhy(t *testing.T) {
+	c := cluster()
+	out, _, err := kubectlWFE(c.clients, "why", "-n", "team-a", "restart-api")
+	if err != nil {
+		t.Fatalf("why: %v", err)
+	}
+	golden(t, "why-failed", out)
+	_, _, err = kubectlWFE(c.clients, "why", "nope")
 	if !apierrors.IsNotFound(err) || !strings.Contains(err.Error(), "default/nope") {
-		t.Errorf("why(nope) = %v, want NotFound naming default/nope", err)
+		t.Errorf("why nope = %v, want NotFound naming default/nope", err)
 	}
 }
 
 func TestLocks(t *testing.T) {
+	c := cluster()
+	for _, tc := range []struct {
+		name string
+		args []string
+	}{
+		{"locks", []string{"locks"}},
+		{"locks-wide", []string{"locks", "-o", "wide"}},
+		{"locks-namespace", []string{"locks", "-n", "team-c"}},
+		{"locks-all", []string{"locks", "-n", "team-c", "-A", "--no-headers"}},
+		{"locks-name", []string{"locks", "-o", "name"}},
+		{"locks-json", []string{"locks", "-o", "json"}},
+		{"locks-yaml", []string{"locks", "-o", "yaml"}},
+		{"locks-jsonpath", []string{"locks", "-o", "jsonpath={range .items[*]}{.target} {.holder.state}{\"\\n\"}{end}"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			out, errOut, err := kubectlWFE(c.clients, tc.args...)
+			if err != nil || errOut != "" {
+				t.Fatalf("%v: %v\n%s", tc.args, err, errOut)
+			}
+			golden(t, tc.name, out)
+		})
+	}
+
+	empty := fakeClients(nil, nil)
+	out, errOut, err := kubectlWFE(empty.clients, "locks")
+	if err != nil || out != "" || errOut != "No locked targets.\n" {
+		t.Errorf("locks on an empty cluster = %v, %q, %q", err, out, errOut)
+	}
+}
+
+func TestLockStates(t *testing.T) {
 	running := exec("team-a", "drain", "u1", "Node/worker-1", v1alpha1.PhaseRunning, 0)
 	done := exec("team-b", "restart", "u2", "team-b/Deployment/api", v1alpha1.PhaseCompleted, time.Minute)
 	expired := exec("team-b", "old", "u3", "team-b/Deployment/old", v1alpha1.PhaseFailed, time.Hour)
@@ -140,50 +362,31 @@ func TestLocks(t *testing.T) {
 	replaced := exec("team-c", "again", "u5", "team-c/Deployment/web", v1alpha1.PhaseCompleted, time.Minute)
 	replacement := replaced.DeepCopy()
 	replacement.UID = "u6"
-	c, _ := fakeClients(
+	c := fakeClients(
 		[]runtime.Object{running, done, expired, replacement},
 		[]runtime.Object{runOf(running, corev1.ConditionUnknown), runOf(done, corev1.ConditionTrue), runOf(expired, corev1.ConditionFalse),
 			runOf(gone, corev1.ConditionTrue), runOf(replaced, corev1.ConditionTrue)},
 		cooldownConfig("5m"))
-	var out bytes.Buffer
-	ls, err := listLocks(context.Background(), &out, c, "kubernaut-system", now)
+	ls, err := listLocks(context.Background(), &bytes.Buffer{}, c.clients, "kubernaut-system", "", now)
 	if err != nil {
 		t.Fatalf("listLocks() = %v", err)
 	}
 	got := map[string]string{}
 	for _, l := range ls {
-		got[l.target] = strings.Join([]string{l.holder, l.workflow, l.holderState, l.runState, l.cooldown}, " ")
-		if !l.since.Equal(now.Add(-10 * time.Minute)) {
-			t.Errorf("%s: since = %v, want the run's creation", l.target, l.since)
+		got[l.Target] = strings.Join([]string{l.Holder.Namespace + "/" + l.Holder.Name, l.WorkflowID, l.Holder.State, l.PipelineRun.State, l.CooldownRemaining}, " ")
+		if !l.Since.Time.Equal(now.Add(-10 * time.Minute)) {
+			t.Errorf("%s: since = %v, want the run's creation", l.Target, l.Since)
 		}
 	}
 	want := map[string]string{
-		"Node/worker-1":         "team-a/drain restart-deployment Running Running -",
+		"Node/worker-1":         "team-a/drain restart-deployment Running Running ",
 		"team-b/Deployment/api": "team-b/restart restart-deployment Completed Succeeded 4m0s",
 		"team-b/Deployment/old": "team-b/old restart-deployment Failed Failed 0s",
-		"team-c/StatefulSet/db": "team-c/gone restart-deployment gone Succeeded -",
-		"team-c/Deployment/web": "team-c/again restart-deployment replaced Succeeded -",
+		"team-c/StatefulSet/db": "team-c/gone restart-deployment gone Succeeded ",
+		"team-c/Deployment/web": "team-c/again restart-deployment replaced Succeeded ",
 	}
-	for k, v := range want {
-		if got[k] != v {
-			t.Errorf("lock %s = %q, want %q", k, got[k], v)
-		}
-	}
-	if len(got) != len(want) {
-		t.Errorf("%d locks, want %d: %v", len(got), len(want), got)
-	}
-	out.Reset()
-	if err := locks(context.Background(), &out, c, "kubernaut-system", now); err != nil {
-		t.Fatal(err)
-	}
-	if lines := strings.Split(strings.TrimSpace(out.String()), "\n"); len(lines) != 6 || !strings.HasPrefix(lines[0], "TARGET") {
-		t.Errorf("table:\n%s", out.String())
-	}
-
-	empty, _ := fakeClients(nil, nil)
-	out.Reset()
-	if err := locks(context.Background(), &out, empty, "kubernaut-system", now); err != nil || out.String() != "No locked targets.\n" {
-		t.Errorf("locks() on an empty cluster = %v, %q", err, out.String())
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("locks (-want, +got):\n%s", diff)
 	}
 }
 
@@ -220,25 +423,28 @@ func TestRelease(t *testing.T) {
 			if tc.owner != nil {
 				wfes = append(wfes, tc.owner)
 			}
-			c, tk := fakeClients(wfes, []runtime.Object{pr})
-			var out bytes.Buffer
-			err := release(ctx, &out, c, "kubernaut-system", "default/deployment/api", tc.dryRun)
-			_, getErr := tk.TektonV1().PipelineRuns(pr.Namespace).Get(ctx, pr.Name, metav1.GetOptions{})
+			c := fakeClients(wfes, []runtime.Object{pr})
+			args := []string{"release", "default/deployment/api"}
+			if tc.dryRun {
+				args = append(args, "--dry-run")
+			}
+			out, _, err := kubectlWFE(c.clients, args...)
+			_, getErr := c.tekton.TektonV1().PipelineRuns(pr.Namespace).Get(ctx, pr.Name, metav1.GetOptions{})
 			switch {
 			case tc.refused != "":
 				if err == nil || !strings.Contains(err.Error(), "refusing to release default/deployment/api") || !strings.Contains(err.Error(), tc.refused) {
-					t.Errorf("release() = %v, want a refusal saying %q", err, tc.refused)
+					t.Errorf("release = %v, want a refusal saying %q", err, tc.refused)
 				}
 				if getErr != nil {
 					t.Errorf("the run is gone after a refusal: %v", getErr)
 				}
 			case tc.dryRun:
-				if err != nil || !strings.HasPrefix(out.String(), "would delete PipelineRun kubernaut-workflows/"+pr.Name) || getErr != nil {
-					t.Errorf("dry run: %v, %q, run: %v", err, out.String(), getErr)
+				if err != nil || !strings.HasPrefix(out, "would delete PipelineRun kubernaut-workflows/"+pr.Name) || getErr != nil {
+					t.Errorf("dry run: %v, %q, run: %v", err, out, getErr)
 				}
 			default:
-				if err != nil || !strings.HasPrefix(out.String(), "released default/deployment/api: deleted PipelineRun kubernaut-workflows/"+pr.Name) {
-					t.Errorf("release() = %v, %q", err, out.String())
+				if err != nil || !strings.HasPrefix(out, "released default/deployment/api: deleted PipelineRun kubernaut-workflows/"+pr.Name) {
+					t.Errorf("release = %v, %q", err, out)
 				}
 				if !apierrors.IsNotFound(getErr) {
 					t.Errorf("the run still exists: %v", getErr)
@@ -247,43 +453,131 @@ func TestRelease(t *testing.T) {
 		})
 	}
 
-	c, _ := fakeClients(nil, nil)
-	var out bytes.Buffer
-	if err := release(ctx, &out, c, "kubernaut-system", target, false); err != nil || !strings.Contains(out.String(), "is not locked") {
-		t.Errorf("release() of a free target = %v, %q", err, out.String())
+	c := fakeClients(nil, nil)
+	if out, _, err := kubectlWFE(c.clients, "release", target); err != nil || !strings.Contains(out, "is not locked") {
+		t.Errorf("release of a free target = %v, %q", err, out)
 	}
-	if err := release(ctx, &out, c, "kubernaut-system", "not a target", false); err == nil || !strings.Contains(err.Error(), `target "not a target"`) {
-		t.Errorf("release() of a bad target = %v, want an error naming it", err)
+	if _, _, err := kubectlWFE(c.clients, "release", "not a target"); err == nil || !strings.Contains(err.Error(), `target "not a target"`) {
+		t.Errorf("release of a bad target = %v, want an error naming it", err)
 	}
 }
 
-func TestRunUsage(t *testing.T) {
-	noClients := func(options) (*clients, error) { return nil, errors.New("no cluster") }
-	for _, args := range [][]string{nil, {"frob"}, {"why"}, {"why", "a", "b"}, {"locks", "x"}, {"release"}, {"why", "--bogus", "x"}} {
-		if err := run(context.Background(), args, &bytes.Buffer{}, noClients); !errors.Is(err, errUsage) {
-			t.Errorf("run(%q) = %v, want a usage error", args, err)
-		}
+// TestReleasePreconditions: the delete carries the UID and resourceVersion
+// of the run that was checked.
+func TestReleasePreconditions(t *testing.T) {
+	w := exec("default", "w", "u1", "default/Deployment/api", v1alpha1.PhaseCompleted, time.Minute)
+	pr := runOf(w, corev1.ConditionTrue)
+	c := fakeClients([]runtime.Object{w}, []runtime.Object{pr})
+	var got *metav1.Preconditions
+	c.tekton.PrependReactor("delete", "pipelineruns", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		got = a.(k8stesting.DeleteAction).GetDeleteOptions().Preconditions
+		return true, nil, apierrors.NewConflict(pipelinev1.Resource("pipelineruns"), pr.Name, errors.New("changed"))
+	})
+	_, _, err := kubectlWFE(c.clients, "release", "default/Deployment/api")
+	if got == nil || *got.UID != pr.UID || *got.ResourceVersion != "7" {
+		t.Errorf("preconditions = %+v, want UID %s and resourceVersion 7", got, pr.UID)
 	}
-	var got options
-	capture := func(o options) (*clients, error) { got = o; return nil, errors.New("stop") }
-	_ = run(context.Background(), []string{"release", "Node/n1", "--dry-run", "--context", "kind", "-n", "x"}, &bytes.Buffer{}, capture)
-	if !got.dryRun || got.context != "kind" || got.namespace != "x" || got.systemNamespace != "kubernaut-system" {
-		t.Errorf("flags after the argument: %+v", got)
-	}
-	var out bytes.Buffer
-	if err := run(context.Background(), []string{"help"}, &out, noClients); err != nil || !strings.Contains(out.String(), "kubectl wfe release") {
-		t.Errorf("help: %v %q", err, out.String())
+	if !apierrors.IsConflict(err) || !strings.Contains(err.Error(), "run the command again") {
+		t.Errorf("release on a conflict = %v, want the conflict and what to do", err)
 	}
 }
 
 func TestVersion(t *testing.T) {
-	c, _ := fakeClients(nil, nil, &corev1.ConfigMap{
+	c := fakeClients(nil, nil, &corev1.ConfigMap{
 		ObjectMeta: metav1.ObjectMeta{Namespace: "kubernaut-system", Name: infoConfigMap},
 		Data:       map[string]string{"version": "v0.1.0"},
 	})
-	var out bytes.Buffer
-	if err := printVersion(context.Background(), &out, c, "kubernaut-system"); err != nil || !strings.Contains(out.String(), "controller: v0.1.0") ||
-		!strings.HasPrefix(out.String(), "kubectl-wfe version=") {
-		t.Errorf("version: %v %q", err, out.String())
+	out, _, err := kubectlWFE(c.clients, "version")
+	if err != nil || !strings.Contains(out, "controller: v0.1.0") || !strings.HasPrefix(out, "kubectl-wfe version=") {
+		t.Errorf("version: %v %q", err, out)
+	}
+	out, _, err = kubectlWFE(nil, "version", "--client")
+	if err != nil || !strings.HasPrefix(out, "kubectl-wfe version=") || strings.Contains(out, "controller") {
+		t.Errorf("version --client: %v %q", err, out)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	for _, args := range [][]string{nil, {"frob"}, {"why"}, {"why", "a", "b"}, {"describe"}, {"logs"}, {"locks", "x"},
+		{"release"}, {"why", "--bogus", "x"}, {"get", "-o", "bogus"}, {"locks", "-o", "bogus"}, {"version", "x"}} {
+		if _, _, err := kubectlWFE(nil, args...); !errors.Is(err, errUsage) {
+			t.Errorf("%q = %v, want a usage error", args, err)
+		}
+	}
+}
+
+// TestHelp: every command's --help prints its usage and succeeds.
+func TestHelp(t *testing.T) {
+	for _, cmd := range []string{"", "get", "describe", "why", "logs", "locks", "release", "version", "completion", "options"} {
+		args := []string{"--help"}
+		if cmd != "" {
+			args = []string{cmd, "--help"}
+		}
+		out, _, err := kubectlWFE(nil, args...)
+		if err != nil || !strings.Contains(out, "Usage:\n  kubectl wfe "+cmd) {
+			t.Errorf("kubectl wfe %s --help = %v\n%s", cmd, err, out)
+		}
+	}
+}
+
+func TestFlags(t *testing.T) {
+	var got *genericclioptions.ConfigFlags
+	var out, errOut bytes.Buffer
+	cmd := newRootCommand(genericiooptions.IOStreams{Out: &out, ErrOut: &errOut}, func(f *genericclioptions.ConfigFlags) (*clients, error) {
+		got = f
+		return nil, errors.New("stop")
+	}, time.Now)
+	cmd.SetArgs([]string{"release", "Node/n1", "--dry-run", "--context", "kind", "-n", "x", "--as", "alice", "--as-group", "team-a",
+		"--request-timeout", "5s", "--server", "https://127.0.0.1:6443", "--token", "t", "--kubeconfig", "/k", "--system-namespace", "ops"})
+	if err := cmd.Execute(); err == nil || err.Error() != "stop" {
+		t.Fatalf("execute = %v", err)
+	}
+	for flag, want := range map[string]string{"context": "kind", "namespace": "x", "as": "alice", "request-timeout": "5s",
+		"server": "https://127.0.0.1:6443", "token": "t", "kubeconfig": "/k"} {
+		var v string
+		switch flag {
+		case "context":
+			v = *got.Context
+		case "namespace":
+			v = *got.Namespace
+		case "as":
+			v = *got.Impersonate
+		case "request-timeout":
+			v = *got.Timeout
+		case "server":
+			v = *got.APIServer
+		case "token":
+			v = *got.BearerToken
+		case "kubeconfig":
+			v = *got.KubeConfig
+		}
+		if v != want {
+			t.Errorf("--%s = %q, want %q", flag, v, want)
+		}
+	}
+	if g := *got.ImpersonateGroup; len(g) != 1 || g[0] != "team-a" {
+		t.Errorf("--as-group = %v", g)
+	}
+}
+
+func TestCompletion(t *testing.T) {
+	for _, shell := range []string{"bash", "zsh", "fish", "powershell"} {
+		out, _, err := kubectlWFE(nil, "completion", shell)
+		if err != nil || !strings.Contains(out, "kubectl-wfe") {
+			t.Errorf("completion %s = %v, %d bytes", shell, err, len(out))
+		}
+	}
+	c := cluster()
+	out, _, err := kubectlWFE(c.clients, "__complete", "describe", "-n", "team-a", "restart")
+	if err != nil || out != "restart-again\nrestart-api\n:4\n" {
+		t.Errorf("__complete describe = %v, %q", err, out)
+	}
+	out, _, err = kubectlWFE(c.clients, "__complete", "release", "")
+	if err != nil || !strings.HasPrefix(out, "Node/worker-1\nteam-a/Deployment/api\nteam-c/StatefulSet/db\n") {
+		t.Errorf("__complete release = %v, %q", err, out)
+	}
+	out, _, err = kubectlWFE(c.clients, "__complete", "get", "-o", "")
+	if err != nil || !strings.HasPrefix(out, "wide\n") || !strings.Contains(out, "jsonpath\n") {
+		t.Errorf("__complete get -o = %v, %q", err, out)
 	}
 }
