@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 // Command kubectl-wfe is a kubectl plugin for WorkflowExecutions. Put it on
 // PATH (with kubectl_complete-wfe beside it for shell completion through
 // kubectl) and run it as `kubectl wfe`:

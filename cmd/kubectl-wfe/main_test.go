@@ -14,7 +14,6 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-
 package main
 
 import (
@@ -225,8 +224,8 @@ func cluster() fakes {
 		ObjectMeta:     metav1.ObjectMeta{Namespace: "team-a", Name: "restart-api.0"},
 		InvolvedObject: corev1.ObjectReference{Kind: "WorkflowExecution", Namespace: "team-a", Name: "restart-api", UID: "u2"},
 		Type:           corev1.EventTypeNormal, Reason: "Started", Message: "PipelineRun kubernaut-workflows/x created",
-		Source:         corev1.EventSource{Component: "workflowexecution-controller"},
-		LastTimestamp:  metav1.NewTime(now.Add(-15 * time.Minute)), Count: 1,
+		Source:        corev1.EventSource{Component: "workflowexecution-controller"},
+		LastTimestamp: metav1.NewTime(now.Add(-15 * time.Minute)), Count: 1,
 	}
 	// An event of an earlier execution of the same name is not this one's.
 	earlier := started.DeepCopy()
