@@ -19,8 +19,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -578,5 +580,176 @@ func TestCompletion(t *testing.T) {
 	out, _, err = kubectlWFE(c.clients, "__complete", "get", "-o", "")
 	if err != nil || !strings.HasPrefix(out, "wide\n") || !strings.Contains(out, "jsonpath\n") {
 		t.Errorf("__complete get -o = %v, %q", err, out)
+	}
+}
+
+// runWithTasks is restart-api's run, ended, with two TaskRuns: check
+// started first, then restart with two steps and a sidecar.
+func runWithTasks(t *testing.T, c fakes) {
+	t.Helper()
+	ctx := context.Background()
+	w, err := c.wfe.WorkflowexecutionV1alpha1().WorkflowExecutions("team-a").Get(ctx, "restart-api", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns, run := w.Status.PipelineRunRef.Namespace, w.Status.PipelineRunRef.Name
+	terminated := corev1.ContainerState{Terminated: &corev1.ContainerStateTerminated{ExitCode: 0}}
+	for i, task := range []struct {
+		name  string
+		steps []string
+	}{{"check", []string{"verify"}}, {"restart", []string{"fetch", "rollout"}}} {
+		start := metav1.NewTime(now.Add(time.Duration(i-10) * time.Minute))
+		tr := &pipelinev1.TaskRun{
+			ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: run + "-" + task.name, CreationTimestamp: metav1.NewTime(now.Add(-time.Duration(i) * time.Hour)),
+				Labels: map[string]string{"tekton.dev/pipelineRun": run, "tekton.dev/pipelineTask": task.name}},
+		}
+		tr.Status.StartTime = &start
+		tr.Status.PodName = tr.Name + "-pod"
+		tr.Status.SetConditions(apis.Conditions{{Type: apis.ConditionSucceeded, Status: corev1.ConditionTrue}})
+		if _, err := c.tekton.TektonV1().TaskRuns(ns).Create(ctx, tr, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: tr.Status.PodName}, Status: corev1.PodStatus{Phase: corev1.PodSucceeded}}
+		pod.Spec.InitContainers = []corev1.Container{{Name: "prepare"}}
+		for _, s := range task.steps {
+			pod.Spec.Containers = append(pod.Spec.Containers, corev1.Container{Name: "step-" + s})
+			pod.Status.ContainerStatuses = append(pod.Status.ContainerStatuses, corev1.ContainerStatus{Name: "step-" + s, State: terminated})
+		}
+		pod.Spec.Containers = append(pod.Spec.Containers, corev1.Container{Name: "sidecar-proxy"})
+		if _, err := c.kube.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A TaskRun of another run is not printed.
+	other := &pipelinev1.TaskRun{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "other-task",
+		Labels: map[string]string{"tekton.dev/pipelineRun": "other"}}}
+	other.Status.PodName = "other-pod"
+	if _, err := c.tekton.TektonV1().TaskRuns(ns).Create(ctx, other, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLogs(t *testing.T) {
+	c := cluster()
+	runWithTasks(t, c)
+	var requests []string
+	c.kube.PrependReactor("get", "pods", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		if a.GetSubresource() == "log" {
+			o := a.(k8stesting.GenericAction).GetValue().(*corev1.PodLogOptions)
+			requests = append(requests, fmt.Sprintf("%s %s follow=%v", a.(k8stesting.GenericAction).GetNamespace(), o.Container, o.Follow))
+		}
+		return false, nil, nil
+	})
+	for _, follow := range []bool{false, true} {
+		requests = nil
+		args := []string{"logs", "-n", "team-a", "restart-api"}
+		if follow {
+			args = append(args, "-f")
+		}
+		out, errOut, err := kubectlWFE(c.clients, args...)
+		if err != nil || errOut != "" {
+			t.Fatalf("%v: %v\n%s", args, err, errOut)
+		}
+		// The fake API server answers every log request with "fake logs":
+		// the prefixes show the order.
+		golden(t, "logs", out)
+		want := []string{
+			fmt.Sprintf("kubernaut-workflows step-verify follow=%v", follow),
+			fmt.Sprintf("kubernaut-workflows step-fetch follow=%v", follow),
+			fmt.Sprintf("kubernaut-workflows step-rollout follow=%v", follow),
+		}
+		if diff := cmp.Diff(want, requests); diff != "" {
+			t.Errorf("%v: log requests (-want, +got):\n%s", args, diff)
+		}
+	}
+}
+
+func TestLogsErrors(t *testing.T) {
+	c := cluster()
+	for _, tc := range []struct{ name, ns, wfe, want string }{
+		{"no run", "team-a", "restart-again", "team-a/restart-again has no PipelineRun (phase Skipped): no workflow step ran"},
+		{"released", "team-b", "scale-web", "its run kubernaut-workflows/wfe-e8b89b2e66e26cb9, and the logs with it, were deleted"},
+		{"run gone", "team-a", "drain", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, _, err := kubectlWFE(c.clients, "logs", "-n", tc.ns, tc.wfe)
+			if tc.want == "" {
+				if err != nil {
+					t.Errorf("logs of a run without TaskRuns yet = %v, want nothing printed and success", err)
+				}
+				return
+			}
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("logs = %v, want %q", err, tc.want)
+			}
+		})
+	}
+
+	// A tenant may not read the execution namespace: the error says what to ask for.
+	c.tekton.PrependReactor("get", "pipelineruns", func(k8stesting.Action) (bool, runtime.Object, error) {
+		return true, nil, apierrors.NewForbidden(pipelinev1.Resource("pipelineruns"), "x", errors.New(`User "alice" cannot get resource "pipelineruns"`))
+	})
+	_, _, err := kubectlWFE(c.clients, "logs", "-n", "team-a", "restart-api")
+	for _, want := range []string{"cannot read the run kubernaut-workflows/", "of team-a/restart-api", `User "alice" cannot get`,
+		"Ask your cluster operator", "pods/log in kubernaut-workflows", `docs/security.md, "Run logs"`, "kubectl wfe describe -n team-a restart-api"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("logs as a tenant = %v, want %q", err, want)
+		}
+	}
+}
+
+// TestEscaping: control characters written by a tenant (ESC, BEL, CSI,
+// newlines) reach no terminal through any text output; -o json keeps them.
+func TestEscaping(t *testing.T) {
+	const (
+		evilID      = "wf\x1b]0;pwned\a\x1b[2J"
+		evilParam   = "3\nforged: line"
+		evilMessage = "failed\r\x1b[1A\u009b2K ok\x07"
+	)
+	w := exec("team-a", "evil", "u9", "team-a/Deployment/api", v1alpha1.PhaseFailed, time.Minute)
+	w.Spec.WorkflowRef.WorkflowID = evilID
+	w.Spec.Parameters = map[string]string{"REPLICAS": evilParam}
+	w.Status.Conditions[0].Message = evilMessage
+	w.Status.FailureDetails.Message = evilMessage
+	w.Status.FailureDetails.NaturalLanguageSummary = evilMessage
+	ev := &corev1.Event{
+		ObjectMeta:     metav1.ObjectMeta{Namespace: "team-a", Name: "evil.1"},
+		InvolvedObject: corev1.ObjectReference{Namespace: "team-a", Name: "evil", UID: "u9"},
+		Type:           corev1.EventTypeWarning, Reason: "Failed", Message: evilMessage, LastTimestamp: metav1.NewTime(now),
+	}
+	c := fakeClients([]runtime.Object{w}, []runtime.Object{runOf(w, corev1.ConditionFalse)}, cooldownConfig("5m"), ev)
+	for _, args := range [][]string{
+		{"get", "-n", "team-a"}, {"get", "-n", "team-a", "-o", "wide"}, {"get", "-A"},
+		{"describe", "-n", "team-a", "evil"}, {"why", "-n", "team-a", "evil"},
+		{"locks"}, {"locks", "-o", "wide"}, {"locks", "-o", "name"},
+	} {
+		out, errOut, err := kubectlWFE(c.clients, args...)
+		if err != nil {
+			t.Fatalf("%v: %v", args, err)
+		}
+		for _, text := range []string{out, errOut} {
+			for i, r := range text {
+				if r != '\n' && (r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0)) {
+					t.Errorf("%v: control character %U at %d in:\n%s", args, r, i, text)
+					break
+				}
+			}
+		}
+		if args[len(args)-1] != "name" && !strings.Contains(out, `wf\x1b]0;pwned\a\x1b[2J`) {
+			t.Errorf("%v: the escaped text is missing:\n%s", args, out)
+		}
+	}
+	out, _, err := kubectlWFE(c.clients, "describe", "-n", "team-a", "evil")
+	if err != nil || !regexp.MustCompile(`REPLICAS: +3\\nforged: line`).MatchString(out) || !strings.Contains(out, `failed\r\x1b[1A\x9b2K ok\a`) {
+		t.Errorf("describe: %v\n%s", err, out)
+	}
+
+	out, _, err = kubectlWFE(c.clients, "get", "-n", "team-a", "evil", "-o", "json")
+	var got v1alpha1.WorkflowExecution
+	if err == nil {
+		err = json.Unmarshal([]byte(out), &got)
+	}
+	if err != nil || got.Spec.WorkflowRef.WorkflowID != evilID || got.Spec.Parameters["REPLICAS"] != evilParam || got.Status.FailureDetails.Message != evilMessage {
+		t.Errorf("-o json must keep the data as stored: %v\n%s", err, out)
 	}
 }
