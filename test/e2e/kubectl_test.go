@@ -69,9 +69,21 @@ func TestKubectl(t *testing.T) {
 
 	// The plugin, found by kubectl on PATH.
 	out, ok = kubectl("wfe", "why", "-n", ns, w.Name)
-	if !ok || !strings.Contains(out, "phase Completed") || !strings.Contains(out, "logs: kubectl logs -n "+rig.ExecutionNamespace) {
+	if !ok || !strings.Contains(out, "phase Completed") || !strings.Contains(out, "logs: kubectl wfe logs -n "+ns+" "+w.Name) ||
+		!strings.Contains(out, "kubectl logs -n "+rig.ExecutionNamespace) {
 		t.Errorf("kubectl wfe why: ok=%v\n%s", ok, out)
 	}
+	if out, ok = kubectl("wfe", "why", "--help"); !ok || !strings.Contains(out, "Usage:\n  kubectl wfe why NAME") {
+		t.Errorf("kubectl wfe why --help: ok=%v\n%s", ok, out)
+	}
+	// kubectl completes the plugin's commands through kubectl_complete-wfe.
+	if out, ok = kubectl("__complete", "wfe", "desc"); !ok || !strings.HasPrefix(out, "describe\t") {
+		t.Errorf("kubectl __complete wfe desc: ok=%v\n%s", ok, out)
+	}
+	if out, ok = kubectl("__complete", "wfe", "describe", "-n", ns, ""); !ok || !strings.HasPrefix(out, w.Name+"\n") {
+		t.Errorf("kubectl __complete wfe describe -n %s: ok=%v\n%s", ns, ok, out)
+	}
+	checkPluginLogs(t, kubectl, ns, w.Name)
 	out, ok = kubectl("wfe", "locks")
 	row = ""
 	for _, l := range strings.Split(out, "\n") {
@@ -102,4 +114,36 @@ func TestKubectl(t *testing.T) {
 	if sd := env.WaitForPhase(t, ns, again.Name, v1alpha1.PhaseSkipped, waitLong).Status.SkipDetails; sd == nil || sd.Reason != v1alpha1.SkipReasonRecentlyRemediated {
 		t.Errorf("the same workflow after a release: skipDetails %+v, want RecentlyRemediated", sd)
 	}
+}
+
+// checkPluginLogs runs kubectl wfe logs -f on a run of two tasks (three
+// steps) from its start to its end, then kubectl wfe logs on the ended run.
+// KWOK's pods have no container runtime: what the API server answers for
+// their logs is what the plugin must show, in the order of tasks and steps.
+func checkPluginLogs(t *testing.T, kubectl func(...string) (string, bool), ns, other string) {
+	t.Helper()
+	image := env.Push(t, "wf/kubectl-logs:v1",
+		framework.Task{Name: "check", Steps: []framework.Step{{Name: "verify"}}, Annotations: map[string]string{rig.DelayAnnotation: "500ms"}},
+		framework.Task{Name: "restart", Steps: []framework.Step{{Name: "fetch"}, {Name: "rollout"}}, Annotations: map[string]string{rig.DelayAnnotation: "500ms"}})
+	w := env.Create(t, framework.NewWFE(ns, "logs", env.Target("Deployment"), "restart-deployment", image))
+	env.WaitFor(t, ns, w.Name, "a PipelineRun", waitLong, func(w *v1alpha1.WorkflowExecution) bool { return w.Status.PipelineRunRef != nil })
+
+	followed, followOK := kubectl("wfe", "logs", "-f", "-n", ns, w.Name)
+	if got := env.Get(t, ns, w.Name); !got.Status.IsDone() {
+		t.Errorf("kubectl wfe logs -f returned before the run ended: phase %s\n%s", got.Status.Phase, followed)
+	}
+	out, ok := kubectl("wfe", "logs", "-n", ns, w.Name)
+	t.Logf("kubectl wfe logs -f (ok=%v):\n%s\nkubectl wfe logs (ok=%v):\n%s", followOK, followed, ok, out)
+	for name, text := range map[string]string{"logs -f": followed, "logs": out} {
+		var order []string
+		for _, l := range strings.Split(text, "\n") {
+			if i := strings.Index(l, "] "); strings.HasPrefix(l, "[") && i > 0 {
+				order = append(order, l[:i+1])
+			}
+		}
+		if want := []string{"[check : verify]", "[restart : fetch]", "[restart : rollout]"}; strings.Join(order, ",") != strings.Join(want, ",") {
+			t.Errorf("kubectl wfe %s: steps %v, want %v\n%s", name, order, want, text)
+		}
+	}
+	_ = other
 }
