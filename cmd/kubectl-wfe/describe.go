@@ -42,18 +42,14 @@ func newWhyCommand(o *options) *cobra.Command {
 		Example:           `  kubectl wfe why -n team-a restart-api`,
 		Args:              exactArgs("NAME"),
 		ValidArgsFunction: o.completeExecutions(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := o.clients()
-			if err != nil {
-				return err
-			}
-			w, err := getExecution(cmd.Context(), c, args[0])
+		RunE: o.runE(func(ctx context.Context, c *clients, args []string) error {
+			w, err := getExecution(ctx, c, args[0])
 			if err != nil {
 				return err
 			}
 			explain.Write(o.streams.Out, w)
 			return nil
-		},
+		}),
 	}
 }
 
@@ -68,13 +64,9 @@ events.`,
 		Example:           `  kubectl wfe describe -n team-a restart-api`,
 		Args:              exactArgs("NAME"),
 		ValidArgsFunction: o.completeExecutions(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := o.clients()
-			if err != nil {
-				return err
-			}
-			return describe(cmd.Context(), o.streams.Out, c, o.systemNamespace, args[0], o.now())
-		},
+		RunE: o.runE(func(ctx context.Context, c *clients, args []string) error {
+			return describe(ctx, o.streams.Out, c, o.systemNamespace, args[0], o.now())
+		}),
 	}
 }
 

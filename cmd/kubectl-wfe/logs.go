@@ -66,13 +66,9 @@ escaped unless --raw is given.`,
   kubectl wfe logs -f -n team-a restart-api`,
 		Args:              exactArgs("NAME"),
 		ValidArgsFunction: o.completeExecutions(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := o.clients()
-			if err != nil {
-				return err
-			}
-			return logs(cmd.Context(), o.streams.Out, o.streams.ErrOut, c, args[0], l)
-		},
+		RunE: o.runE(func(ctx context.Context, c *clients, args []string) error {
+			return logs(ctx, o.streams.Out, o.streams.ErrOut, c, args[0], l)
+		}),
 	}
 	cmd.Flags().BoolVarP(&l.follow, "follow", "f", false, "Follow the run until it ends.")
 	cmd.Flags().BoolVar(&l.raw, "raw", false, "Print the steps' output unchanged, control characters included.")

@@ -62,13 +62,9 @@ since it was checked is left alone.`,
 			}
 			return targets, cobra.ShellCompDirectiveNoFileComp
 		},
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := o.clients()
-			if err != nil {
-				return err
-			}
-			return release(cmd.Context(), o.streams.Out, o.streams.ErrOut, c, o.systemNamespace, args[0], dryRun)
-		},
+		RunE: o.runE(func(ctx context.Context, c *clients, args []string) error {
+			return release(ctx, o.streams.Out, o.streams.ErrOut, c, o.systemNamespace, args[0], dryRun)
+		}),
 	}
 	cmd.Flags().BoolVar(&dryRun, "dry-run", false, "Say what would be deleted, change nothing.")
 	return cmd

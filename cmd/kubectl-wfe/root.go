@@ -17,6 +17,7 @@ limitations under the License.
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -86,6 +87,17 @@ type options struct {
 
 func (o *options) clients() (*clients, error) {
 	return o.newClients(o.config)
+}
+
+// runE is a cobra RunE that builds the clients, then runs f.
+func (o *options) runE(f func(ctx context.Context, c *clients, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		c, err := o.clients()
+		if err != nil {
+			return err
+		}
+		return f(cmd.Context(), c, args)
+	}
 }
 
 const rootLong = `kubectl wfe inspects WorkflowExecutions, their runs and the locks they hold.
