@@ -18,6 +18,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -90,8 +91,7 @@ func get(ctx context.Context, s genericiooptions.IOStreams, c *clients, g getOpt
 		w, err := client.Get(ctx, name, metav1.GetOptions{})
 		if err != nil {
 			// kubectl get prints what it found, then fails on the rest.
-			notFound = fmt.Errorf("WorkflowExecution %s/%s: %w", ns, name, err)
-			fmt.Fprintf(s.ErrOut, "Error from server: %v\n", notFound)
+			notFound = errors.Join(notFound, fmt.Errorf("WorkflowExecution %s/%s: %w", ns, name, err))
 			continue
 		}
 		list.Items = append(list.Items, *w)

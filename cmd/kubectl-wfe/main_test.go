@@ -268,7 +268,7 @@ func TestGet(t *testing.T) {
 		t.Errorf("get in an empty namespace = %v, %q, %q", err, out, errOut)
 	}
 	out, errOut, err = kubectlWFE(c.clients, "get", "-n", "team-a", "drain", "nope")
-	if !apierrors.IsNotFound(err) || !strings.Contains(out, "drain") || !strings.Contains(errOut, "team-a/nope") {
+	if !apierrors.IsNotFound(err) || !strings.Contains(out, "drain") || !strings.Contains(err.Error(), "team-a/nope") || errOut != "" {
 		t.Errorf("get of a missing name = %v, %q, %q; want the found one printed and NotFound", err, out, errOut)
 	}
 	if _, _, err := kubectlWFE(c.clients, "get", "-A", "drain"); !errors.Is(err, errUsage) {
