@@ -753,3 +753,58 @@ func TestEscaping(t *testing.T) {
 		t.Errorf("-o json must keep the data as stored: %v\n%s", err, out)
 	}
 }
+
+// TestLogsFollowWaits: with -f the plugin waits for the TaskRuns to appear,
+// for each step to start, and for the run to end.
+func TestLogsFollowWaits(t *testing.T) {
+	c := cluster()
+	runWithTasks(t, c)
+	ctx := context.Background()
+	var prGets, trLists, podGets int
+	c.tekton.PrependReactor("get", "pipelineruns", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		prGets++
+		obj, err := c.tekton.Tracker().Get(pipelinev1.SchemeGroupVersion.WithResource("pipelineruns"), a.GetNamespace(), a.(k8stesting.GetAction).GetName())
+		if err != nil {
+			return true, nil, err
+		}
+		pr := obj.(*pipelinev1.PipelineRun).DeepCopy()
+		if prGets < 3 { // running for the first two looks
+			pr.Status.SetCondition(&apis.Condition{Type: apis.ConditionSucceeded, Status: corev1.ConditionUnknown})
+		}
+		return true, pr, nil
+	})
+	c.tekton.PrependReactor("list", "taskruns", func(k8stesting.Action) (bool, runtime.Object, error) {
+		trLists++
+		if trLists == 1 { // no TaskRun yet
+			return true, &pipelinev1.TaskRunList{}, nil
+		}
+		return false, nil, nil
+	})
+	c.kube.PrependReactor("get", "pods", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		if a.GetSubresource() != "" || !strings.HasSuffix(a.(k8stesting.GetAction).GetName(), "-restart-pod") {
+			return false, nil, nil
+		}
+		podGets++
+		obj, err := c.kube.Tracker().Get(corev1.SchemeGroupVersion.WithResource("pods"), a.GetNamespace(), a.(k8stesting.GetAction).GetName())
+		if err != nil {
+			return true, nil, err
+		}
+		pod := obj.(*corev1.Pod).DeepCopy()
+		if podGets < 3 { // the steps have not started on the first two looks
+			pod.Status.Phase = corev1.PodPending
+			for i := range pod.Status.ContainerStatuses {
+				pod.Status.ContainerStatuses[i].State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "PodInitializing"}}
+			}
+		}
+		return true, pod, nil
+	})
+	var out, errOut bytes.Buffer
+	c.clients.namespace = "team-a"
+	if err := logs(ctx, &out, &errOut, c.clients, "restart-api", logsOptions{follow: true, poll: time.Millisecond}); err != nil || errOut.Len() != 0 {
+		t.Fatalf("logs -f: %v\n%s", err, errOut.String())
+	}
+	golden(t, "logs", out.String())
+	if trLists < 2 || podGets < 3 || prGets < 3 {
+		t.Errorf("logs -f did not wait: %d TaskRun lists, %d pod gets, %d PipelineRun gets", trLists, podGets, prGets)
+	}
+}
