@@ -227,10 +227,12 @@ func (l *logStreamer) taskRun(ctx context.Context, tr *pipelinev1.TaskRun) error
 			if err := sleep(ctx, l.opts.poll); err != nil {
 				return err
 			}
-			if pod, err = pods.Get(ctx, pod.Name, metav1.GetOptions{}); err != nil {
-				fmt.Fprintf(l.errOut, "%spod %s: %v\n", prefix, pod.Name, err)
+			next, err := pods.Get(ctx, pod.Name, metav1.GetOptions{})
+			if err != nil {
+				fmt.Fprintf(l.errOut, "%spod %s: %s\n", prefix, pod.Name, termtext.Escape(err.Error()))
 				return nil
 			}
+			pod = next
 			started = containerStarted(pod, ctr.Name)
 		}
 		if !started {

@@ -808,3 +808,28 @@ func TestLogsFollowWaits(t *testing.T) {
 		t.Errorf("logs -f did not wait: %d TaskRun lists, %d pod gets, %d PipelineRun gets", trLists, podGets, prGets)
 	}
 }
+
+// TestLogsFollowPodGone: a pod deleted while -f waits for its step (a
+// cancelled run) is reported, and the other tasks are still printed.
+func TestLogsFollowPodGone(t *testing.T) {
+	c := cluster()
+	runWithTasks(t, c)
+	gets := 0
+	c.kube.PrependReactor("get", "pods", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		if a.GetSubresource() != "" || !strings.HasSuffix(a.(k8stesting.GetAction).GetName(), "-restart-pod") {
+			return false, nil, nil
+		}
+		if gets++; gets > 1 {
+			return true, nil, apierrors.NewNotFound(corev1.Resource("pods"), a.(k8stesting.GetAction).GetName())
+		}
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: a.GetNamespace(), Name: a.(k8stesting.GetAction).GetName()},
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "step-fetch"}}}, Status: corev1.PodStatus{Phase: corev1.PodPending}}
+		return true, pod, nil
+	})
+	var out, errOut bytes.Buffer
+	c.clients.namespace = "team-a"
+	err := logs(context.Background(), &out, &errOut, c.clients, "restart-api", logsOptions{follow: true, poll: time.Millisecond})
+	if err != nil || out.String() != "[check : verify] fake logs\n" || !strings.Contains(errOut.String(), "[restart : fetch] pod ") || !strings.Contains(errOut.String(), "not found") {
+		t.Errorf("logs -f with a pod gone = %v, %q, %q", err, out.String(), errOut.String())
+	}
+}
