@@ -132,7 +132,22 @@ func checkPluginLogs(t *testing.T, kubectl func(...string) (string, bool), ns st
 	w := env.Create(t, framework.NewWFE(ns, "logs", env.Target("Deployment"), "restart-deployment", image))
 	w = env.WaitFor(t, ns, w.Name, "a PipelineRun", waitLong, func(w *v1alpha1.WorkflowExecution) bool { return w.Status.PipelineRunRef != nil })
 
+	ctx := context.Background()
+	resources := func(r string) bool { return r == "pipelineruns" || r == "taskruns" || r == "pods" }
+	before, err := framework.APIRequestTotals(ctx, env.Cluster.Kube, resources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
 	followed, followOK := kubectl("wfe", "logs", "-f", "-n", ns, w.Name)
+	took := time.Since(start)
+	if after, err := framework.APIRequestTotals(ctx, env.Cluster.Kube, resources); err == nil {
+		// Every client's requests in the window (the plugin polls once a second).
+		t.Logf("kubectl wfe logs -f followed the run for %v; API requests meanwhile, all clients: get pipelineruns %.0f, list taskruns %.0f, get pods and pods/log %.0f",
+			took.Round(time.Millisecond), framework.CountAPIRequests(after, "GET", "pipelineruns")-framework.CountAPIRequests(before, "GET", "pipelineruns"),
+			framework.CountAPIRequests(after, "LIST", "taskruns")-framework.CountAPIRequests(before, "LIST", "taskruns"),
+			framework.CountAPIRequests(after, "GET", "pods")-framework.CountAPIRequests(before, "GET", "pods"))
+	}
 	if got := env.Get(t, ns, w.Name); !got.Status.IsDone() {
 		t.Errorf("kubectl wfe logs -f returned before the run ended: phase %s\n%s", got.Status.Phase, followed)
 	}
