@@ -60,9 +60,10 @@ verify-licenses:
 verify-monitoring:
 	cd test/monitoring && $(GO) test -count=1 ./...
 
-## build-plugin: compile the kubectl wfe plugin into bin/kubectl-wfe
+## build-plugin: compile the kubectl wfe plugin into bin/kubectl-wfe, with its kubectl completion helper
 build-plugin:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/kubectl-wfe ./cmd/kubectl-wfe
+	install -m 0755 cmd/kubectl-wfe/kubectl_complete-wfe bin/kubectl_complete-wfe
 
 ## release: build and push a release (VERSION=vX.Y.Z KO_DOCKER_REPO=...), write release.yaml
 release:

@@ -60,7 +60,9 @@ cat <<MSG
     kubectl get wfe -A
     kubectl describe wfe -n kubernaut-system patch-db
     kubectl wait -n kubernaut-system --for=condition=Succeeded wfe/restart-api --timeout=60s
+    kubectl wfe get -A -o wide                        # executions, their runs and locks
     kubectl wfe why -n kubernaut-system cordon-node   # why it was skipped or failed
+    kubectl wfe describe -n kubernaut-system patch-db # spec, conditions, failure, lock, cooldown, events
     kubectl wfe locks                                 # every locked target
     kubectl get pipelineruns -n kubernaut-workflows
     curl -s ${WFE_METRICS_URL:-} | grep ^workflowexecution_

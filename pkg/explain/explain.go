@@ -24,6 +24,7 @@ import (
 	"github.com/tektoncd/pipeline/pkg/apis/pipeline"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
+	"kubernaut.ai/workflowexecution/pkg/safetext"
 )
 
 // recommendations by failure reason; docs/troubleshooting.md has the long form.
@@ -46,7 +47,13 @@ func Write(out io.Writer, w *v1alpha1.WorkflowExecution) {
 // String is the explanation of w, one fact a line, each line indented by four spaces.
 func String(w *v1alpha1.WorkflowExecution) string {
 	var b strings.Builder
-	line := func(format string, args ...any) { fmt.Fprintf(&b, "    "+format+"\n", args...) }
+	// Every value is escaped: most are written by the execution's author.
+	line := func(format string, args ...any) {
+		for i, a := range args {
+			args[i] = safetext.Escape(fmt.Sprint(a))
+		}
+		fmt.Fprintf(&b, "    "+format+"\n", args...)
+	}
 	phase := w.Status.Phase
 	if phase == "" {
 		phase = "not reconciled yet"
@@ -84,14 +91,15 @@ func String(w *v1alpha1.WorkflowExecution) string {
 		}
 	case w.Status.Phase == v1alpha1.PhaseRunning:
 		if s := w.Status.PipelineRunStatus; s != nil {
-			line("running: %d of %d tasks done", s.CompletedTasks, s.TotalTasks)
+			line("running: %s of %s tasks done", s.CompletedTasks, s.TotalTasks)
 		}
 	}
 	if ref := w.Status.PipelineRunRef; ref != nil {
 		if w.Status.LockReleaseTime != nil {
 			line("lock released at %s: the run %s/%s and its logs are gone", w.Status.LockReleaseTime.UTC().Format("2006-01-02T15:04:05Z"), ref.Namespace, ref.Name)
 		} else {
-			line("logs: kubectl logs -n %s -l %s=%s --all-containers --prefix", ref.Namespace, pipeline.PipelineRunLabelKey, ref.Name)
+			line("logs: kubectl wfe logs -n %s %s (or kubectl logs -n %s -l %s=%s --all-containers --prefix)",
+				w.Namespace, w.Name, ref.Namespace, pipeline.PipelineRunLabelKey, ref.Name)
 		}
 	}
 	return b.String()

@@ -64,7 +64,7 @@ func TestString(t *testing.T) {
 			"failed: reason TaskFailed, task apply-patch, step patch, exit code 3, workflow code ran: true",
 			"Step patch exited 3.",
 			"recommendation: a step of the workflow exited non-zero",
-			"logs: kubectl logs -n kubernaut-workflows -l tekton.dev/pipelineRun=wfe-0123456789abcdef --all-containers --prefix",
+			"logs: kubectl wfe logs -n demo patch-db (or kubectl logs -n kubernaut-workflows -l tekton.dev/pipelineRun=wfe-0123456789abcdef --all-containers --prefix)",
 		},
 	}, {
 		name: "the summary recommends already",
@@ -111,6 +111,16 @@ func TestString(t *testing.T) {
 		}),
 		want: []string{"running: 1 of 3 tasks done", "lock released at 2026-01-02T03:04:05Z: the run kubernaut-workflows/wfe-0123456789abcdef and its logs are gone"},
 		not:  []string{"logs: kubectl"},
+	}, {
+		name: "tenant-written control characters are escaped",
+		w: wfe(func(w *v1alpha1.WorkflowExecution) {
+			w.Spec.WorkflowRef.WorkflowID = "evil\x1b[2J\a"
+			w.Status.Phase = v1alpha1.PhaseFailed
+			w.Status.FailureDetails = &v1alpha1.FailureDetails{Reason: v1alpha1.FailureReasonTaskFailed,
+				FailedStepName: "s\x9b1m", NaturalLanguageSummary: "Step failed.\n    recommendation: forged"}
+		}),
+		want: []string{`workflow evil\x1b[2J\x07 on`, `step s\x9b1m,`, `Step failed.\n    recommendation: forged`},
+		not:  []string{"\x1b", "\a", "\x9b", "failed.\n"},
 	}, {
 		name: "new",
 		w:    wfe(func(*v1alpha1.WorkflowExecution) {}),

@@ -28,8 +28,9 @@ import (
 )
 
 // Escape returns s with every control character (C0, DEL, C1: ESC, BEL,
-// CR, LF, TAB...), bidirectional formatting character and invalid UTF-8
-// byte replaced by a visible Go escape (\x1b, \n, \u202e, \xff); a
+// CR, LF, TAB...), bidirectional formatting character, other non-printable
+// rune and invalid UTF-8 byte replaced by a visible Go escape (\x1b, \n,
+// \u202e, \xff); a
 // backslash is kept as is. Printable text, including non-ASCII letters,
 // is unchanged. Idempotent on its own output.
 func Escape(s string) string {
@@ -74,7 +75,9 @@ func Safe(s string) bool {
 	return true
 }
 
+// unsafe: every rune that is not printable (controls, format characters
+// such as bidirectional overrides, line and paragraph separators, spaces
+// other than the ASCII one).
 func unsafe(r rune) bool {
-	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) ||
-		r == '\u2028' || r == '\u2029' // line and paragraph separators
+	return r != ' ' && !unicode.IsPrint(r)
 }

@@ -32,6 +32,10 @@ func TestEscape(t *testing.T) {
 		{"rtl\u202egnp.exe", `rtl\u202egnp.exe`},
 		{"bad\xffutf8", `bad\xffutf8`},
 		{`back\slash`, `back\slash`},
+		{"with space", "with space"},
+		{"\x00nul", `\x00nul`},
+		{"zero\u200bwidth nbsp\u00a0", `zero\u200bwidth nbsp\u00a0`},
+		{"\x1b]8;;http://x\x07link\x1b]8;;\x07", `\x1b]8;;http://x\x07link\x1b]8;;\x07`},
 	} {
 		got := Escape(tc.in)
 		if got != tc.want {
@@ -56,6 +60,18 @@ func TestEscapeEveryControlCharacter(t *testing.T) {
 		for _, c := range Escape("x" + string(r) + "y") {
 			if unicode.IsControl(c) || unicode.Is(unicode.Bidi_Control, c) {
 				t.Fatalf("Escape(%U) kept %U", r, c)
+			}
+		}
+	}
+}
+
+// TestEscapeLeavesOnlyPrintable checks every rune: only printable ones and
+// the ASCII space survive.
+func TestEscapeLeavesOnlyPrintable(t *testing.T) {
+	for r := rune(0); r <= 0x10ffff; r++ {
+		for _, got := range Escape("x" + string(r) + "y") {
+			if got != ' ' && !unicode.IsPrint(got) {
+				t.Fatalf("Escape(%U) kept %U", r, got)
 			}
 		}
 	}

@@ -69,9 +69,22 @@ func TestKubectl(t *testing.T) {
 
 	// The plugin, found by kubectl on PATH.
 	out, ok = kubectl("wfe", "why", "-n", ns, w.Name)
-	if !ok || !strings.Contains(out, "phase Completed") || !strings.Contains(out, "logs: kubectl logs -n "+rig.ExecutionNamespace) {
+	if !ok || !strings.Contains(out, "phase Completed") || !strings.Contains(out, "logs: kubectl wfe logs -n "+ns+" "+w.Name) ||
+		!strings.Contains(out, "kubectl logs -n "+rig.ExecutionNamespace) {
 		t.Errorf("kubectl wfe why: ok=%v\n%s", ok, out)
 	}
+	if out, ok = kubectl("wfe", "why", "--help"); !ok || !strings.Contains(out, "Usage:\n  kubectl wfe why NAME") {
+		t.Errorf("kubectl wfe why --help: ok=%v\n%s", ok, out)
+	}
+	// kubectl completes the plugin's commands through kubectl_complete-wfe.
+	// (kubectl adds its debug lines on stderr.)
+	if out, ok = kubectl("__complete", "wfe", "desc"); !ok || !strings.Contains(out, "\ndescribe\tShow an execution in detail") {
+		t.Errorf("kubectl __complete wfe desc: ok=%v\n%s", ok, out)
+	}
+	if out, ok = kubectl("__complete", "wfe", "describe", "-n", ns, ""); !ok || !strings.Contains(out, "\n"+w.Name+"\n:4\n") {
+		t.Errorf("kubectl __complete wfe describe -n %s: ok=%v\n%s", ns, ok, out)
+	}
+	checkPluginLogs(t, kubectl, ns)
 	// locks shows, and release takes, the canonical target (the run's
 	// annotation): the plugin hashes its argument as written.
 	target = env.Get(t, ns, w.Name).Status.CanonicalTarget
@@ -104,5 +117,64 @@ func TestKubectl(t *testing.T) {
 	again := env.Create(t, framework.NewWFE(ns, "again", target, "restart-deployment", image))
 	if sd := env.WaitForPhase(t, ns, again.Name, v1alpha1.PhaseSkipped, waitLong).Status.SkipDetails; sd == nil || sd.Reason != v1alpha1.SkipReasonRecentlyRemediated {
 		t.Errorf("the same workflow after a release: skipDetails %+v, want RecentlyRemediated", sd)
+	}
+}
+
+// checkPluginLogs runs kubectl wfe logs -f on a run of two tasks (three
+// steps) from its start to its end, then kubectl wfe logs on the ended run.
+// KWOK's pods have no container runtime and its node no address: the API
+// server answers every log request with an error ("no preferred addresses
+// found"). The plugin must ask for each step in the order of tasks and
+// steps, show the API server's answer under the step's prefix, and fail.
+// (The node tier reads real step output.)
+func checkPluginLogs(t *testing.T, kubectl func(...string) (string, bool), ns string) {
+	t.Helper()
+	image := env.Push(t, "wf/kubectl-logs:v1",
+		framework.Task{Name: "check", Steps: []framework.Step{{Name: "verify"}}, Annotations: map[string]string{rig.DelayAnnotation: "500ms"}},
+		framework.Task{Name: "restart", Steps: []framework.Step{{Name: "fetch"}, {Name: "rollout"}}, Annotations: map[string]string{rig.DelayAnnotation: "500ms"}})
+	w := env.Create(t, framework.NewWFE(ns, "logs", env.Target("Deployment"), "restart-deployment", image))
+	w = env.WaitFor(t, ns, w.Name, "a PipelineRun", waitLong, func(w *v1alpha1.WorkflowExecution) bool { return w.Status.PipelineRunRef != nil })
+
+	ctx := context.Background()
+	resources := func(r string) bool { return r == "pipelineruns" || r == "taskruns" || r == "pods" }
+	before, err := framework.APIRequestTotals(ctx, env.Cluster.Kube, resources)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	followed, followOK := kubectl("wfe", "logs", "-f", "-n", ns, w.Name)
+	took := time.Since(start)
+	if after, err := framework.APIRequestTotals(ctx, env.Cluster.Kube, resources); err == nil {
+		// Every client's requests in the window (the plugin polls once a second).
+		t.Logf("kubectl wfe logs -f followed the run for %v; API requests meanwhile, all clients: get pipelineruns %.0f, list taskruns %.0f, get pods and pods/log %.0f",
+			took.Round(time.Millisecond), framework.CountAPIRequests(after, "GET", "pipelineruns")-framework.CountAPIRequests(before, "GET", "pipelineruns"),
+			framework.CountAPIRequests(after, "LIST", "taskruns")-framework.CountAPIRequests(before, "LIST", "taskruns"),
+			framework.CountAPIRequests(after, "GET", "pods")-framework.CountAPIRequests(before, "GET", "pods"))
+	}
+	if got := env.Get(t, ns, w.Name); !got.Status.IsDone() {
+		t.Errorf("kubectl wfe logs -f returned before the run ended: phase %s\n%s", got.Status.Phase, followed)
+	}
+	out, ok := kubectl("wfe", "logs", "-n", ns, w.Name)
+	for name, r := range map[string]struct {
+		text string
+		ok   bool
+	}{"logs -f": {followed, followOK}, "logs": {out, ok}} {
+		var order []string
+		for _, l := range strings.Split(r.text, "\n") {
+			i := strings.Index(l, "] ")
+			if !strings.HasPrefix(l, "[") || i < 0 {
+				continue
+			}
+			order = append(order, l[:i+1])
+			if !strings.HasPrefix(l[i+2:], "cannot read the logs: ") {
+				t.Errorf("kubectl wfe %s: %q, want the API server's refusal (KWOK pods have no logs)", name, l)
+			}
+		}
+		if want := []string{"[check : verify]", "[restart : fetch]", "[restart : rollout]"}; strings.Join(order, ",") != strings.Join(want, ",") {
+			t.Errorf("kubectl wfe %s: steps %v, want %v\n%s", name, order, want, r.text)
+		}
+		if r.ok || !strings.Contains(r.text, "the logs of 3 step(s) of "+rig.ExecutionNamespace+"/"+w.Status.PipelineRunRef.Name+" could not be read") {
+			t.Errorf("kubectl wfe %s: ok=%v, want a failure naming the 3 unread steps\n%s", name, r.ok, r.text)
+		}
 	}
 }

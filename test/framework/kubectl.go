@@ -36,7 +36,8 @@ type kubectlWFE struct {
 }
 
 // KubectlWFE builds cmd/kubectl-wfe once per suite, alone in a directory
-// of the rig's (removed with it), and returns the binary's path.
+// of the rig's (removed with it) with its kubectl_complete-wfe, and returns
+// the binary's path.
 func (e *Env) KubectlWFE(t testing.TB) string {
 	t.Helper()
 	e.plugin.once.Do(func() {
@@ -46,7 +47,13 @@ func (e *Env) KubectlWFE(t testing.TB) string {
 		if out, err := build.CombinedOutput(); err != nil {
 			e.plugin.err = err
 			t.Logf("go build ./cmd/kubectl-wfe:\n%s", out)
+			return
 		}
+		script, err := os.ReadFile(filepath.Join(e.Cluster.RepoRoot, "cmd", "kubectl-wfe", "kubectl_complete-wfe"))
+		if err == nil {
+			err = os.WriteFile(filepath.Join(filepath.Dir(e.plugin.path), "kubectl_complete-wfe"), script, 0o755)
+		}
+		e.plugin.err = err
 	})
 	if e.plugin.err != nil {
 		t.Fatalf("building kubectl-wfe: %v", e.plugin.err)
