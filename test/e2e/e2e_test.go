@@ -60,7 +60,7 @@ func TestSuccessPassesParametersToTheTasks(t *testing.T) {
 	checkInvariant(t)
 	image := env.Push(t, "wf/restart:v1", framework.Task{Name: "check", Step: "inspect"}, framework.Task{Name: "restart", Step: "rollout"})
 	ns := env.Namespace(t, "success")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "restart", target, "restart-deployment", image, func(w *v1alpha1.WorkflowExecution) {
 		w.Spec.Parameters = map[string]string{"REPLICAS": "3"}
 	}))
@@ -97,7 +97,7 @@ func TestExitCodeInTheSecondTask(t *testing.T) {
 		framework.Task{Name: "patch", Step: "apply", Annotations: map[string]string{rig.ExitCodeAnnotation: "3"}},
 		framework.Task{Name: "verify", Step: "verify"})
 	ns := env.Namespace(t, "exitcode")
-	w := env.Create(t, framework.NewWFE(ns, "patch", env.Target("Deployment"), "patch-deployment", image))
+	w := env.Create(t, framework.NewWFE(ns, "patch", env.Target(ns, "Deployment"), "patch-deployment", image))
 	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)
 	fd := got.Status.FailureDetails
 	if fd == nil {
@@ -133,7 +133,7 @@ func TestExitCodeInTheSecondTask(t *testing.T) {
 func TestMissingBundleIsAConfigurationError(t *testing.T) {
 	checkInvariant(t)
 	ns := env.Namespace(t, "nobundle")
-	w := env.Create(t, framework.NewWFE(ns, "missing", env.Target("Deployment"), "restart", env.Cluster.BundleRef("wf/absent:v9")))
+	w := env.Create(t, framework.NewWFE(ns, "missing", env.Target(ns, "Deployment"), "restart", env.Cluster.BundleRef("wf/absent:v9")))
 	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)
 	fd := got.Status.FailureDetails
 	if fd == nil || fd.Reason != v1alpha1.FailureReasonConfigurationError || fd.WasExecutionFailure {
@@ -145,7 +145,7 @@ func TestTimeoutIsDeadlineExceeded(t *testing.T) {
 	checkInvariant(t)
 	image := env.Push(t, "wf/slow:v1", framework.Task{Name: "wait", Step: "sleep", Annotations: map[string]string{rig.DelayAnnotation: "1h"}})
 	ns := env.Namespace(t, "timeout")
-	w := env.Create(t, framework.NewWFE(ns, "slow", env.Target("Deployment"), "slow", image, func(w *v1alpha1.WorkflowExecution) {
+	w := env.Create(t, framework.NewWFE(ns, "slow", env.Target(ns, "Deployment"), "slow", image, func(w *v1alpha1.WorkflowExecution) {
 		w.Spec.ExecutionConfig = &v1alpha1.ExecutionConfig{Timeout: &metav1.Duration{Duration: 5 * time.Second}}
 	}))
 	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)
@@ -158,7 +158,7 @@ func TestLockConflictAndFinalizerCleanup(t *testing.T) {
 	checkInvariant(t)
 	image := env.Push(t, "wf/long:v1", framework.Task{Name: "wait", Step: "sleep", Annotations: map[string]string{rig.DelayAnnotation: "1h"}})
 	ns := env.Namespace(t, "lock")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	holder := env.Create(t, framework.NewWFE(ns, "holder", target, "restart", image))
 	env.WaitForPhase(t, ns, holder.Name, v1alpha1.PhaseRunning, waitLong)
 	other := env.Create(t, framework.NewWFE(ns, "other", target, "scale", image))
@@ -188,7 +188,7 @@ func TestCooldown(t *testing.T) {
 	checkInvariant(t)
 	image := env.Push(t, "wf/quick:v1", framework.Task{Name: "run", Step: "run", Annotations: map[string]string{rig.DelayAnnotation: "100ms"}})
 	ns := env.Namespace(t, "cooldown")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	first := env.Create(t, framework.NewWFE(ns, "first", target, "restart", image))
 	env.WaitForPhase(t, ns, first.Name, v1alpha1.PhaseCompleted, waitLong)
 	same := env.Create(t, framework.NewWFE(ns, "same", target, "restart", image))

@@ -46,7 +46,7 @@ func TestKubectl(t *testing.T) {
 
 	image := env.Push(t, "wf/kubectl:v1", framework.Task{Name: "run", Step: "run", Annotations: map[string]string{rig.DelayAnnotation: "100ms"}})
 	ns := env.Namespace(t, "kubectl")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "restart", target, "restart-deployment", image))
 
 	if out, ok := kubectl("wait", "-n", ns, "--for=condition=Succeeded", "wfe/"+w.Name, "--timeout=90s"); !ok || !strings.Contains(out, "condition met") {

@@ -39,7 +39,7 @@ func TestFailingStepOfThree(t *testing.T) {
 		{Name: "backup", Script: "echo backup"}, {Name: "patch", Script: "echo patching; exit 3"}, {Name: "verify", Script: "echo never"},
 	}, Annotations: map[string]string{rig.ExitCodeAnnotation: "3", rig.FailStepAnnotation: "patch"}})
 	ns := env.Namespace(t, "steps")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "steps", target, "patch-steps", image))
 	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)
 	fd := got.Status.FailureDetails
@@ -71,7 +71,7 @@ func TestOOMKilled(t *testing.T) {
 		rig.ExitCodeAnnotation: "137", rig.FailReasonAnnotation: "OOMKilled",
 	}})
 	ns := env.Namespace(t, "oom")
-	w := env.Create(t, framework.NewWFE(ns, "oom", env.Target("Deployment"), "fill-memory", image))
+	w := env.Create(t, framework.NewWFE(ns, "oom", env.Target(ns, "Deployment"), "fill-memory", image))
 	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)
 	fd := got.Status.FailureDetails
 	if fd == nil || fd.Reason != v1alpha1.FailureReasonOOMKilled || fd.FailedTaskName != "fill" || fd.FailedStepName != "allocate" ||
@@ -86,7 +86,7 @@ func TestImagePullBackOff(t *testing.T) {
 	checkInvariant(t)
 	image := env.Push(t, "wf/pull:v1", framework.Task{Name: "run", Step: "run", Annotations: map[string]string{rig.ImagePullBackOffAnnotation: "true"}})
 	ns := env.Namespace(t, "imagepull")
-	w := env.Create(t, framework.NewWFE(ns, "imagepull", env.Target("Deployment"), "pull-image", image))
+	w := env.Create(t, framework.NewWFE(ns, "imagepull", env.Target(ns, "Deployment"), "pull-image", image))
 	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)
 	fd := got.Status.FailureDetails
 	if fd == nil || fd.Reason != v1alpha1.FailureReasonImagePullBackOff || fd.FailedTaskName != "run" || fd.FailedStepName != "run" ||

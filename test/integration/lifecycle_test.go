@@ -45,7 +45,7 @@ var prName = framework.PipelineRunName
 func TestCompletedLifecycle(t *testing.T) {
 	checkInvariant(t)
 	ns := env.Namespace(t, "lifecycle")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	params := map[string]string{"REPLICAS": "3", "NOTE": "a=b\nline two ✓"}
 	w := env.Create(t, framework.NewWFE(ns, "restart", target, "restart-deployment", image,
 		func(w *v1alpha1.WorkflowExecution) { w.Spec.Parameters = params }))
@@ -123,7 +123,7 @@ func grepLine(log, substr string) string {
 func TestFailedLifecycle(t *testing.T) {
 	checkInvariant(t)
 	ns := env.Namespace(t, "failed")
-	target := env.Target("StatefulSet")
+	target := env.Target(ns, "StatefulSet")
 	w := env.Create(t, framework.NewWFE(ns, "scale", target, "scale-statefulset", image))
 	env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)
 	env.FinishPipelineRun(t, prName(t, target), corev1.ConditionFalse, "PipelineRunTimeout", "PipelineRun \"x\" failed to finish within \"1h0m0s\"")
@@ -149,7 +149,7 @@ func TestInvalidTargetFailsWithoutPipelineRunWhenAdmissionIsBypassed(t *testing.
 	// forbids: a ServiceAccount outside allowed-service-accounts.
 	checkInvariant(t)
 	ns := env.Namespace(t, "forbidden-sa")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	forbiddenSA := func(w *v1alpha1.WorkflowExecution) {
 		w.Spec.ExecutionConfig = &v1alpha1.ExecutionConfig{ServiceAccountName: "cluster-admin-sa"}
 	}
@@ -174,7 +174,7 @@ func TestInvalidTargetFailsWithoutPipelineRunWhenAdmissionIsBypassed(t *testing.
 func TestFinalizerDeletesOwnRunOnly(t *testing.T) {
 	checkInvariant(t)
 	ns := env.Namespace(t, "finalizer")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	holder := env.Create(t, framework.NewWFE(ns, "holder", target, "restart", image))
 	env.WaitForPhase(t, ns, holder.Name, v1alpha1.PhaseRunning, waitLong)
 	skipped := env.Create(t, framework.NewWFE(ns, "second", target, "other-workflow", image))
@@ -195,7 +195,7 @@ func TestFinalizerDeletesOwnRunOnly(t *testing.T) {
 func TestExternallyDeletedRunFailsAndFreesTheLock(t *testing.T) {
 	checkInvariant(t)
 	ns := env.Namespace(t, "pruned")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "pruned", target, "restart", image))
 	env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)
 	name := prName(t, target)
@@ -216,7 +216,7 @@ func TestHoldLimitCancelsAWedgedRun(t *testing.T) {
 	useConfig(t, map[string]string{"cooldown-period": "0s", "stuck-grace-period": "1s"})
 	checkInvariant(t)
 	ns := env.Namespace(t, "wedged")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "wedged", target, "restart", image, func(w *v1alpha1.WorkflowExecution) {
 		w.Spec.ExecutionConfig = &v1alpha1.ExecutionConfig{Timeout: &metav1.Duration{Duration: time.Second}}
 	}))
@@ -234,7 +234,7 @@ func TestAdoptsARunCreatedBeforeACrash(t *testing.T) {
 	checkInvariant(t)
 	ctx := context.Background()
 	ns := env.Namespace(t, "adopt")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 
 	// The controller "crashes" after creating the PipelineRun and before
 	// writing the status: stop it, create the execution and its run as the
@@ -329,9 +329,9 @@ func TestConfigurationReloadsLive(t *testing.T) {
 	}
 	// The controller's live reload, without the admission policy (which
 	// reads the same ConfigMap through its own informer).
-	withoutPolicy(t, framework.NewWFE(ns, "probe", env.Target("Deployment"), "restart", image, withSA))
+	withoutPolicy(t, framework.NewWFE(ns, "probe", env.Target(ns, "Deployment"), "restart", image, withSA))
 	// Not allowed yet: ConfigurationError.
-	first := env.Create(t, framework.NewWFE(ns, "before", env.Target("Deployment"), "restart", image, withSA))
+	first := env.Create(t, framework.NewWFE(ns, "before", env.Target(ns, "Deployment"), "restart", image, withSA))
 	env.WaitForPhase(t, ns, first.Name, v1alpha1.PhaseFailed, waitLong)
 
 	// Allow it without restarting the controller; a bad value in the same
@@ -343,7 +343,7 @@ func TestConfigurationReloadsLive(t *testing.T) {
 	t.Cleanup(func() { _ = env.SetConfig(ctx, baseConfig) })
 	var got *v1alpha1.WorkflowExecution
 	for i := 0; ; i++ {
-		w := env.Create(t, framework.NewWFE(ns, fmt.Sprintf("after-%d", i), env.Target("Deployment"), "restart", image, withSA))
+		w := env.Create(t, framework.NewWFE(ns, fmt.Sprintf("after-%d", i), env.Target(ns, "Deployment"), "restart", image, withSA))
 		got = env.WaitFor(t, ns, w.Name, "started or rejected", waitLong, func(w *v1alpha1.WorkflowExecution) bool {
 			return w.Status.Phase == v1alpha1.PhaseRunning || w.Status.Phase == v1alpha1.PhaseFailed
 		})
@@ -369,7 +369,7 @@ func TestConfigurationReloadsLive(t *testing.T) {
 func TestATerminalStatusIsFinalAtTheAPIServer(t *testing.T) {
 	ctx := context.Background()
 	ns := env.Namespace(t, "final")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "final", target, "restart", image))
 	env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)
 	env.FinishPipelineRun(t, prName(t, target), corev1.ConditionTrue, "Succeeded", "done")

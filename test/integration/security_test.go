@@ -167,12 +167,13 @@ func setValidationActions(t *testing.T, action admissionv1.ValidationAction) {
 	}
 }
 
-// restoreTrustAll, registered before useConfig, waits at cleanup until
-// admission trusts every namespace again (the base configuration): the
-// policy reads its ConfigMap through an informer of the API server.
-func restoreTrustAll(t *testing.T, ns string) {
+// restoreTrust, registered before useConfig, waits at cleanup until
+// admission no longer trusts ns, trusted by the test's configuration (the
+// base configuration trusts kubernaut-system only): the policy reads its
+// ConfigMap through an informer of the API server.
+func restoreTrust(t *testing.T, ns string) {
 	t.Cleanup(func() {
-		eventually(t, "admission trusts every namespace again", admits(env.WFE, framework.NewWFE(ns, "probe", "node/probe", "restart", image)))
+		eventually(t, "admission trusts only kubernaut-system again", rejects(env.WFE, framework.NewWFE(ns, "probe", "node/probe", "restart", image)))
 	})
 }
 
@@ -205,7 +206,7 @@ func wantConfigurationError(t *testing.T, w *v1alpha1.WorkflowExecution, field s
 // removed, the controller still refuses, and no PipelineRun is created.
 func TestTenancy(t *testing.T) {
 	teamA, teamB, ops := env.Namespace(t, "team-a"), env.Namespace(t, "team-b"), env.Namespace(t, "ops")
-	restoreTrustAll(t, teamA)
+	restoreTrust(t, ops)
 	useConfig(t, withConfig(config.TrustedNamespacesKey, "kubernaut-system, "+ops))
 	checkInvariant(t)
 	bindAuthor(t, teamA, "alice")
@@ -421,7 +422,7 @@ func TestAuditOverTLSWithTokenFile(t *testing.T) {
 
 	var wfes []*v1alpha1.WorkflowExecution
 	for _, name := range []string{"one", "two"} {
-		target := env.Target("Deployment")
+		target := env.Target(ns, "Deployment")
 		w := env.Create(t, framework.NewWFE(ns, name, target, "restart", image))
 		env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)
 		env.FinishPipelineRun(t, prName(t, target), corev1.ConditionTrue, "Succeeded", "done")

@@ -169,7 +169,7 @@ func summarize(fd *v1alpha1.FailureDetails) summary {
 func failed(t *testing.T, prefix, workflowID, image string, opts ...func(*v1alpha1.WorkflowExecution)) (*v1alpha1.FailureDetails, string) {
 	t.Helper()
 	ns := env.Namespace(t, prefix)
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	w := env.Create(t, framework.NewWFE(ns, prefix, target, workflowID, image, opts...))
 	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)
 	saveFixture(t, prefix, target)
@@ -185,7 +185,7 @@ func TestSuccessEchoesParametersInTheStepLogs(t *testing.T) {
 		framework.Task{Name: "check", Step: "inspect", Script: `echo "check $(params.TARGET) $(params.REPLICAS)"`},
 		framework.Task{Name: "restart", Step: "rollout", Script: `echo "restart $(params.TARGET) $(params.REPLICAS)"`})
 	ns := env.Namespace(t, "success")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "restart", target, "restart-deployment", image, func(w *v1alpha1.WorkflowExecution) {
 		w.Spec.Parameters = map[string]string{"REPLICAS": "3"}
 	}))
@@ -281,7 +281,7 @@ func TestDeletedRunningExecutionStopsItsPods(t *testing.T) {
 	checkInvariant(t)
 	image := push(t, "wf/long:v1", framework.Task{Name: "wait", Step: "sleep", Script: "sleep 3600"})
 	ns := env.Namespace(t, "delete")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "long", target, "long", image))
 	env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)
 	// Wait until the step container really runs.
