@@ -1,0 +1,198 @@
+/*
+Copyright 2026 The Kubernaut Authors
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package integration
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"kubernaut.ai/workflowexecution/pkg/apis/config"
+	"kubernaut.ai/workflowexecution/test/rig"
+)
+
+const configPolicyName = "workflowexecution-config"
+
+// deniedByConfigPolicy reports whether err is the config policy's rejection.
+func deniedByConfigPolicy(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "ValidatingAdmissionPolicy '"+configPolicyName+"'")
+}
+
+// tryConfig is a dry-run update of config-workflowexecution to its
+// _example plus data: what `kubectl apply` of such a ConfigMap meets.
+func tryConfig(data map[string]string) error {
+	ctx := context.Background()
+	cms := env.Cluster.Kube.CoreV1().ConfigMaps(rig.SystemNamespace)
+	cm, err := cms.Get(ctx, config.ConfigName, metav1.GetOptions{})
+	if err != nil {
+		return err
+	}
+	cm.Data = map[string]string{"_example": cm.Data["_example"]}
+	for k, v := range data {
+		cm.Data[k] = v
+	}
+	_, err = cms.Update(ctx, cm, metav1.UpdateOptions{DryRun: []string{metav1.DryRunAll}})
+	return err
+}
+
+// shippedConfigMap is config/config-workflowexecution.yaml.
+func shippedConfigMap(t *testing.T) *corev1.ConfigMap {
+	t.Helper()
+	objs, err := rig.ReadYAMLFiles(filepath.Join(env.Cluster.RepoRoot, "config", "config-workflowexecution.yaml"))
+	if err != nil || len(objs) != 1 {
+		t.Fatalf("reading the shipped ConfigMap: %v (%d objects)", err, len(objs))
+	}
+	cm := &corev1.ConfigMap{}
+	if err := runtime.DefaultUnstructuredConverter.FromUnstructured(objs[0].Object, cm); err != nil {
+		t.Fatal(err)
+	}
+	return cm
+}
+
+// TestConfigPolicyRejectsTyposAndMalformedValues: a typo in a key, and a
+// malformed value of each kind, are rejected when the ConfigMap is written,
+// with a message naming the key.
+func TestConfigPolicyRejectsTyposAndMalformedValues(t *testing.T) {
+	eventually(t, "the config policy rejects a typo", func() error {
+		if err := tryConfig(map[string]string{"cooldown-perod": "5m"}); !deniedByConfigPolicy(err) {
+			return errors.New("not rejected by the config policy: " + errString(err))
+		}
+		return nil
+	})
+	err := tryConfig(map[string]string{"cooldown-perod": "5m", config.CooldownPeriodKey: "1m"})
+	if !deniedByConfigPolicy(err) || !strings.Contains(err.Error(), `unknown key "cooldown-perod"`) || !strings.Contains(err.Error(), config.CooldownPeriodKey) {
+		t.Errorf("a typo key: %v, want the config policy's rejection naming it and listing the known keys", errString(err))
+	}
+	for _, tc := range []struct{ kind, key, value string }{
+		{"duration", config.CooldownPeriodKey, "five minutes"},
+		{"duration below its least value", config.DefaultTimeoutKey, "500ms"},
+		{"negative duration", config.StuckGracePeriodKey, "-1m"},
+		{"boolean", config.RequireBundleDigestKey, "yes"},
+		{"integer", config.AuditBufferSizeKey, "0"},
+		{"enum", config.AuditFormatKey, "xml"},
+		{"DNS label", config.ExecutionNamespaceKey, "Runs_NS"},
+		{"DNS subdomain", config.ServiceAccountKey, "Runner"},
+		{"list of service accounts", config.AllowedServiceAccountsKey, "extra-runner, Bad_SA"},
+		{"list of namespaces", config.TrustedNamespacesKey, "*, kubernaut-system"},
+		{"URL", config.AuditSinkURLKey, "ftp://sink.example.com"},
+		{"file path", config.AuditTokenFileKey, "audit/token"},
+	} {
+		t.Run(tc.kind, func(t *testing.T) {
+			if _, err := config.NewWorkflowExecutionFromMap(map[string]string{tc.key: tc.value}); err == nil {
+				t.Fatalf("%s: %q is accepted by the controller: not a malformed value", tc.key, tc.value)
+			}
+			err := tryConfig(map[string]string{tc.key: tc.value, config.CooldownPeriodKey: "1m"})
+			if !deniedByConfigPolicy(err) || !strings.Contains(err.Error(), tc.key+": ") {
+				t.Errorf("%s: %q: %v, want the config policy's rejection naming the key", tc.key, tc.value, errString(err))
+			} else if strings.Contains(err.Error(), config.CooldownPeriodKey+": ") {
+				t.Errorf("the rejection names the good key %s too: %v", config.CooldownPeriodKey, err)
+			}
+		})
+	}
+	// The sink URL may hold credentials: the message does not quote it.
+	err = tryConfig(map[string]string{config.AuditSinkURLKey: "ftp://user:s3cr3t-pw@sink.example.com"})
+	if !deniedByConfigPolicy(err) || strings.Contains(err.Error(), "s3cr3t-pw") {
+		t.Errorf("a malformed audit-sink-url: %v, want a rejection that does not quote it", errString(err))
+	}
+}
+
+// syntaxSamples are values of each syntax of config.Keys(), good and bad,
+// including the edges of what Go's parsers accept.
+var syntaxSamples = map[string][]string{
+	config.SyntaxDNSLabel:         {"kubernaut-workflows", " runs ", "a", strings.Repeat("a", 63), strings.Repeat("a", 64), "Runs", "-runs", "runs-", "a.b", "a_b", ""},
+	config.SyntaxDNSSubdomain:     {"runner", "a.b-c", strings.Repeat("a", 253), strings.Repeat("a", 254), "Runner", "a..b", ".a", "a_b", ""},
+	config.SyntaxDNSSubdomainList: {"", "a", "a, b.c ,", "a,,b", "a,B", "a,b_c", " , "},
+	config.SyntaxNamespaceList:    {"", "*", " * ", "kubernaut-system, ops", "*,ops", "ops,*", "Ops", "a.b", strings.Repeat("a", 64)},
+	config.SyntaxList:             {"", "registry.example.com/a/", "x, y,, z", " "},
+	config.SyntaxDuration:         {"0", "0s", "-0s", "5m", " 2m ", "1h30m", "1.5h", ".5s", "300ms", "1us", "1µs", "+3s", "-1s", "5", "five minutes", "1d", "1h 30m", ""},
+	config.SyntaxBoolean:          {"true", "false", "1", "0", "t", "F", "TRUE", "False", " true ", "yes", "no", "tRUE", ""},
+	config.SyntaxPositiveInteger:  {"1", "10000", "007", "+5", " 3 ", "0", "-3", "1.5", "1e3", "abc", ""},
+	config.SyntaxHTTPURL:          {"", "http://sink:8080", "https://sink.example.com/p?q=1", "ftp://x", "http://", "/relative", "sink:8080", "not a url"},
+	config.SyntaxAbsolutePath:     {"", "/", "/etc/workflowexecution/audit/token", "/etc/x.d/..a", "relative/token", "/etc//token", "/etc/x/", "/etc/./token", "/etc/../token"},
+}
+
+// TestConfigPolicyAgreesWithTheController: for every key, the policy
+// admits exactly the values the controller accepts (samples of each
+// syntax), and a rejection names the key.
+func TestConfigPolicyAgreesWithTheController(t *testing.T) {
+	eventually(t, "the config policy is enforced", func() error {
+		if err := tryConfig(map[string]string{"probe-typo": "x"}); !deniedByConfigPolicy(err) {
+			return errors.New("not rejected by the config policy: " + errString(err))
+		}
+		return nil
+	})
+	for _, k := range config.Keys() {
+		syntax, _, _ := strings.Cut(k.Syntax, ">=")
+		samples := syntaxSamples[syntax]
+		if strings.HasPrefix(k.Syntax, config.SyntaxEnum) {
+			values := strings.Split(strings.TrimPrefix(k.Syntax, config.SyntaxEnum), "|")
+			samples = append(values, strings.ToUpper(values[0]), " "+values[0]+" ", values[0]+"x", "")
+		}
+		if len(samples) == 0 {
+			t.Errorf("key %s: no samples of syntax %q: add them to syntaxSamples", k.Name, k.Syntax)
+			continue
+		}
+		for _, v := range samples {
+			_, goErr := config.NewWorkflowExecutionFromMap(map[string]string{k.Name: v})
+			admErr := tryConfig(map[string]string{k.Name: v})
+			switch {
+			case goErr == nil && admErr != nil:
+				t.Errorf("%s: %q: the controller accepts it, admission rejects it: %v", k.Name, v, admErr)
+			case goErr != nil && admErr == nil:
+				t.Errorf("%s: %q: the controller rejects it (%v), admission accepts it", k.Name, v, goErr)
+			case admErr != nil && (!deniedByConfigPolicy(admErr) || !strings.Contains(admErr.Error(), k.Name+": ")):
+				t.Errorf("%s: %q: %v, want the config policy's rejection naming the key", k.Name, v, admErr)
+			}
+		}
+	}
+}
+
+// TestShippedConfigMapPassesTheConfigPolicy: the shipped ConfigMap is
+// admitted, also when it is created after the policy (as `kubectl apply -f
+// config/` does: 401-config-policy.yaml comes before
+// config-workflowexecution.yaml).
+func TestShippedConfigMapPassesTheConfigPolicy(t *testing.T) {
+	ctx := context.Background()
+	shipped := shippedConfigMap(t)
+	if err := tryConfig(shipped.Data); err != nil {
+		t.Fatalf("updating to the shipped ConfigMap: %v", err)
+	}
+	eventually(t, "the config policy is enforced", func() error {
+		if err := tryConfig(map[string]string{"probe-typo": "x"}); !deniedByConfigPolicy(err) {
+			return errors.New("not rejected by the config policy: " + errString(err))
+		}
+		return nil
+	})
+	cms := env.Cluster.Kube.CoreV1().ConfigMaps(rig.SystemNamespace)
+	t.Cleanup(func() {
+		if err := env.SetConfig(ctx, baseConfig); err != nil {
+			t.Errorf("restoring the base configuration: %v", err)
+		}
+	})
+	if err := cms.Delete(ctx, config.ConfigName, metav1.DeleteOptions{}); err != nil {
+		t.Fatalf("deleting the ConfigMap: %v", err)
+	}
+	if _, err := cms.Create(ctx, shipped, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("creating the shipped ConfigMap with the policy in place: %v", err)
+	}
+}
