@@ -61,6 +61,7 @@ cat <<MSG
     kubectl describe wfe -n kubernaut-system patch-db
     kubectl wait -n kubernaut-system --for=condition=Succeeded wfe/restart-api --timeout=60s
     kubectl wfe why -n kubernaut-system cordon-node   # why it was skipped or failed
+    kubectl get wfe -n demo --as alice                # a team's own executions (alice: workflowexecution-author in demo)
     kubectl wfe locks                                 # every locked target
     kubectl get pipelineruns -n kubernaut-workflows
     curl -s ${WFE_METRICS_URL:-} | grep ^workflowexecution_
