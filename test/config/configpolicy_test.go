@@ -23,9 +23,13 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/google/cel-go/cel"
 	admissionv1 "k8s.io/api/admissionregistration/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apiserver/pkg/cel/environment"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
+	"kubernaut.ai/workflowexecution/test/framework"
 )
 
 const configPolicy = "workflowexecution-config"
@@ -138,4 +142,117 @@ func TestConfigPolicyMatchesOnlyTheConfigMap(t *testing.T) {
 	if binding.Spec.PolicyName != configPolicy || binding.Spec.ParamRef != nil || !slices.Equal(binding.Spec.ValidationActions, []admissionv1.ValidationAction{admissionv1.Deny}) {
 		t.Errorf("binding %+v: want policy %s, no params, Deny", binding.Spec, configPolicy)
 	}
+}
+
+// policyEvaluator evaluates the config policy's variables and validations
+// on a ConfigMap's data with the API server's CEL environment (the
+// libraries of k8s.io/apiserver a ValidatingAdmissionPolicy gets), as
+// admission does: it returns "" if the data is admitted, else the message.
+// The integration tier holds the policy to the same samples on a real API
+// server.
+func policyEvaluator(t *testing.T) func(data map[string]string) string {
+	t.Helper()
+	policy := find[admissionv1.ValidatingAdmissionPolicy](t, objects(t), "ValidatingAdmissionPolicy", configPolicy)
+	base, err := environment.MustBaseEnvSet(environment.DefaultCompatibilityVersion()).Env(environment.StoredExpressions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env, err := base.Extend(cel.Variable("object", cel.DynType), cel.Variable("variables", cel.MapType(cel.StringType, cel.DynType)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	compile := func(what, expr string) cel.Program {
+		ast, iss := env.Compile(expr)
+		if iss.Err() != nil {
+			t.Fatalf("%s does not compile: %v", what, iss.Err())
+		}
+		prg, err := env.Program(ast)
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return prg
+	}
+	type named struct {
+		name string
+		prg  cel.Program
+	}
+	var vars []named
+	for _, v := range policy.Spec.Variables {
+		vars = append(vars, named{v.Name, compile("variable "+v.Name, v.Expression)})
+	}
+	type check struct{ expr, msg cel.Program }
+	var checks []check
+	for i, v := range policy.Spec.Validations {
+		checks = append(checks, check{compile(fmt.Sprintf("validation %d", i), v.Expression), compile(fmt.Sprintf("validation %d's message", i), v.MessageExpression)})
+	}
+	return func(data map[string]string) string {
+		d := map[string]any{}
+		for k, v := range data {
+			d[k] = v
+		}
+		act := map[string]any{"object": map[string]any{"data": d}, "variables": map[string]any{}}
+		values := act["variables"].(map[string]any)
+		for _, v := range vars {
+			out, _, err := v.prg.Eval(act)
+			if err != nil {
+				return fmt.Sprintf("error in variable %s: %v", v.name, err)
+			}
+			values[v.name] = out.Value()
+		}
+		for _, c := range checks {
+			out, _, err := c.expr.Eval(act)
+			if err != nil {
+				return "error: " + err.Error()
+			}
+			if out.Value() == true {
+				continue
+			}
+			msg, _, err := c.msg.Eval(act)
+			if err != nil {
+				return "error in message: " + err.Error()
+			}
+			return fmt.Sprint(msg.Value())
+		}
+		return ""
+	}
+}
+
+// TestConfigPolicyAgreesWithTheParser: for every key, the policy admits
+// exactly the sample values pkg/apis/config accepts, and a rejection names
+// the key (and does not quote a sink URL, which may hold credentials).
+func TestConfigPolicyAgreesWithTheParser(t *testing.T) {
+	admit := policyEvaluator(t)
+	if msg := admit(shippedData(t)); msg != "" {
+		t.Errorf("the shipped ConfigMap is rejected: %s", msg)
+	}
+	if msg := admit(map[string]string{"cooldown-perod": "5m"}); !strings.Contains(msg, `unknown key "cooldown-perod"`) {
+		t.Errorf("a typo key: %q, want it named", msg)
+	}
+	if msg := admit(map[string]string{config.AuditSinkURLKey: "ftp://user:s3cr3t@sink"}); msg == "" || strings.Contains(msg, "s3cr3t") {
+		t.Errorf("a malformed sink URL: %q, want a rejection that does not quote it", msg)
+	}
+	for _, k := range config.Keys() {
+		samples := framework.ConfigSamples(k)
+		if len(samples) == 0 {
+			t.Errorf("key %s: no samples of syntax %q: add them to framework.ConfigSamples", k.Name, k.Syntax)
+		}
+		for _, v := range samples {
+			_, goErr := config.NewWorkflowExecutionFromMap(map[string]string{k.Name: v})
+			msg := admit(map[string]string{k.Name: v, config.CooldownPeriodKey: "1m"})
+			switch {
+			case goErr == nil && msg != "":
+				t.Errorf("%s: %q: the controller accepts it, the policy rejects it: %s", k.Name, v, msg)
+			case goErr != nil && msg == "":
+				t.Errorf("%s: %q: the controller rejects it (%v), the policy admits it", k.Name, v, goErr)
+			case msg != "" && (!strings.Contains(msg, k.Name+": ") || (k.Name != config.CooldownPeriodKey && strings.Contains(msg, config.CooldownPeriodKey))):
+				t.Errorf("%s: %q: message %q does not name the key alone", k.Name, v, msg)
+			}
+		}
+	}
+}
+
+// shippedData is the data of config/config-workflowexecution.yaml.
+func shippedData(t *testing.T) map[string]string {
+	t.Helper()
+	return find[corev1.ConfigMap](t, objects(t), "ConfigMap", config.ConfigName).Data
 }
