@@ -23,6 +23,7 @@ import (
 	"strings"
 	"testing"
 
+	admissionv1 "k8s.io/api/admissionregistration/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -56,6 +57,28 @@ func tryConfig(data map[string]string) error {
 	return err
 }
 
+// configPolicyEnforced is a check that the config policy rejects a typo.
+func configPolicyEnforced() error {
+	if err := tryConfig(map[string]string{"probe-typo": "x"}); !deniedByConfigPolicy(err) {
+		return errors.New("not rejected by the config policy: " + errString(err))
+	}
+	return nil
+}
+
+// withoutConfigPolicy turns the config policy's binding to warn-only for
+// the rest of the test (as if the policy were not installed), so that a
+// malformed value reaches the controller, which checks it again. The
+// binding is restored at cleanup.
+func withoutConfigPolicy(t *testing.T) {
+	t.Helper()
+	setValidationActions(t, configPolicyName, admissionv1.Warn)
+	t.Cleanup(func() {
+		setValidationActions(t, configPolicyName, admissionv1.Deny)
+		eventually(t, "the restored config policy enforces again", configPolicyEnforced)
+	})
+	eventually(t, "admission without the config policy", func() error { return tryConfig(map[string]string{"probe-typo": "x"}) })
+}
+
 // shippedConfigMap is config/config-workflowexecution.yaml.
 func shippedConfigMap(t *testing.T) *corev1.ConfigMap {
 	t.Helper()
@@ -74,13 +97,8 @@ func shippedConfigMap(t *testing.T) *corev1.ConfigMap {
 // malformed value of each kind, are rejected when the ConfigMap is written,
 // with a message naming the key.
 func TestConfigPolicyRejectsTyposAndMalformedValues(t *testing.T) {
-	eventually(t, "the config policy rejects a typo", func() error {
-		if err := tryConfig(map[string]string{"cooldown-perod": "5m"}); !deniedByConfigPolicy(err) {
-			return errors.New("not rejected by the config policy: " + errString(err))
-		}
-		return nil
-	})
-	err := tryConfig(map[string]string{"cooldown-perod": "5m", config.CooldownPeriodKey: "1m"})
+	eventually(t, "the config policy is enforced", configPolicyEnforced)
+	err := tryConfig(map[string]string{"cooldown-perod": "5m", config.RetentionPeriodKey: "24h"})
 	if !deniedByConfigPolicy(err) || !strings.Contains(err.Error(), `unknown key "cooldown-perod"`) {
 		t.Errorf("a typo key: %v, want the config policy's rejection naming it", errString(err))
 	}
@@ -102,11 +120,12 @@ func TestConfigPolicyRejectsTyposAndMalformedValues(t *testing.T) {
 			if _, err := config.NewWorkflowExecutionFromMap(map[string]string{tc.key: tc.value}); err == nil {
 				t.Fatalf("%s: %q is accepted by the controller: not a malformed value", tc.key, tc.value)
 			}
-			err := tryConfig(map[string]string{tc.key: tc.value, config.CooldownPeriodKey: "1m"})
+			// With a good value of another key, which the message does not name.
+			err := tryConfig(map[string]string{tc.key: tc.value, config.RetentionPeriodKey: "24h"})
 			if !deniedByConfigPolicy(err) || !strings.Contains(err.Error(), tc.key+": ") {
 				t.Errorf("%s: %q: %v, want the config policy's rejection naming the key", tc.key, tc.value, errString(err))
-			} else if strings.Contains(err.Error(), config.CooldownPeriodKey+": ") {
-				t.Errorf("the rejection names the good key %s too: %v", config.CooldownPeriodKey, err)
+			} else if strings.Contains(err.Error(), config.RetentionPeriodKey) {
+				t.Errorf("the rejection names the good key %s too: %v", config.RetentionPeriodKey, err)
 			}
 		})
 	}
@@ -121,12 +140,7 @@ func TestConfigPolicyRejectsTyposAndMalformedValues(t *testing.T) {
 // admits exactly the values the controller accepts (samples of each
 // syntax), and a rejection names the key.
 func TestConfigPolicyAgreesWithTheController(t *testing.T) {
-	eventually(t, "the config policy is enforced", func() error {
-		if err := tryConfig(map[string]string{"probe-typo": "x"}); !deniedByConfigPolicy(err) {
-			return errors.New("not rejected by the config policy: " + errString(err))
-		}
-		return nil
-	})
+	eventually(t, "the config policy is enforced", configPolicyEnforced)
 	for _, k := range config.Keys() {
 		samples := framework.ConfigSamples(k)
 		if len(samples) == 0 {
@@ -158,12 +172,7 @@ func TestShippedConfigMapPassesTheConfigPolicy(t *testing.T) {
 	if err := tryConfig(shipped.Data); err != nil {
 		t.Fatalf("updating to the shipped ConfigMap: %v", err)
 	}
-	eventually(t, "the config policy is enforced", func() error {
-		if err := tryConfig(map[string]string{"probe-typo": "x"}); !deniedByConfigPolicy(err) {
-			return errors.New("not rejected by the config policy: " + errString(err))
-		}
-		return nil
-	})
+	eventually(t, "the config policy is enforced", configPolicyEnforced)
 	cms := env.Cluster.Kube.CoreV1().ConfigMaps(rig.SystemNamespace)
 	t.Cleanup(func() {
 		if err := env.SetConfig(ctx, baseConfig); err != nil {

@@ -145,21 +145,22 @@ func errString(err error) string {
 // ConfigMap: kubernetes/kubernetes#130887, see docs/security.md.)
 func withoutPolicy(t *testing.T, probe *v1alpha1.WorkflowExecution) {
 	t.Helper()
-	setValidationActions(t, admissionv1.Audit)
+	setValidationActions(t, policyName, admissionv1.Audit)
 	t.Cleanup(func() {
-		setValidationActions(t, admissionv1.Deny)
+		setValidationActions(t, policyName, admissionv1.Deny)
 		eventually(t, "the restored policy enforces again", rejects(env.WFE, probe))
 	})
 	eventually(t, "admission without the policy", admits(env.WFE, probe))
 }
 
-func setValidationActions(t *testing.T, action admissionv1.ValidationAction) {
+// setValidationActions sets the actions of the shipped policy binding name.
+func setValidationActions(t *testing.T, name string, action admissionv1.ValidationAction) {
 	t.Helper()
 	bindings := env.Cluster.Kube.AdmissionregistrationV1().ValidatingAdmissionPolicyBindings()
 	ctx := context.Background()
-	b, err := bindings.Get(ctx, policyName, metav1.GetOptions{})
+	b, err := bindings.Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
-		t.Fatalf("the shipped policy binding: %v", err)
+		t.Fatalf("the shipped policy binding %s: %v", name, err)
 	}
 	b.Spec.ValidationActions = []admissionv1.ValidationAction{action}
 	if _, err := bindings.Update(ctx, b, metav1.UpdateOptions{}); err != nil {
