@@ -93,7 +93,7 @@ func TestDocsMarkerParse(t *testing.T) {
 			t.Errorf("block %d = %+v, want %+v", i, blocks[i], want[i])
 		}
 	}
-	header := "# A sample.\n#\n#   kubectl apply -f x.yaml\n#   tkn bundle push r \\\n#     -f y.yaml\n#   - not a command\napiVersion: v1\n#   kubectl not-in-header\n"
+	header := "# License.\n\n# A sample.\n#\n#   kubectl apply -f x.yaml\n#   tkn bundle push r \\\n#     -f y.yaml\n#   - not a command\napiVersion: v1\n#   kubectl not-in-header\n"
 	hb := framework.ParseSampleHeader("s.yaml", header)
 	if len(hb) != 2 || hb[0].Text != "kubectl apply -f x.yaml" || hb[0].Mark != "run" ||
 		hb[1].Mark != "skip" || hb[1].Text != "tkn bundle push r \\\n     -f y.yaml" {

@@ -109,7 +109,7 @@ var sampleCommand = regexp.MustCompile(`^#   ((kubectl|sed|tkn|crane) .*)$`)
 func ParseSampleHeader(file, content string) []DocBlock {
 	var blocks []DocBlock
 	lines := strings.Split(content, "\n")
-	for i := 0; i < len(lines) && strings.HasPrefix(lines[i], "#"); i++ {
+	for i := 0; i < len(lines) && (strings.HasPrefix(lines[i], "#") || strings.TrimSpace(lines[i]) == ""); i++ {
 		m := sampleCommand.FindStringSubmatch(lines[i])
 		if m == nil {
 			continue
