@@ -63,6 +63,7 @@ cat <<MSG
     kubectl wfe get -A -o wide                        # executions, their runs and locks
     kubectl wfe why -n kubernaut-system cordon-node   # why it was skipped or failed
     kubectl wfe describe -n kubernaut-system patch-db # spec, conditions, failure, lock, cooldown, events
+    kubectl get wfe -n demo --as alice                # a team's own executions (alice: workflowexecution-author in demo)
     kubectl wfe locks                                 # every locked target
     kubectl get pipelineruns -n kubernaut-workflows
     curl -s ${WFE_METRICS_URL:-} | grep ^workflowexecution_

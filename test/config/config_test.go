@@ -178,13 +178,9 @@ func TestConfigMapExampleDocumentsEveryKey(t *testing.T) {
 	if err := yaml.Unmarshal([]byte(cm.Data["_example"]), &example); err != nil {
 		t.Fatalf("_example is not a YAML map: %v", err)
 	}
-	keys := []string{
-		config.ExecutionNamespaceKey, config.ServiceAccountKey, config.AllowedServiceAccountsKey,
-		config.CooldownPeriodKey, config.DefaultTimeoutKey, config.StuckGracePeriodKey,
-		config.BundlePipelineNameKey, config.AllowedBundleRepositoriesKey, config.RequireBundleDigestKey,
-		config.AuditSinkURLKey, config.AuditFormatKey, config.AuditDrainTimeoutKey, config.AuditBufferSizeKey,
-		config.TrustedNamespacesKey, config.AuditTokenFileKey, config.AuditCAFileKey,
-		config.RetentionPeriodKey, config.TrustedServiceAccountsKey, config.UntrustedMaxTimeoutKey,
+	var keys []string
+	for _, k := range config.Keys() {
+		keys = append(keys, k.Name)
 	}
 	var got []string
 	for k := range example {

@@ -17,7 +17,9 @@ limitations under the License.
 // (make demo starts one): it publishes sample workflow bundles to the local
 // registry, creates sample WorkflowExecutions — a success, a failure, a lock
 // conflict and a cooldown — waits for them to settle and prints what
-// "kubectl get wfe" and the failure details say.
+// "kubectl get wfe" and the failure details say. Then a team (a user bound
+// to workflowexecution-author in its namespace) runs a workflow on its own
+// namespace, and is refused one on another team's, by the admission policy.
 //
 //	demo            run the scenarios (KUBECONFIG and WFE_RIG_REGISTRY from cluster-up)
 //	demo -get       print the executions again
@@ -39,6 +41,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
@@ -55,6 +58,10 @@ const (
 	wfeNamespace    = "kubernaut-system"
 	namespace       = wfeNamespace
 )
+
+// tenant is the demo's team member: bound to workflowexecution-author in
+// targetNamespace only.
+const tenant = "alice"
 
 // stepImage is the steps' image: a real one on the node tier
 // (WFE_RIG_STEP_IMAGE, set by cluster-up), else a name KWOK never pulls.
@@ -107,8 +114,14 @@ func run(getOnly bool) error {
 	}
 	kube := kubernetes.NewForConfigOrDie(cfg)
 	wfes := wfeclient.NewForConfigOrDie(cfg).WorkflowexecutionV1alpha1().WorkflowExecutions(namespace)
+	asTenant := rest.CopyConfig(cfg)
+	asTenant.Impersonate = rest.ImpersonationConfig{UserName: tenant}
+	tenantWFEs := wfeclient.NewForConfigOrDie(asTenant).WorkflowexecutionV1alpha1().WorkflowExecutions(targetNamespace)
 	if getOnly {
-		return print(ctx, wfes)
+		if err := print(ctx, wfes, namespace); err != nil {
+			return err
+		}
+		return print(ctx, tenantWFEs, targetNamespace)
 	}
 	registry := os.Getenv("WFE_RIG_REGISTRY")
 	if registry == "" {
@@ -140,7 +153,7 @@ func run(getOnly bool) error {
 	step("creating sample WorkflowExecutions in %q", wfeNamespace)
 	wfe := func(name, workflow, target, bundle string) *v1alpha1.WorkflowExecution {
 		return &v1alpha1.WorkflowExecution{
-			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace},
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: wfeNamespace},
 			Spec: v1alpha1.WorkflowExecutionSpec{
 				WorkflowRef: v1alpha1.WorkflowRef{
 					WorkflowID: workflow, Version: "1.0.0",
@@ -153,6 +166,10 @@ func run(getOnly bool) error {
 		}
 	}
 	create := func(w *v1alpha1.WorkflowExecution, why string) error {
+		wfes := wfes
+		if w.Namespace == targetNamespace {
+			wfes = tenantWFEs
+		}
 		_ = wfes.Delete(ctx, w.Name, metav1.DeleteOptions{})
 		if err := wait.PollUntilContextTimeout(ctx, 100*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
 			_, err := wfes.Get(ctx, w.Name, metav1.GetOptions{})
@@ -166,12 +183,13 @@ func run(getOnly bool) error {
 		fmt.Printf("    %-18s %s\n", w.Name, why)
 		return nil
 	}
-	settled := func(name string, ok func(*v1alpha1.WorkflowExecution) bool) error {
+	settledIn := func(wfes lister, name string, ok func(*v1alpha1.WorkflowExecution) bool) error {
 		return wait.PollUntilContextTimeout(ctx, 200*time.Millisecond, 3*time.Minute, true, func(ctx context.Context) (bool, error) {
 			w, err := wfes.Get(ctx, name, metav1.GetOptions{})
 			return err == nil && ok(w), nil
 		})
 	}
+	settled := func(name string, ok func(*v1alpha1.WorkflowExecution) bool) error { return settledIn(wfes, name, ok) }
 	done := func(w *v1alpha1.WorkflowExecution) bool { return w.Status.IsDone() }
 	running := func(w *v1alpha1.WorkflowExecution) bool { return w.Status.Phase == v1alpha1.PhaseRunning }
 
@@ -202,7 +220,55 @@ func run(getOnly bool) error {
 	if err := settled("restart-api-again", done); err != nil {
 		return err
 	}
-	return print(ctx, wfes)
+	if err := print(ctx, wfes, namespace); err != nil {
+		return err
+	}
+	return tenantDemo(ctx, kube, tenantWFEs, wfe, create, func(name string) error { return settledIn(tenantWFEs, name, done) })
+}
+
+// tenantDemo shows tenancy as shipped: a team member creates an execution
+// in the team's namespace on a target there (it runs), and one on another
+// namespace's target (admission refuses it, with the policy's message).
+func tenantDemo(ctx context.Context, kube kubernetes.Interface, tenantWFEs tenantClient,
+	wfe func(name, workflow, target, bundle string) *v1alpha1.WorkflowExecution,
+	create func(*v1alpha1.WorkflowExecution, string) error, settled func(string) error) error {
+	step("a team: user %q, bound to workflowexecution-author in %q only (executions elsewhere come from trusted namespaces: kubernaut-system as shipped)", tenant, targetNamespace)
+	rb := &rbacv1.RoleBinding{
+		ObjectMeta: metav1.ObjectMeta{Name: "workflowexecution-author-" + tenant, Namespace: targetNamespace},
+		Subjects:   []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: tenant}},
+		RoleRef:    rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "workflowexecution-author"},
+	}
+	if _, err := kube.RbacV1().RoleBindings(targetNamespace).Create(ctx, rb, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
+		return err
+	}
+	fmt.Printf("    RoleBinding %s/%s\n", targetNamespace, rb.Name)
+	own := wfe("restart-web", "restart-deployment", targetNamespace+"/Deployment/web", "restart")
+	own.Namespace = targetNamespace
+	if err := create(own, "as "+tenant+": restarts "+targetNamespace+"/Deployment/web, in its own namespace (succeeds)"); err != nil {
+		return err
+	}
+	foreign := wfe("restart-payment", "restart-deployment", "payment/Deployment/api", "restart")
+	foreign.Namespace = targetNamespace
+	_ = tenantWFEs.Delete(ctx, foreign.Name, metav1.DeleteOptions{})
+	_, err := tenantWFEs.Create(ctx, foreign, metav1.CreateOptions{})
+	if err == nil {
+		return fmt.Errorf("the admission policy admitted %s/%s, which targets another namespace", foreign.Namespace, foreign.Name)
+	}
+	if !strings.Contains(err.Error(), "ValidatingAdmissionPolicy") {
+		return fmt.Errorf("creating %s/%s: %w (want the admission policy's rejection)", foreign.Namespace, foreign.Name, err)
+	}
+	fmt.Printf("    %-18s as %s: targets payment/Deployment/api, another team's: refused at admission:\n        %v\n", foreign.Name, tenant, err)
+	if err := settled(own.Name); err != nil {
+		return fmt.Errorf("%s did not finish: %w", own.Name, err)
+	}
+	return print(ctx, tenantWFEs, targetNamespace)
+}
+
+// tenantClient is what the tenant demo needs of the executions' client.
+type tenantClient interface {
+	lister
+	Create(ctx context.Context, w *v1alpha1.WorkflowExecution, opts metav1.CreateOptions) (*v1alpha1.WorkflowExecution, error)
+	Delete(ctx context.Context, name string, opts metav1.DeleteOptions) error
 }
 
 // grantRunner applies the sample runner Role and RoleBinding in ns: the
@@ -239,9 +305,10 @@ func grantRunner(ctx context.Context, kube kubernetes.Interface, ns string) erro
 
 type lister interface {
 	List(ctx context.Context, opts metav1.ListOptions) (*v1alpha1.WorkflowExecutionList, error)
+	Get(ctx context.Context, name string, opts metav1.GetOptions) (*v1alpha1.WorkflowExecution, error)
 }
 
-func print(ctx context.Context, wfes lister) error {
+func print(ctx context.Context, wfes lister, namespace string) error {
 	list, err := wfes.List(ctx, metav1.ListOptions{})
 	if err != nil {
 		return err

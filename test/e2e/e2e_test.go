@@ -58,7 +58,7 @@ func checkInvariant(t *testing.T) {
 func TestMissingBundleIsAConfigurationError(t *testing.T) {
 	checkInvariant(t)
 	ns := env.Namespace(t, "nobundle")
-	w := env.Create(t, framework.NewWFE(ns, "missing", env.Target("Deployment"), "restart", env.Cluster.BundleRef("wf/absent:v9")))
+	w := env.Create(t, framework.NewWFE(ns, "missing", env.Target(ns, "Deployment"), "restart", env.Cluster.BundleRef("wf/absent:v9")))
 	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)
 	fd := got.Status.FailureDetails
 	if fd == nil || fd.Reason != v1alpha1.FailureReasonConfigurationError || fd.WasExecutionFailure {
@@ -70,7 +70,7 @@ func TestLockConflictAndFinalizerCleanup(t *testing.T) {
 	checkInvariant(t)
 	image := env.Push(t, "wf/long:v1", framework.Task{Name: "wait", Step: "sleep", Annotations: map[string]string{rig.DelayAnnotation: "1h"}})
 	ns := env.Namespace(t, "lock")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	holder := env.Create(t, framework.NewWFE(ns, "holder", target, "restart", image))
 	env.WaitForPhase(t, ns, holder.Name, v1alpha1.PhaseRunning, waitLong)
 	other := env.Create(t, framework.NewWFE(ns, "other", target, "scale", image))
@@ -100,7 +100,7 @@ func TestCooldown(t *testing.T) {
 	checkInvariant(t)
 	image := env.Push(t, "wf/quick:v1", framework.Task{Name: "run", Step: "run", Annotations: map[string]string{rig.DelayAnnotation: "100ms"}})
 	ns := env.Namespace(t, "cooldown")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	first := env.Create(t, framework.NewWFE(ns, "first", target, "restart", image))
 	env.WaitForPhase(t, ns, first.Name, v1alpha1.PhaseCompleted, waitLong)
 	same := env.Create(t, framework.NewWFE(ns, "same", target, "restart", image))

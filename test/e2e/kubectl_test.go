@@ -46,7 +46,7 @@ func TestKubectl(t *testing.T) {
 
 	image := env.Push(t, "wf/kubectl:v1", framework.Task{Name: "run", Step: "run", Annotations: map[string]string{rig.DelayAnnotation: "100ms"}})
 	ns := env.Namespace(t, "kubectl")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "restart", target, "restart-deployment", image))
 
 	if out, ok := kubectl("wait", "-n", ns, "--for=condition=Succeeded", "wfe/"+w.Name, "--timeout=90s"); !ok || !strings.Contains(out, "condition met") {
@@ -132,7 +132,7 @@ func checkPluginLogs(t *testing.T, kubectl func(...string) (string, bool), ns st
 	image := env.Push(t, "wf/kubectl-logs:v1",
 		framework.Task{Name: "check", Steps: []framework.Step{{Name: "verify"}}, Annotations: map[string]string{rig.DelayAnnotation: "500ms"}},
 		framework.Task{Name: "restart", Steps: []framework.Step{{Name: "fetch"}, {Name: "rollout"}}, Annotations: map[string]string{rig.DelayAnnotation: "500ms"}})
-	w := env.Create(t, framework.NewWFE(ns, "logs", env.Target("Deployment"), "restart-deployment", image))
+	w := env.Create(t, framework.NewWFE(ns, "logs", env.Target(ns, "Deployment"), "restart-deployment", image))
 	w = env.WaitFor(t, ns, w.Name, "a PipelineRun", waitLong, func(w *v1alpha1.WorkflowExecution) bool { return w.Status.PipelineRunRef != nil })
 
 	ctx := context.Background()

@@ -33,7 +33,7 @@ func TestStepNamedForbiddenIsTaskFailed(t *testing.T) {
 	image := env.Push(t, "wf/forbidden-name:v1",
 		framework.Task{Name: "forbidden-quota-check", Step: "check-forbidden-access", Annotations: map[string]string{rig.ExitCodeAnnotation: "3"}})
 	ns := env.Namespace(t, "names")
-	w := env.Create(t, framework.NewWFE(ns, "check", env.Target("Deployment"), "check-access", image))
+	w := env.Create(t, framework.NewWFE(ns, "check", env.Target(ns, "Deployment"), "check-access", image))
 	got := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseFailed, waitLong)
 	fd := got.Status.FailureDetails
 	if fd == nil {

@@ -60,7 +60,7 @@ func TestTerminatingRunHoldsTheTarget(t *testing.T) {
 	ctx := context.Background()
 	image := env.Push(t, "wf/chained:v1", framework.Task{Name: "run", Step: "run", Annotations: map[string]string{rig.DelayAnnotation: "100ms"}})
 	ns := env.Namespace(t, "terminating")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	name := prName(t, target)
 	prs := env.Cluster.Tekton.TektonV1().PipelineRuns(rig.ExecutionNamespace)
 

@@ -54,7 +54,7 @@ func TestTraceContinuesInTekton(t *testing.T) {
 
 	image := env.Push(t, "wf/traced:v1", framework.Task{Name: "check", Step: "inspect"}, framework.Task{Name: "restart", Step: "rollout"})
 	ns := env.Namespace(t, "tracing")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "traced", target, "restart", image))
 	env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseCompleted, waitLong)
 

@@ -97,8 +97,11 @@ func (e *Env) Stop() {
 	e.Cluster.Stop()
 }
 
-// SetConfig writes data over the defaults of config-workflowexecution
-// (keys absent from data are removed; trusted-namespaces defaults to "*").
+// SetConfig writes data over the shipped config-workflowexecution: keys
+// absent from data are removed, so they take their defaults, tenancy
+// included (only kubernaut-system is trusted). A test whose executions
+// target another namespace creates them in rig.SystemNamespace, or sets
+// trusted-namespaces itself and says why.
 func (e *Env) SetConfig(ctx context.Context, data map[string]string) error {
 	cms := e.Cluster.Kube.CoreV1().ConfigMaps(rig.SystemNamespace)
 	cm, err := cms.Get(ctx, config.ConfigName, metav1.GetOptions{})
@@ -107,10 +110,6 @@ func (e *Env) SetConfig(ctx context.Context, data map[string]string) error {
 	}
 	example := cm.Data["_example"]
 	cm.Data = map[string]string{"_example": example}
-	// The suites' executions target resources of other namespaces (a
-	// target per test, several namespaces per lock): trust every namespace
-	// unless a test sets the key (the tenancy tests do).
-	cm.Data[config.TrustedNamespacesKey] = config.AllNamespaces
 	for k, v := range data {
 		cm.Data[k] = v
 	}
@@ -157,9 +156,11 @@ func (e *Env) Namespace(t testing.TB, prefix string) string {
 	return name
 }
 
-// Target returns a target no other test uses.
-func (e *Env) Target(kind string) string {
-	return fmt.Sprintf("app-%d/%s/api-%d", e.seq.Add(1), kind, e.seq.Add(1))
+// Target returns a target in namespace ns that no other test uses. An
+// execution may target only its own namespace unless it is created in a
+// trusted one (rig.SystemNamespace as shipped).
+func (e *Env) Target(ns, kind string) string {
+	return fmt.Sprintf("%s/%s/api-%d", ns, kind, e.seq.Add(1))
 }
 
 // NewWFE builds an execution; opts adjust it.

@@ -311,7 +311,7 @@ func (e *Env) runScenario(t *testing.T, s Scenario) string {
 		s.Act(t, e, Run{NS: ns, Image: image})
 		return ""
 	}
-	target := e.Target("Deployment")
+	target := e.Target(ns, "Deployment")
 	w := e.Create(t, NewWFE(ns, strings.ToLower(s.Name), target, s.WorkflowID, image, func(w *v1alpha1.WorkflowExecution) {
 		w.Spec.Parameters = s.Params
 		if s.Timeout > 0 {
@@ -363,7 +363,7 @@ func (e *Env) CheckLatencyWithTakeOvers(t *testing.T, n, takeOvers int) {
 	before := Scrape(t, e.Controller)
 	var names []string
 	for i := range n {
-		w := e.Create(t, NewWFE(ns, fmt.Sprintf("lat-%02d", i), e.Target("Deployment"), "restart", image))
+		w := e.Create(t, NewWFE(ns, fmt.Sprintf("lat-%02d", i), e.Target(ns, "Deployment"), "restart", image))
 		names = append(names, w.Name)
 		e.WaitFor(t, ns, w.Name, "terminal", ScenarioTimeout, func(w *v1alpha1.WorkflowExecution) bool { return w.Status.IsDone() })
 	}

@@ -117,7 +117,7 @@ func (e *Env) TakeOverOnce(t testing.TB, ns, image string, timeout time.Duration
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	target := e.Target("Deployment")
+	target := e.Target(ns, "Deployment")
 	name := PipelineRunName(t, target)
 	prs := e.Cluster.Tekton.TektonV1().PipelineRuns(rig.ExecutionNamespace)
 

@@ -36,7 +36,7 @@ import (
 func TestCancelPatchWithAStaleUIDIsRefused(t *testing.T) {
 	checkInvariant(t)
 	ns := env.Namespace(t, "cancel-uid")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "cancel-uid", target, "restart", image))
 	env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)
 	prs := env.Cluster.Tekton.TektonV1().PipelineRuns(rig.ExecutionNamespace)

@@ -50,7 +50,7 @@ func TestKubectlWFEPlugin(t *testing.T) {
 	checkInvariant(t)
 	ctx := context.Background()
 	ns := env.Namespace(t, "plugin")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	first := env.Create(t, framework.NewWFE(ns, "first", target, "restart", image))
 	env.Cleanup(t, ns, first.Name)
 	running := env.WaitForPhase(t, ns, first.Name, v1alpha1.PhaseRunning, waitLong)
@@ -83,7 +83,7 @@ func TestKubectlWFEPlugin(t *testing.T) {
 
 	// A run whose execution is gone (deleted while the controller could not
 	// clean up): locks shows it, release deletes it.
-	stuck := env.Target("StatefulSet")
+	stuck := env.Target(ns, "StatefulSet")
 	canonical, err := targettest.Canonical(stuck)
 	if err != nil {
 		t.Fatal(err)

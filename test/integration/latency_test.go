@@ -43,7 +43,7 @@ func TestLatencyHistogramsAgreeWithAWatch(t *testing.T) {
 	before := framework.Scrape(t, env.Controller)
 	var names []string
 	for i := 0; i < n; i++ {
-		target := env.Target("Deployment")
+		target := env.Target(ns, "Deployment")
 		w := env.Create(t, framework.NewWFE(ns, fmt.Sprintf("lat-%02d", i), target, "restart", image))
 		names = append(names, w.Name)
 		env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)

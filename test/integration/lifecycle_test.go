@@ -46,7 +46,7 @@ var prName = framework.PipelineRunName
 func TestCompletedLifecycle(t *testing.T) {
 	checkInvariant(t)
 	ns := env.Namespace(t, "lifecycle")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	params := map[string]string{"REPLICAS": "3", "NOTE": "a=b\nline two ✓"}
 	w := env.Create(t, framework.NewWFE(ns, "restart", target, "restart-deployment", image,
 		func(w *v1alpha1.WorkflowExecution) { w.Spec.Parameters = params }))
@@ -124,7 +124,7 @@ func grepLine(log, substr string) string {
 func TestFailedLifecycle(t *testing.T) {
 	checkInvariant(t)
 	ns := env.Namespace(t, "failed")
-	target := env.Target("StatefulSet")
+	target := env.Target(ns, "StatefulSet")
 	w := env.Create(t, framework.NewWFE(ns, "scale", target, "scale-statefulset", image))
 	env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)
 	env.FinishPipelineRun(t, prName(t, target), corev1.ConditionFalse, "PipelineRunTimeout", "PipelineRun \"x\" failed to finish within \"1h0m0s\"")
@@ -150,7 +150,7 @@ func TestInvalidTargetFailsWithoutPipelineRunWhenAdmissionIsBypassed(t *testing.
 	// forbids: a ServiceAccount outside allowed-service-accounts.
 	checkInvariant(t)
 	ns := env.Namespace(t, "forbidden-sa")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	forbiddenSA := func(w *v1alpha1.WorkflowExecution) {
 		w.Spec.ExecutionConfig = &v1alpha1.ExecutionConfig{ServiceAccountName: "cluster-admin-sa"}
 	}
@@ -175,7 +175,7 @@ func TestInvalidTargetFailsWithoutPipelineRunWhenAdmissionIsBypassed(t *testing.
 func TestFinalizerDeletesOwnRunOnly(t *testing.T) {
 	checkInvariant(t)
 	ns := env.Namespace(t, "finalizer")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	holder := env.Create(t, framework.NewWFE(ns, "holder", target, "restart", image))
 	env.WaitForPhase(t, ns, holder.Name, v1alpha1.PhaseRunning, waitLong)
 	skipped := env.Create(t, framework.NewWFE(ns, "second", target, "other-workflow", image))
@@ -196,7 +196,7 @@ func TestFinalizerDeletesOwnRunOnly(t *testing.T) {
 func TestExternallyDeletedRunFailsAndFreesTheLock(t *testing.T) {
 	checkInvariant(t)
 	ns := env.Namespace(t, "pruned")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "pruned", target, "restart", image))
 	env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)
 	name := prName(t, target)
@@ -217,7 +217,7 @@ func TestHoldLimitCancelsAWedgedRun(t *testing.T) {
 	useConfig(t, map[string]string{"cooldown-period": "0s", "stuck-grace-period": "1s"})
 	checkInvariant(t)
 	ns := env.Namespace(t, "wedged")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "wedged", target, "restart", image, func(w *v1alpha1.WorkflowExecution) {
 		w.Spec.ExecutionConfig = &v1alpha1.ExecutionConfig{Timeout: &metav1.Duration{Duration: time.Second}}
 	}))
@@ -235,7 +235,7 @@ func TestAdoptsARunCreatedBeforeACrash(t *testing.T) {
 	checkInvariant(t)
 	ctx := context.Background()
 	ns := env.Namespace(t, "adopt")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 
 	// The controller "crashes" after creating the PipelineRun and before
 	// writing the status: stop it, create the execution and its run as the
@@ -331,13 +331,15 @@ func TestConfigurationReloadsLive(t *testing.T) {
 	}
 	// The controller's live reload, without the admission policy (which
 	// reads the same ConfigMap through its own informer).
-	withoutPolicy(t, framework.NewWFE(ns, "probe", env.Target("Deployment"), "restart", image, withSA))
+	withoutPolicy(t, framework.NewWFE(ns, "probe", env.Target(ns, "Deployment"), "restart", image, withSA))
 	// Not allowed yet: ConfigurationError.
-	first := env.Create(t, framework.NewWFE(ns, "before", env.Target("Deployment"), "restart", image, withSA))
+	first := env.Create(t, framework.NewWFE(ns, "before", env.Target(ns, "Deployment"), "restart", image, withSA))
 	env.WaitForPhase(t, ns, first.Name, v1alpha1.PhaseFailed, waitLong)
 
 	// Allow it without restarting the controller; a bad value in the same
-	// change is rejected while the good one applies.
+	// change is rejected while the good one applies. (The config policy
+	// would refuse the bad value at admission: off, as if not installed.)
+	withoutConfigPolicy(t)
 	cfg := map[string]string{"cooldown-period": "0s", "allowed-service-accounts": "special-runner", "default-timeout": "not-a-duration"}
 	if err := env.SetConfig(ctx, cfg); err != nil {
 		t.Fatal(err)
@@ -345,7 +347,7 @@ func TestConfigurationReloadsLive(t *testing.T) {
 	t.Cleanup(func() { _ = env.SetConfig(ctx, baseConfig) })
 	var got *v1alpha1.WorkflowExecution
 	for i := 0; ; i++ {
-		w := env.Create(t, framework.NewWFE(ns, fmt.Sprintf("after-%d", i), env.Target("Deployment"), "restart", image, withSA))
+		w := env.Create(t, framework.NewWFE(ns, fmt.Sprintf("after-%d", i), env.Target(ns, "Deployment"), "restart", image, withSA))
 		got = env.WaitFor(t, ns, w.Name, "started or rejected", waitLong, func(w *v1alpha1.WorkflowExecution) bool {
 			return w.Status.Phase == v1alpha1.PhaseRunning || w.Status.Phase == v1alpha1.PhaseFailed
 		})
@@ -371,7 +373,7 @@ func TestConfigurationReloadsLive(t *testing.T) {
 func TestATerminalStatusIsFinalAtTheAPIServer(t *testing.T) {
 	ctx := context.Background()
 	ns := env.Namespace(t, "final")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "final", target, "restart", image))
 	env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)
 	env.FinishPipelineRun(t, prName(t, target), corev1.ConditionTrue, "Succeeded", "done")

@@ -47,7 +47,7 @@ func TestMonitoringManifestsNameExportedMetrics(t *testing.T) {
 	useConfig(t, map[string]string{"cooldown-period": "0s", "audit-sink-url": rcv.srv.URL, "audit-drain-timeout": "1s"})
 	checkInvariant(t)
 	ns := env.Namespace(t, "monitoring")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	ok := env.Create(t, framework.NewWFE(ns, "ok", target, "restart", image))
 	env.WaitForPhase(t, ns, ok.Name, v1alpha1.PhaseRunning, waitLong)
 	skipped := env.Create(t, framework.NewWFE(ns, "skipped", target, "scale", image))

@@ -142,7 +142,7 @@ func TestAuditTrailLosesNothing(t *testing.T) {
 	secret := "hunter2-s3cr3t-value"
 
 	// Completed, Failed and Skipped, with a secret-looking parameter.
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	ok := env.Create(t, framework.NewWFE(ns, "ok", target, "restart", image, func(w *v1alpha1.WorkflowExecution) {
 		w.Spec.Parameters = map[string]string{"DB_PASSWORD": secret}
 	}))
@@ -161,7 +161,7 @@ func TestAuditTrailLosesNothing(t *testing.T) {
 
 	// The sink goes down: nothing is lost, even across a controller restart.
 	rcv.setStatus(http.StatusServiceUnavailable)
-	failedTarget := env.Target("Deployment")
+	failedTarget := env.Target(ns, "Deployment")
 	failed := env.Create(t, framework.NewWFE(ns, "failed", failedTarget, "restart", image))
 	env.WaitForPhase(t, ns, failed.Name, v1alpha1.PhaseRunning, waitLong)
 	env.FinishPipelineRun(t, prName(t, failedTarget), corev1.ConditionFalse, "Failed", "Tasks Completed: 1 (Failed: 1, Cancelled 0), Skipped: 0")
@@ -201,7 +201,7 @@ func TestAuditRejectedIsNotRetriedForever(t *testing.T) {
 	rcv.setStatus(http.StatusBadRequest)
 	useConfig(t, map[string]string{"cooldown-period": "0s", "audit-sink-url": rcv.srv.URL})
 	ns := env.Namespace(t, "audit-reject")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "rejected", target, "restart", image))
 	env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)
 	env.FinishPipelineRun(t, prName(t, target), corev1.ConditionTrue, "Succeeded", "done")
@@ -221,7 +221,7 @@ func TestMetricsAfterAKnownSequence(t *testing.T) {
 	ns := env.Namespace(t, "metrics")
 	locksBefore := value(scrape(t, env.Controller), "workflowexecution_locks_held", nil)
 	for i, outcome := range []corev1.ConditionStatus{corev1.ConditionTrue, corev1.ConditionTrue, corev1.ConditionFalse} {
-		target := env.Target("Deployment")
+		target := env.Target(ns, "Deployment")
 		w := env.Create(t, framework.NewWFE(ns, fmt.Sprintf("m-%d", i), target, "restart", image))
 		env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)
 		if i == 0 {
@@ -385,7 +385,7 @@ func TestGracefulShutdownFlushesAudit(t *testing.T) {
 	rcv.setStatus(http.StatusServiceUnavailable)
 	useConfig(t, map[string]string{"cooldown-period": "0s", "audit-sink-url": rcv.srv.URL, "audit-drain-timeout": "10s"})
 	ns := env.Namespace(t, "shutdown")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "flush", target, "restart", image))
 	env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)
 	env.FinishPipelineRun(t, prName(t, target), corev1.ConditionTrue, "Succeeded", "done")

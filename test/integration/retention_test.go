@@ -56,7 +56,7 @@ func TestRetentionDeletesTerminalExecutions(t *testing.T) {
 	}
 	defer events.Stop()
 
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "short-lived", target, "restart", image))
 	env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)
 	env.FinishPipelineRun(t, prName(t, target), corev1.ConditionTrue, "Succeeded", "done")

@@ -96,7 +96,7 @@ func TestRunsAreReadInTheExecutionNamespaceOnly(t *testing.T) {
 		return errors.New("no such log line yet")
 	})
 	ns := env.Namespace(t, "runs-scope")
-	w := env.Create(t, framework.NewWFE(ns, "restart", env.Target("Deployment"), "restart", image))
+	w := env.Create(t, framework.NewWFE(ns, "restart", env.Target(ns, "Deployment"), "restart", image))
 	running := env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)
 	if ref := running.Status.PipelineRunRef; ref == nil || ref.Namespace != rig.ExecutionNamespace {
 		t.Errorf("pipelineRunRef = %s, want a run in %s (the namespace the controller started with)", fmt.Sprint(ref), rig.ExecutionNamespace)

@@ -147,21 +147,22 @@ func errString(err error) string {
 // ConfigMap: kubernetes/kubernetes#130887, see docs/security.md.)
 func withoutPolicy(t *testing.T, probe *v1alpha1.WorkflowExecution) {
 	t.Helper()
-	setValidationActions(t, admissionv1.Audit)
+	setValidationActions(t, policyName, admissionv1.Audit)
 	t.Cleanup(func() {
-		setValidationActions(t, admissionv1.Deny)
+		setValidationActions(t, policyName, admissionv1.Deny)
 		eventually(t, "the restored policy enforces again", rejects(env.WFE, probe))
 	})
 	eventually(t, "admission without the policy", admits(env.WFE, probe))
 }
 
-func setValidationActions(t *testing.T, action admissionv1.ValidationAction) {
+// setValidationActions sets the actions of the shipped policy binding name.
+func setValidationActions(t *testing.T, name string, action admissionv1.ValidationAction) {
 	t.Helper()
 	bindings := env.Cluster.Kube.AdmissionregistrationV1().ValidatingAdmissionPolicyBindings()
 	ctx := context.Background()
-	b, err := bindings.Get(ctx, policyName, metav1.GetOptions{})
+	b, err := bindings.Get(ctx, name, metav1.GetOptions{})
 	if err != nil {
-		t.Fatalf("the shipped policy binding: %v", err)
+		t.Fatalf("the shipped policy binding %s: %v", name, err)
 	}
 	b.Spec.ValidationActions = []admissionv1.ValidationAction{action}
 	if _, err := bindings.Update(ctx, b, metav1.UpdateOptions{}); err != nil {
@@ -169,12 +170,13 @@ func setValidationActions(t *testing.T, action admissionv1.ValidationAction) {
 	}
 }
 
-// restoreTrustAll, registered before useConfig, waits at cleanup until
-// admission trusts every namespace again (the base configuration): the
-// policy reads its ConfigMap through an informer of the API server.
-func restoreTrustAll(t *testing.T, ns string) {
+// restoreTrust, registered before useConfig, waits at cleanup until
+// admission no longer trusts ns, trusted by the test's configuration (the
+// base configuration trusts kubernaut-system only): the policy reads its
+// ConfigMap through an informer of the API server.
+func restoreTrust(t *testing.T, ns string) {
 	t.Cleanup(func() {
-		eventually(t, "admission trusts every namespace again", admits(env.WFE, framework.NewWFE(ns, "probe", "node/probe", "restart", image)))
+		eventually(t, "admission trusts only kubernaut-system again", rejects(env.WFE, framework.NewWFE(ns, "probe", "node/probe", "restart", image)))
 	})
 }
 
@@ -210,7 +212,7 @@ func wantConfigurationError(t *testing.T, w *v1alpha1.WorkflowExecution, field s
 // removed, the controller still refuses, and no PipelineRun is created.
 func TestTenancy(t *testing.T) {
 	teamA, teamB, ops := env.Namespace(t, "team-a"), env.Namespace(t, "team-b"), env.Namespace(t, "ops")
-	restoreTrustAll(t, teamA)
+	restoreTrust(t, ops)
 	useConfig(t, withConfig(config.TrustedNamespacesKey, "kubernaut-system, "+ops))
 	checkInvariant(t)
 	bindAuthor(t, teamA, "alice")
@@ -426,7 +428,7 @@ func TestAuditOverTLSWithTokenFile(t *testing.T) {
 
 	var wfes []*v1alpha1.WorkflowExecution
 	for _, name := range []string{"one", "two"} {
-		target := env.Target("Deployment")
+		target := env.Target(ns, "Deployment")
 		w := env.Create(t, framework.NewWFE(ns, name, target, "restart", image))
 		env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)
 		env.FinishPipelineRun(t, prName(t, target), corev1.ConditionTrue, "Succeeded", "done")

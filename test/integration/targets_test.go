@@ -61,11 +61,9 @@ func shippedTenancy(trusted ...string) map[string]string {
 // without a PipelineRun.
 func TestTenantCases(t *testing.T) {
 	team := env.Namespace(t, "tenant")
-	restoreTrustAll(t, team)
 	// Registered first, run last: the policy enforces again whatever
-	// happened (withoutPolicy's probe would be admitted by the restored
-	// base configuration, which trusts every namespace).
-	t.Cleanup(func() { setValidationActions(t, admissionv1.Deny) })
+	// happened.
+	t.Cleanup(func() { setValidationActions(t, policyName, admissionv1.Deny) })
 	useConfig(t, shippedTenancy())
 	checkInvariant(t)
 	bindAuthor(t, team, "tara")
@@ -110,7 +108,7 @@ func TestTenantCases(t *testing.T) {
 
 	// The controller is authoritative: the same cases with the policy
 	// audit-only, and spellings no policy can know.
-	setValidationActions(t, admissionv1.Audit)
+	setValidationActions(t, policyName, admissionv1.Audit)
 	eventually(t, "admission without the policy", admits(env.WFE, bad[0].w))
 	bypass := append(bad, struct {
 		w     *v1alpha1.WorkflowExecution
@@ -129,7 +127,7 @@ func TestTenantCases(t *testing.T) {
 	// fails before any step (the bundle does not resolve), and a trusted
 	// execution of the same workflow on the same object runs right after,
 	// within the cooldown.
-	setValidationActions(t, admissionv1.Deny)
+	setValidationActions(t, policyName, admissionv1.Deny)
 	tenant := mk("unresolved-bundle", team+"/Deployment/cfg")
 	eventually(t, "the policy enforces again", rejects(tara, bad[0].w))
 	if err := create(tara, tenant, false); err != nil {

@@ -79,7 +79,7 @@ func TestTracingOneTraceFromExecutionToPipelineRun(t *testing.T) {
 	useConfig(t, map[string]string{"cooldown-period": "0s", "audit-sink-url": ce.srv.URL, "audit-format": "cloudevents"})
 	checkInvariant(t)
 	ns := env.Namespace(t, "tracing")
-	target := env.Target("Deployment")
+	target := env.Target(ns, "Deployment")
 	w := env.Create(t, framework.NewWFE(ns, "traced", target, "restart", image))
 	env.WaitForPhase(t, ns, w.Name, v1alpha1.PhaseRunning, waitLong)
 

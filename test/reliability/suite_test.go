@@ -40,11 +40,14 @@ const image = "registry.example.com/remediation/restart:v1"
 
 // baseConfig is config-workflowexecution for every scenario: targets free
 // up as soon as a run ends, and deleting an execution does not wait long
-// for its audit.
+// for its audit. The suite's namespaces are trusted, as the namespaces of
+// remediation systems are: a target (in a namespace of its own) receives
+// executions from all of them, which is what the lock is for.
 var baseConfig = map[string]string{
 	"cooldown-period":     "0s",
 	"stuck-grace-period":  "5m",
 	"audit-drain-timeout": "2s",
+	"trusted-namespaces":  strings.Join(namespaces, ","),
 }
 
 // namespaces hold the executions of a suite; a target receives executions

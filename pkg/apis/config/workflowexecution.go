@@ -298,18 +298,30 @@ func parse(data map[string]string, previous *WorkflowExecution) (*WorkflowExecut
 
 // field binds a key of the ConfigMap to its field in WorkflowExecution.
 type field struct {
+	key string
+	// syntax is the form of the key's value, as the admission policy
+	// workflowexecution-config checks it (see Keys).
+	syntax string
 	// parse reads the key into its field of cfg, if the key is present.
 	parse func(cfg *WorkflowExecution) configmap.ParseFunc
 	// keep copies the field of src into dst.
 	keep func(dst, src *WorkflowExecution)
 }
 
-// bind makes the field of key at at(cfg), parsed by parseVal with
-// knative's configmap parser (its error names the key).
-func bind[T any](key string, at func(*WorkflowExecution) *T, parseVal func(string) (T, error)) field {
+// value is how the value of a key is parsed, and its syntax by name.
+type value[T any] struct {
+	syntax string
+	parse  func(string) (T, error)
+}
+
+// bind makes the field of key at at(cfg), parsed by v with knative's
+// configmap parser (its error names the key).
+func bind[T any](key string, at func(*WorkflowExecution) *T, v value[T]) field {
 	return field{
-		parse: func(cfg *WorkflowExecution) configmap.ParseFunc { return parser.AsFunc(key, at(cfg), parseVal) },
-		keep:  func(dst, src *WorkflowExecution) { *at(dst) = *at(src) },
+		key:    key,
+		syntax: v.syntax,
+		parse:  func(cfg *WorkflowExecution) configmap.ParseFunc { return parser.AsFunc(key, at(cfg), v.parse) },
+		keep:   func(dst, src *WorkflowExecution) { *at(dst) = *at(src) },
 	}
 }
 
@@ -325,7 +337,7 @@ var fields = []field{
 	bind(AllowedBundleRepositoriesKey, func(c *WorkflowExecution) *[]string { return &c.AllowedBundleRepositories }, splitList),
 	bind(RequireBundleDigestKey, func(c *WorkflowExecution) *bool { return &c.RequireBundleDigest }, boolean),
 	bind(AuditSinkURLKey, func(c *WorkflowExecution) *string { return &c.AuditSinkURL }, auditSinkURL),
-	bind(AuditFormatKey, func(c *WorkflowExecution) *string { return &c.AuditFormat }, ValidAuditFormat),
+	bind(AuditFormatKey, func(c *WorkflowExecution) *string { return &c.AuditFormat }, enum(ValidAuditFormat, AuditFormatDataStorage, AuditFormatCloudEvents)),
 	bind(AuditDrainTimeoutKey, func(c *WorkflowExecution) *time.Duration { return &c.AuditDrainTimeout }, durationOf(0)),
 	bind(AuditBufferSizeKey, func(c *WorkflowExecution) *int { return &c.AuditBufferSize }, positiveInt),
 	bind(TrustedNamespacesKey, func(c *WorkflowExecution) *[]string { return &c.TrustedNamespaces }, trustedNamespaces),
@@ -336,8 +348,48 @@ var fields = []field{
 	bind(UntrustedMaxTimeoutKey, func(c *WorkflowExecution) *time.Duration { return &c.UntrustedMaxTimeout }, durationOf(0)),
 }
 
+// Key is a key of config-workflowexecution and the syntax of its value:
+// one of SyntaxDNSLabel, SyntaxDNSSubdomain, SyntaxDNSSubdomainList,
+// SyntaxNamespaceList, SyntaxList, SyntaxDuration (optionally followed by
+// ">=" and the least value, e.g. "duration>=1s"), SyntaxBoolean,
+// SyntaxPositiveInteger, SyntaxHTTPURL, SyntaxAbsolutePath, or SyntaxEnum
+// followed by the values separated by "|" (e.g. "enum:a|b").
+type Key struct {
+	Name   string
+	Syntax string
+}
+
+// Syntaxes of the values of config-workflowexecution (see Key).
+const (
+	SyntaxDNSLabel         = "dns-label"
+	SyntaxDNSSubdomain     = "dns-subdomain"
+	SyntaxDNSSubdomainList = "dns-subdomain-list"
+	SyntaxNamespaceList    = "dns-label-list-or-*"
+	SyntaxList             = "list"
+	SyntaxDuration         = "duration"
+	SyntaxBoolean          = "boolean"
+	SyntaxPositiveInteger  = "positive-integer"
+	SyntaxHTTPURL          = "http-url"
+	SyntaxAbsolutePath     = "absolute-path"
+	SyntaxEnum             = "enum:"
+)
+
+// Keys returns every key the controller reads from config-workflowexecution,
+// with the syntax of its value, in the order of its table. The admission
+// policy workflowexecution-config (config/401-config-policy.yaml) knows the
+// same keys and syntaxes; a test in test/config keeps them in step.
+func Keys() []Key {
+	keys := make([]Key, len(fields))
+	for i, f := range fields {
+		keys[i] = Key{Name: f.key, Syntax: f.syntax}
+	}
+	return keys
+}
+
 // splitList reads a comma-separated list; empty items are dropped.
-func splitList(v string) ([]string, error) {
+var splitList = value[[]string]{SyntaxList, parseList}
+
+func parseList(v string) ([]string, error) {
 	var out []string
 	for _, s := range strings.Split(v, ",") {
 		if s = strings.TrimSpace(s); s != "" {
@@ -347,18 +399,18 @@ func splitList(v string) ([]string, error) {
 	return out, nil
 }
 
-func serviceAccounts(v string) ([]string, error) {
-	list, _ := splitList(v)
+var serviceAccounts = value[[]string]{SyntaxDNSSubdomainList, func(v string) ([]string, error) {
+	list, _ := parseList(v)
 	for _, sa := range list {
 		if msgs := validation.IsDNS1123Subdomain(sa); len(msgs) > 0 {
 			return nil, fmt.Errorf("%q is not a valid service account name: %s", sa, strings.Join(msgs, "; "))
 		}
 	}
 	return list, nil
-}
+}}
 
-func trustedNamespaces(v string) ([]string, error) {
-	list, _ := splitList(v)
+var trustedNamespaces = value[[]string]{SyntaxNamespaceList, func(v string) ([]string, error) {
+	list, _ := parseList(v)
 	for _, ns := range list {
 		if ns == AllNamespaces {
 			if len(list) > 1 {
@@ -371,32 +423,33 @@ func trustedNamespaces(v string) ([]string, error) {
 		}
 	}
 	return list, nil
-}
+}}
 
-func boolean(v string) (bool, error) {
+var boolean = value[bool]{SyntaxBoolean, func(v string) (bool, error) {
 	b, err := strconv.ParseBool(v)
 	if err != nil {
 		return false, fmt.Errorf("%q is not a boolean", v)
 	}
 	return b, nil
-}
+}}
 
-func positiveInt(v string) (int, error) {
+var positiveInt = value[int]{SyntaxPositiveInteger, func(v string) (int, error) {
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 1 {
 		return 0, fmt.Errorf("%q must be a positive integer", v)
 	}
 	return n, nil
-}
+}}
 
-func auditSinkURL(v string) (string, error) {
+// auditSinkURL is empty (none) or an absolute http or https URL.
+var auditSinkURL = value[string]{SyntaxHTTPURL, func(v string) (string, error) {
 	if v != "" {
 		if _, err := ParseAuditSinkURL(v); err != nil {
 			return "", err
 		}
 	}
 	return v, nil
-}
+}}
 
 // ParseAuditSinkURL parses an audit-sink-url: an absolute http or https URL.
 // The error does not quote the value: it may hold credentials.
@@ -416,9 +469,18 @@ func ValidAuditFormat(v string) (string, error) {
 	return v, nil
 }
 
+// enum is one of values, checked by check.
+func enum(check func(string) (string, error), values ...string) value[string] {
+	return value[string]{SyntaxEnum + strings.Join(values, "|"), check}
+}
+
 // durationOf parses a duration of at least min.
-func durationOf(min time.Duration) func(string) (time.Duration, error) {
-	return func(v string) (time.Duration, error) {
+func durationOf(min time.Duration) value[time.Duration] {
+	syntax := SyntaxDuration
+	if min > 0 {
+		syntax += ">=" + min.String()
+	}
+	return value[time.Duration]{syntax, func(v string) (time.Duration, error) {
 		d, err := time.ParseDuration(v)
 		if err != nil {
 			return 0, fmt.Errorf("%q is not a duration (e.g. 30s, 5m, 1h)", v)
@@ -427,28 +489,28 @@ func durationOf(min time.Duration) func(string) (time.Duration, error) {
 			return 0, fmt.Errorf("%s must be at least %s", d, min)
 		}
 		return d, nil
-	}
+	}}
 }
 
 // filePath accepts an empty value (none) or a clean absolute path, the
 // mount path of a file in the controller's container.
-func filePath(v string) (string, error) {
+var filePath = value[string]{SyntaxAbsolutePath, func(v string) (string, error) {
 	if v != "" && (!filepath.IsAbs(v) || filepath.Clean(v) != v) {
 		return "", fmt.Errorf("%q must be an absolute, clean file path (e.g. /etc/workflowexecution/audit/token)", v)
 	}
 	return v, nil
-}
+}}
 
-func dnsLabel(v string) (string, error) {
+var dnsLabel = value[string]{SyntaxDNSLabel, func(v string) (string, error) {
 	if msgs := validation.IsDNS1123Label(v); len(msgs) > 0 {
 		return "", fmt.Errorf("%q: %s", v, strings.Join(msgs, "; "))
 	}
 	return v, nil
-}
+}}
 
-func dnsSubdomain(v string) (string, error) {
+var dnsSubdomain = value[string]{SyntaxDNSSubdomain, func(v string) (string, error) {
 	if msgs := validation.IsDNS1123Subdomain(v); len(msgs) > 0 {
 		return "", fmt.Errorf("%q: %s", v, strings.Join(msgs, "; "))
 	}
 	return v, nil
-}
+}}
