@@ -44,6 +44,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 	wfeclient "kubernaut.ai/workflowexecution/pkg/client/clientset/versioned"
 	"kubernaut.ai/workflowexecution/pkg/explain"
@@ -293,6 +294,12 @@ func grantRunner(ctx context.Context, kube kubernetes.Interface, ns string) erro
 			b := &rbacv1.RoleBinding{}
 			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, b); err != nil {
 				return err
+			}
+			// The sample binds payment's own runner: here, ns's.
+			for i := range b.Subjects {
+				if b.Subjects[i].Name == config.TenantRunner("payment") {
+					b.Subjects[i].Name = config.TenantRunner(ns)
+				}
 			}
 			if _, err := kube.RbacV1().RoleBindings(ns).Create(ctx, b, metav1.CreateOptions{}); err != nil && !apierrors.IsAlreadyExists(err) {
 				return err

@@ -133,8 +133,9 @@ func TestSamplesRun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ns := env.Namespace(t, "samples")
-	var names []string
+	// Each sample runs in its own namespace (that of its target: tenancy as
+	// shipped), which TestDocsRun leaves deleted.
+	var names [][2]string
 	for _, o := range objs {
 		if o.GetKind() != "WorkflowExecution" {
 			continue
@@ -143,18 +144,26 @@ func TestSamplesRun(t *testing.T) {
 		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, w); err != nil {
 			t.Fatal(err)
 		}
-		w.Namespace = ns
+		ns := w.Namespace
+		if ns == "" {
+			t.Fatalf("sample %s has no namespace: kubectl apply would create it in the user's current one", w.Name)
+		}
+		if err := env.Cluster.CreateNamespace(ctx, ns); err != nil {
+			t.Fatal(err)
+		}
 		w.Spec.WorkflowRef.ContainerImage = strings.Replace(w.Spec.WorkflowRef.ContainerImage, placeholder, env.Cluster.RegistryHost, 1)
 		if w.Spec.WorkflowRef.ContainerDigest != "" {
 			w.Spec.WorkflowRef.ContainerDigest = digest
 		}
 		env.Create(t, w)
-		names = append(names, w.Name)
+		env.Cleanup(t, ns, w.Name)
+		names = append(names, [2]string{ns, w.Name})
 	}
 	if len(names) == 0 {
 		t.Fatal("config/samples holds no WorkflowExecution")
 	}
-	for _, name := range names {
+	for _, n := range names {
+		ns, name := n[0], n[1]
 		got := env.WaitFor(t, ns, name, "terminal", waitLong, func(w *v1alpha1.WorkflowExecution) bool { return w.Status.IsDone() })
 		if got.Status.Phase != v1alpha1.PhaseCompleted {
 			t.Errorf("sample %s ended %s: %+v", name, got.Status.Phase, got.Status.FailureDetails)

@@ -310,7 +310,7 @@ func TestAllowlists(t *testing.T) {
 	}
 	for _, good := range []*v1alpha1.WorkflowExecution{
 		mk("good", approved, digest, "extra-runner"),
-		mk("good-pinned", "registry.example.com/approved/restart@"+digest, "", config.DefaultServiceAccount),
+		mk("good-pinned", "registry.example.com/approved/restart@"+digest, "", config.TenantRunner(ns)),
 		mk("good-default-sa", approved, digest, ""),
 	} {
 		if err := create(env.WFE, good, true); err != nil {
