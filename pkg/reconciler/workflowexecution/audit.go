@@ -186,9 +186,3 @@ func (a *auditTrail) forgetAll(wfe *v1alpha1.WorkflowExecution) {
 		a.settled.Delete(audit.EventID(wfe, t))
 	}
 }
-
-// holdsLock reports whether a terminal execution still has a lock release
-// (a status write) ahead of it.
-func holdsLock(wfe *v1alpha1.WorkflowExecution) bool {
-	return wfe.Status.PipelineRunRef != nil && wfe.Status.LockReleaseTime == nil
-}
