@@ -109,6 +109,7 @@ func newController(ctx context.Context, cmw configmap.Watcher, clk clock.Passive
 		taskRunLister:     trInf.Lister(),
 		kubeClient:        kubeclient.Get(ctx),
 		targets:           target.NewResolver(kubeclient.Get(ctx).Discovery(), clk),
+		runners:           newRunnerCache(clk),
 		clock:             clk,
 		metrics:           rec,
 		fresh:             newFreshness(clk, wfeclient.Get(ctx), p.Stalls),

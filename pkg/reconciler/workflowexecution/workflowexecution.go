@@ -20,7 +20,6 @@ package workflowexecution
 import (
 	"context"
 	"fmt"
-	"sync"
 	"time"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
@@ -89,7 +88,7 @@ type Reconciler struct {
 	// targets resolves targets through discovery (pkg/target).
 	targets *target.Resolver
 	// runners remembers the tenant runners known to exist (runner.go).
-	runners sync.Map
+	runners *runnerCache
 	clock   clock.PassiveClock
 	metrics *metrics.Recorder
 	audit   *auditTrail
