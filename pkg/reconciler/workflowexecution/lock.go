@@ -25,20 +25,21 @@ package workflowexecution
 //     its target, the PipelineRun holding the target's name and that run's
 //     owner, with the clock and the cooldown. Like Tekton's
 //     PipelineRunFacts, it does no I/O.
-//   - Decisions: lockFacts.acquire (a Pending execution) and
-//     lockFacts.release (a terminal one) are pure functions of the facts.
+//   - Decisions: lockFacts.acquire (a Pending execution), lockFacts.release
+//     (a terminal one) and lockFacts.stop (a deleted one) are pure
+//     functions of the facts.
 //     Each returns one lockDecision; a decision may ask for one more fact
 //     (lockReadRun, lockReadOwner), which the reconciler reads before
 //     asking again.
-//   - I/O: Reconciler.acquireLock and Reconciler.releaseLock do what the
+//   - I/O: Reconciler.acquireLock, releaseLock and stopOwnRun do what the
 //     decision names (create, delete, mark, requeue), and nothing else.
 //
 // To add a rule (waiting in line, budgets, failure holds): add the facts
 // it needs to lockFacts and fill them in lockFactsFor; add the rule to
-// acquire (or release) at the place of its priority, returning an
+// acquire (or release, stop) at the place of its priority, returning an
 // existing action or a new one; give a new action its I/O in acquireLock
-// (or releaseLock); and add its rows to TestLockDecisions. No other file
-// decides about the lock.
+// (or releaseLock, stopOwnRun); and add its rows to TestLockDecisions.
+// No other file decides about the lock.
 
 import (
 	"context"
@@ -77,6 +78,8 @@ const (
 	lockWaitCooldown // the cooldown is not over: look again then
 	lockRelease      // delete the execution's run, then record the release
 	lockReleased     // the run is gone or another's: record the release
+	// deletion
+	lockStop // delete the deleted execution's own run
 	// facts asked for
 	lockReadRun   // read the run of the target's name from the API server
 	lockReadOwner // read the owner of the run from the API server
@@ -87,6 +90,7 @@ var lockActionNames = [...]string{
 	lockWaitOwner: "wait for the owner", lockWaitTerminating: "wait terminating", lockTakeOver: "take over",
 	lockNotHeld: "not held", lockKeep: "keep", lockWaitCooldown: "wait cooldown", lockRelease: "release",
 	lockReleased: "released", lockReadRun: "read run", lockReadOwner: "read owner",
+	lockStop: "stop",
 }
 
 func (a lockAction) String() string { return lockActionNames[a] }
@@ -104,8 +108,10 @@ type lockFacts struct {
 	wfe *v1alpha1.WorkflowExecution
 	// others are the other executions on the canonical target (onTarget).
 	others []*v1alpha1.WorkflowExecution
-	// run is the PipelineRun of the target's name: from the cache, or from
-	// the API server once runRead.
+	// runName is the name of the run holding the target ("" when the
+	// target does not resolve); run is that PipelineRun: from the cache,
+	// or from the API server once runRead.
+	runName string
 	run     *pipelinev1.PipelineRun
 	runRead bool
 	// owner is the run's owner as cached (ownerOf), nil when the cache
@@ -117,6 +123,26 @@ type lockFacts struct {
 
 	now      time.Time
 	cooldown time.Duration
+}
+
+// stop decides for an execution being deleted: its own run, if it still
+// has one that is not already being deleted, is deleted (stopped) so that
+// a deleted execution's workflow does not keep acting on the target.
+func (f *lockFacts) stop() lockDecision {
+	switch {
+	case f.wfe.Status.LockReleaseTime != nil, f.runName == "":
+		// Released, or a target that does not resolve: only a target that
+		// resolves can have a run (a crash between create and status write
+		// leaves an unrecorded one).
+		return lockDecision{action: lockNotHeld}
+	case f.run == nil && !f.runRead:
+		return lockDecision{action: lockReadRun}
+	case f.run == nil || !resources.IsOwnedBy(f.run, f.wfe) || isTerminating(f.run):
+		// Gone, another's, or already being deleted (a finalizer holds
+		// it): nothing to stop, and no delete repeated on every pass.
+		return lockDecision{action: lockNotHeld}
+	}
+	return lockDecision{action: lockStop}
 }
 
 // acquire decides for a Pending execution whose target is admitted.
@@ -360,7 +386,7 @@ var pipelineRunGVK = pipelinev1.SchemeGroupVersion.WithKind("PipelineRun")
 // lockFactsFor observes, from the cache, the lock of an execution whose
 // run is (or would be) ns/name on the canonical target.
 func (r *Reconciler) lockFactsFor(wfe *v1alpha1.WorkflowExecution, target, ns, name string, cfg *config.WorkflowExecution, now time.Time) *lockFacts {
-	f := &lockFacts{wfe: wfe, now: now, cooldown: cfg.CooldownPeriod}
+	f := &lockFacts{wfe: wfe, runName: name, now: now, cooldown: cfg.CooldownPeriod}
 	if target != "" {
 		f.others = r.onTarget(wfe, target)
 	}
@@ -505,6 +531,36 @@ func (r *Reconciler) releaseLock(ctx context.Context, wfe *v1alpha1.WorkflowExec
 			return nil
 		default:
 			return fmt.Errorf("lock decision %q does not apply to a terminal execution", d.action)
+		}
+	}
+}
+
+// stopOwnRun deletes the execution's run, if it still owns one, and returns
+// it when this call deleted it.
+func (r *Reconciler) stopOwnRun(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) (*pipelinev1.PipelineRun, error) {
+	ns, name := cfg.ExecutionNamespace, ""
+	if ref := wfe.Status.PipelineRunRef; ref != nil {
+		ns, name = ref.Namespace, ref.Name
+	} else if wfe.Status.LockReleaseTime == nil {
+		name = r.runNameOf(wfe)
+	}
+	f := r.lockFactsFor(wfe, "", ns, name, cfg, r.clock.Now())
+	for {
+		d := f.stop()
+		switch d.action {
+		case lockNotHeld:
+			return nil, nil
+		case lockReadRun:
+			if err := r.readRun(ctx, f, ns, name); err != nil && !apierrors.IsNotFound(err) {
+				return nil, err
+			}
+		case lockStop:
+			if deleted, err := r.deleteExactly(ctx, f.run); err != nil || !deleted {
+				return nil, err
+			}
+			return f.run, nil
+		default:
+			return nil, fmt.Errorf("lock decision %q does not apply to a deleted execution", d.action)
 		}
 	}
 }

@@ -668,6 +668,7 @@ func TestLockDecisions(t *testing.T) {
 	for _, tc := range []struct {
 		name    string
 		release bool
+		stop    bool
 		facts   func(t *testing.T) *lockFacts
 		want    want
 	}{{
@@ -881,12 +882,63 @@ func TestLockDecisions(t *testing.T) {
 			return &lockFacts{wfe: self(t, ended("Completed", cooldown)), run: terminatingRun(ownPipelineRun(t, prSucceeded), 0), now: now, cooldown: cooldown}
 		},
 		want: want{action: lockWaitTerminating, wait: terminatingMinRecheck},
+	}, {
+		// TestFinalizeKind
+		name: "stop: the run not in the cache: read it",
+		stop: true,
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusRunning), runName: prName}
+		},
+		want: want{action: lockReadRun},
+	}, {
+		name: "stop: own run: delete it",
+		stop: true,
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusRunning), runName: prName, run: ownPipelineRun(t, prRunning)}
+		},
+		want: want{action: lockStop},
+	}, {
+		name: "stop: own run already terminating: nothing to stop",
+		stop: true,
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusRunning), runName: prName, run: terminatingRun(ownPipelineRun(t, prRunning), time.Second)}
+		},
+		want: want{action: lockNotHeld},
+	}, {
+		name: "stop: another's run: nothing to stop",
+		stop: true,
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), runName: prName, run: foreignRun(t, prRunning)}
+		},
+		want: want{action: lockNotHeld},
+	}, {
+		name: "stop: the run gone: nothing to stop",
+		stop: true,
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusRunning), runName: prName, runRead: true}
+		},
+		want: want{action: lockNotHeld},
+	}, {
+		name:  "stop: a target that does not resolve: no run",
+		stop:  true,
+		facts: func(t *testing.T) *lockFacts { return &lockFacts{wfe: self(t, statusPending)} },
+		want:  want{action: lockNotHeld},
+	}, {
+		name: "stop: lock released: nothing to stop",
+		stop: true,
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, released(10*time.Minute)), runName: prName, run: ownPipelineRun(t, prSucceeded)}
+		},
+		want: want{action: lockNotHeld},
 	}} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := tc.facts(t)
 			d := f.acquire
-			if tc.release {
+			switch {
+			case tc.release:
 				d = f.release
+			case tc.stop:
+				d = f.stop
 			}
 			got := d()
 			g := want{action: got.action, wait: got.wait}

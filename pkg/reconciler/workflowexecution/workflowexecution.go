@@ -456,34 +456,3 @@ func (r *Reconciler) FinalizeKind(ctx context.Context, wfe *v1alpha1.WorkflowExe
 	}
 	return nil
 }
-
-// stopOwnRun deletes the execution's run, if it still owns one, and returns
-// it when this call deleted it.
-func (r *Reconciler) stopOwnRun(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) (*pipelinev1.PipelineRun, error) {
-	if wfe.Status.LockReleaseTime != nil {
-		return nil, nil
-	}
-	ns, name := cfg.ExecutionNamespace, ""
-	if ref := wfe.Status.PipelineRunRef; ref != nil {
-		ns, name = ref.Namespace, ref.Name
-	} else if name = r.runNameOf(wfe); name == "" {
-		// A crash between create and status write leaves an unrecorded
-		// run: only a target that resolves can have one.
-		return nil, nil
-	}
-	pr, err := r.getPipelineRun(ctx, ns, name)
-	if apierrors.IsNotFound(err) || (err == nil && (!resources.IsOwnedBy(pr, wfe) || pr.DeletionTimestamp != nil)) {
-		// Gone, another's, or already being deleted (a finalizer holds
-		// it): nothing to stop, and no delete repeated on every pass.
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
-	if isTerminating(pr) {
-		return nil, nil // already being deleted: nothing left to do
-	}
-	if deleted, err := r.deleteExactly(ctx, pr); err != nil || !deleted {
-		return nil, err
-	}
-	return pr, nil
-}
