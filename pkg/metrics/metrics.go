@@ -115,7 +115,7 @@ func NewRecorder(mp metric.MeterProvider, opts ...Option) (*Recorder, error) {
 	for _, o := range opts {
 		o(r)
 	}
-	r.observed.clock = r.clock
+	r.observed = observations{seen: newStartPoints(r.clock), runDone: newStartPoints(r.clock)}
 	var err error
 
 	if r.total, err = meter.Int64Counter(TotalName,

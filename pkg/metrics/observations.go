@@ -16,11 +16,11 @@ limitations under the License.
 package metrics
 
 import (
-	"sync"
 	"time"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	"k8s.io/apimachinery/pkg/types"
+	utilcache "k8s.io/apimachinery/pkg/util/cache"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/utils/clock"
 
@@ -38,18 +38,58 @@ import (
 // and workflowexecution_status_sync_duration_seconds, and
 // cost no API request.
 //
-// The memory is bounded by the executions in flight and the finished runs
-// kept for their cooldown: an entry is taken when its latency is observed,
-// seen is dropped when the execution is seen started, and both are dropped
-// when the execution or its run is deleted.
+// An entry is taken when its latency is observed, seen is dropped when
+// the execution is seen started, and both are dropped when the execution
+// or its run is deleted. Each lives in a bounded cache (startPoints) with
+// one clean-up rule besides: an entry expires observationTTL after it was
+// stored, and past observationEntries the least recently used go first. A
+// lost entry costs precision only: the API's timestamps stand in.
 type observations struct {
-	clock clock.PassiveClock
 	// seen: execution UID -> when the informer first delivered it not started.
-	seen sync.Map
+	seen startPoints
 	// runDone: execution UID -> when the informer first delivered its
 	// PipelineRun finished.
-	runDone sync.Map
+	runDone startPoints
 }
+
+const (
+	observationTTL     = time.Hour
+	observationEntries = 1 << 16
+)
+
+// startPoints is one bounded cache of start points by execution UID.
+type startPoints struct {
+	clock clock.PassiveClock
+	c     *utilcache.LRUExpireCache
+}
+
+func newStartPoints(clk clock.PassiveClock) startPoints {
+	return startPoints{clock: clk, c: utilcache.NewLRUExpireCacheWithClock(observationEntries, clk)}
+}
+
+// storeOnce stores now as the start point of uid, unless it has one.
+// Each cache has one writer (its informer's handler).
+func (p startPoints) storeOnce(uid types.UID) {
+	if _, ok := p.c.Get(uid); !ok {
+		p.c.Add(uid, p.clock.Now(), observationTTL)
+	}
+}
+
+// take returns and forgets the start point of uid.
+func (p startPoints) take(uid types.UID) (time.Time, bool) {
+	at, ok := p.c.Get(uid)
+	if !ok {
+		return time.Time{}, false
+	}
+	p.c.Remove(uid)
+	return at.(time.Time), true
+}
+
+// drop forgets the start point of uid.
+func (p startPoints) drop(uid types.UID) { p.c.Remove(uid) }
+
+// len is the number of start points kept.
+func (p startPoints) len() int { return len(p.c.Keys()) }
 
 // ExecutionHandler keeps the creation latency's start points up to date
 // from the execution informer,
@@ -68,8 +108,8 @@ func (r *Recorder) ExecutionHandler(next func(any)) cache.ResourceEventHandler {
 		},
 		DeleteFunc: func(obj any) {
 			if wfe := asExecution(obj); wfe != nil {
-				o.seen.Delete(wfe.UID)
-				o.runDone.Delete(wfe.UID)
+				o.seen.drop(wfe.UID)
+				o.runDone.drop(wfe.UID)
 			}
 			next(obj)
 		},
@@ -85,7 +125,7 @@ func (o *observations) onExecution(obj any, added bool) {
 	}
 	if wfe.Status.StartTime == nil && !wfe.Status.IsDone() {
 		if added {
-			o.seen.LoadOrStore(wfe.UID, o.clock.Now())
+			o.seen.storeOnce(wfe.UID)
 		}
 		return
 	}
@@ -94,7 +134,7 @@ func (o *observations) onExecution(obj any, added bool) {
 	// watch event of the terminal write can overtake the write's response,
 	// and the pass that wrote it takes runDone after that response. An
 	// entry nobody takes goes with the run's or the execution's deletion.
-	o.seen.Delete(wfe.UID)
+	o.seen.drop(wfe.UID)
 }
 
 // RunHandler keeps the status sync's start points up to date from the
@@ -115,7 +155,7 @@ func (r *Recorder) RunHandler(next func(any)) cache.ResourceEventHandler {
 		},
 		DeleteFunc: func(obj any) {
 			if pr := asPipelineRun(obj); pr != nil {
-				o.runDone.Delete(resources.OwnerOf(pr).UID)
+				o.runDone.drop(resources.OwnerOf(pr).UID)
 			}
 			next(obj)
 		},
@@ -131,27 +171,19 @@ func (o *observations) onRun(old, obj any) {
 		return // not the moment it finished
 	}
 	if uid := resources.OwnerOf(pr).UID; uid != "" {
-		o.runDone.LoadOrStore(uid, o.clock.Now())
+		o.runDone.storeOnce(uid)
 	}
 }
 
 // takeSeen returns and forgets when the execution was first seen.
 func (o *observations) takeSeen(uid types.UID) (time.Time, bool) {
-	at, ok := o.seen.LoadAndDelete(uid)
-	if !ok {
-		return time.Time{}, false
-	}
-	return at.(time.Time), true
+	return o.seen.take(uid)
 }
 
 // takeRunDone returns and forgets when the execution's run was first seen
 // finished.
 func (o *observations) takeRunDone(uid types.UID) (time.Time, bool) {
-	at, ok := o.runDone.LoadAndDelete(uid)
-	if !ok {
-		return time.Time{}, false
-	}
-	return at.(time.Time), true
+	return o.runDone.take(uid)
 }
 
 func asExecution(obj any) *v1alpha1.WorkflowExecution {

@@ -16,7 +16,7 @@ limitations under the License.
 package metrics
 
 import (
-	"sync"
+	"fmt"
 	"testing"
 	"time"
 
@@ -66,10 +66,30 @@ func ownRun(status corev1.ConditionStatus) *pipelinev1.PipelineRun {
 	return pr
 }
 
-func entries(m *sync.Map) int {
-	n := 0
-	m.Range(func(any, any) bool { n++; return true })
-	return n
+func entries(m *startPoints) int { return m.len() }
+
+// TestStartPointsAreBounded: a start point nobody takes (its deletion
+// missed) expires after observationTTL, and the cache holds at most
+// observationEntries.
+func TestStartPointsAreBounded(t *testing.T) {
+	clk := clocktesting.NewFakePassiveClock(now)
+	p := newStartPoints(clk)
+	p.storeOnce(selfUID)
+	clk.SetTime(now.Add(observationTTL))
+	if at, ok := p.take(selfUID); !ok || !at.Equal(now) {
+		t.Errorf("at observationTTL: start point = %v, %v; want %v", at, ok, now)
+	}
+	p.storeOnce(selfUID)
+	clk.SetTime(clk.Now().Add(observationTTL + time.Nanosecond))
+	if _, ok := p.take(selfUID); ok {
+		t.Error("a start point outlived observationTTL")
+	}
+	for i := range observationEntries + 10 {
+		p.storeOnce(types.UID(fmt.Sprint(i)))
+	}
+	if n := p.len(); n != observationEntries {
+		t.Errorf("%d start points kept, want at most %d", n, observationEntries)
+	}
 }
 
 // TestObservations: the start points of the latency metrics are the

@@ -18,12 +18,11 @@ package workflowexecution
 import (
 	"context"
 	"errors"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"go.uber.org/zap"
 	"k8s.io/apimachinery/pkg/types"
+	utilcache "k8s.io/apimachinery/pkg/util/cache"
 	"k8s.io/utils/clock"
 	"knative.dev/pkg/logging"
 
@@ -34,7 +33,7 @@ import (
 )
 
 // auditForgetAfter is how long an outcome stays in auditTrail.settled
-// before auditTrail.prune drops it. Outcomes are normally forgotten within
+// before it expires. Outcomes are normally forgotten within
 // seconds (recorded in status, or the execution deleted); what outlives
 // this settled after its execution was gone (a late delivery of an event
 // dropped at the drain timeout). Dropping a live one costs at most a
@@ -53,24 +52,45 @@ const auditRecordAfter = auditForgetAfter / 2
 // again when the sender's buffer was full.
 const auditFullRetry = 5 * time.Second
 
+// auditEntries bounds each of the trail's two caches; past it the least
+// recently used entries go first (at worst an event re-sent with the same
+// event_id, or a drain timeout counted again from a later pass).
+const auditEntries = 1 << 16
+
 // auditTrail connects the reconciler to the audit sender. Delivery state
 // lives in each execution's status (AuditDelivered); settled holds the
-// outcomes the sender reported that are not yet written there.
+// outcomes the sender reported that are not yet written there. Both of its
+// caches are bounded, and each has one clean-up rule: an entry expires
+// (settled: auditForgetAfter after the outcome settled; deleting: the drain
+// timeout plus auditForgetAfter after the deletion was first seen), unless
+// it is dropped sooner because the status records it or the execution is
+// gone (forgetRecorded, forgetAll).
 type auditTrail struct {
 	metrics *metrics.Recorder
 	clock   clock.PassiveClock
 	senders *audit.Switch
-	settled sync.Map // event id -> time.Time it settled
-	// pruned is when settled was last pruned (UnixNano).
-	pruned atomic.Int64
+	// settled: event id -> time.Time it settled.
+	settled *utilcache.LRUExpireCache
 	// deleting remembers when this process first saw each execution being
 	// deleted: the drain timeout counts from then, so an execution deleted
 	// while the controller was down still gets its chance.
-	deleting sync.Map // UID -> time.Time
+	deleting *utilcache.LRUExpireCache // UID -> time.Time
 	enqueue  func(types.NamespacedName)
 	// traceParent, when set, gives the traceparent of an execution's
 	// events (tracing.go); "" when tracing is off.
 	traceParent func(*v1alpha1.WorkflowExecution) string
+}
+
+// newAuditTrail returns a trail with empty caches on clk.
+func newAuditTrail(clk clock.PassiveClock) *auditTrail {
+	return &auditTrail{clock: clk,
+		settled:  utilcache.NewLRUExpireCacheWithClock(auditEntries, clk),
+		deleting: utilcache.NewLRUExpireCacheWithClock(auditEntries, clk)}
+}
+
+// settle records that an outcome settled now.
+func (a *auditTrail) settle(id string) {
+	a.settled.Add(id, a.clock.Now(), auditForgetAfter)
 }
 
 func (a *auditTrail) sender() *audit.Sender {
@@ -96,13 +116,10 @@ func (a *auditTrail) sync(ctx context.Context, read, wfe *v1alpha1.WorkflowExecu
 		return 0
 	}
 	now := a.clock.Now()
-	if last := a.pruned.Load(); now.Sub(time.Unix(0, last)) >= auditForgetAfter/10 && a.pruned.CompareAndSwap(last, now.UnixNano()) {
-		a.prune(now)
-	}
 	key := types.NamespacedName{Namespace: read.Namespace, Name: read.Name}
 	for _, t := range audit.Undelivered(read) {
 		id := audit.EventID(read, t)
-		if at, ok := a.settled.Load(id); ok {
+		if at, ok := a.settled.Get(id); ok {
 			if changed || (wfe.Status.IsDone() && !holdsLock(wfe)) || now.Sub(at.(time.Time)) >= auditRecordAfter {
 				wfe.Status.MarkAuditDelivered(string(t))
 			}
@@ -114,7 +131,7 @@ func (a *auditTrail) sync(ctx context.Context, read, wfe *v1alpha1.WorkflowExecu
 			ev.TraceParent = a.traceParent(read)
 		}
 		err := sender.Enqueue(ev, func(ev audit.Event, result string) {
-			a.settled.Store(ev.EventID, a.clock.Now())
+			a.settle(ev.EventID)
 			a.enqueue(key)
 		})
 		if errors.Is(err, audit.ErrBufferFull) {
@@ -132,7 +149,7 @@ func (a *auditTrail) sync(ctx context.Context, read, wfe *v1alpha1.WorkflowExecu
 // forgetRecorded drops settled outcomes already written in the status.
 func (a *auditTrail) forgetRecorded(wfe *v1alpha1.WorkflowExecution) {
 	for _, t := range wfe.Status.AuditDelivered {
-		a.settled.Delete(audit.EventID(wfe, audit.EventType(t)))
+		a.settled.Remove(audit.EventID(wfe, audit.EventType(t)))
 	}
 }
 
@@ -149,10 +166,15 @@ func (a *auditTrail) drainWait(ctx context.Context, wfe *v1alpha1.WorkflowExecut
 	// What is settled stays remembered until the execution is gone (forget,
 	// on the informer's delete): a finalization that fails after this (a
 	// conflicting finalizer patch) must not wait, nor send, again.
-	if _, settled := a.settled.Load(id); settled || wfe.Status.IsAuditDelivered(string(t)) {
+	if _, settled := a.settled.Get(id); settled || wfe.Status.IsAuditDelivered(string(t)) {
 		return 0
 	}
-	first, _ := a.deleting.LoadOrStore(wfe.UID, now)
+	first, ok := a.deleting.Get(wfe.UID)
+	if !ok {
+		// One pass at a time per execution: no other writer of this key.
+		first = now
+		a.deleting.Add(wfe.UID, now, cfg.AuditDrainTimeout+auditForgetAfter)
+	}
 	if wait := first.(time.Time).Add(cfg.AuditDrainTimeout).Sub(now); wait > 0 {
 		a.sync(ctx, wfe, wfe, false)
 		return wait
@@ -162,18 +184,8 @@ func (a *auditTrail) drainWait(ctx context.Context, wfe *v1alpha1.WorkflowExecut
 		a.metrics.EventSent(audit.ResultDropped, 1)
 	}
 	logging.FromContext(ctx).Warnf("Dropped audit event %s of a deleted execution after %s", t, cfg.AuditDrainTimeout)
-	a.settled.Store(id, a.clock.Now())
+	a.settle(id)
 	return 0
-}
-
-// prune drops the outcomes that outlived auditForgetAfter (see there).
-func (a *auditTrail) prune(now time.Time) {
-	a.settled.Range(func(id, at any) bool {
-		if now.Sub(at.(time.Time)) > auditForgetAfter {
-			a.settled.Delete(id)
-		}
-		return true
-	})
 }
 
 // forgetAll drops what the trail keeps about an execution that is gone.
@@ -181,14 +193,8 @@ func (a *auditTrail) forgetAll(wfe *v1alpha1.WorkflowExecution) {
 	if a == nil {
 		return
 	}
-	a.deleting.Delete(wfe.UID)
+	a.deleting.Remove(wfe.UID)
 	for _, t := range audit.EventTypesFor(wfe) {
-		a.settled.Delete(audit.EventID(wfe, t))
+		a.settled.Remove(audit.EventID(wfe, t))
 	}
-}
-
-// holdsLock reports whether a terminal execution still has a lock release
-// (a status write) ahead of it.
-func holdsLock(wfe *v1alpha1.WorkflowExecution) bool {
-	return wfe.Status.PipelineRunRef != nil && wfe.Status.LockReleaseTime == nil
 }

@@ -35,6 +35,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
+	utilcache "k8s.io/apimachinery/pkg/util/cache"
 	clientgotesting "k8s.io/client-go/testing"
 	"k8s.io/client-go/tools/cache"
 	clocktesting "k8s.io/utils/clock/testing"
@@ -320,20 +321,28 @@ func TestAuditDeletedWhileRunning(t *testing.T) {
 }
 
 // TestAuditTrailPrune: outcomes that outlive auditForgetAfter belong to
-// executions that are gone; prune drops them and keeps the recent ones.
+// executions that are gone; they expire, the recent ones stay, and the
+// cache is bounded.
 func TestAuditTrailPrune(t *testing.T) {
-	a := &auditTrail{}
 	at := time.Date(2026, 11, 27, 12, 0, 0, 0, time.UTC)
-	a.settled.Store("old", at)
-	a.settled.Store("recent", at.Add(auditForgetAfter))
-	a.prune(at.Add(auditForgetAfter + time.Second))
+	clk := clocktesting.NewFakePassiveClock(at)
+	a := newAuditTrail(clk)
+	a.settle("old")
+	clk.SetTime(at.Add(auditForgetAfter))
+	a.settle("recent")
+	clk.SetTime(at.Add(auditForgetAfter + time.Second))
 	var left []string
-	a.settled.Range(func(k, _ any) bool {
+	for _, k := range a.settled.Keys() {
 		left = append(left, fmt.Sprint(k))
-		return true
-	})
+	}
 	if len(left) != 1 || left[0] != "recent" {
-		t.Errorf("settled after prune = %q, want [recent]", left)
+		t.Errorf("settled after auditForgetAfter = %q, want [recent]", left)
+	}
+	for i := range auditEntries + 10 {
+		a.settle(fmt.Sprint(i))
+	}
+	if n := len(a.settled.Keys()); n != auditEntries {
+		t.Errorf("%d outcomes remembered, want at most %d", n, auditEntries)
 	}
 }
 
@@ -381,14 +390,14 @@ func TestAuditFinalizationRetriedAfterDelivery(t *testing.T) {
 // TestForgetOnDelete: once the informer saw an execution deleted, nothing
 // the process kept about it remains, tombstones included.
 func TestForgetOnDelete(t *testing.T) {
-	r := &Reconciler{audit: &auditTrail{}, fresh: newFreshness(clocktesting.NewFakePassiveClock(now), nil, nil)}
+	r := &Reconciler{audit: newAuditTrail(clocktesting.NewFakePassiveClock(now)), fresh: newFreshness(clocktesting.NewFakePassiveClock(now), nil, nil)}
 	gone := self(t, released(ended("Completed", time.Minute)))
 	tomb := wfe(t, otherNS, otherName, otherUID, otherWorkflow, "payment/Deployment/web", ended("Failed", time.Minute))
 	for _, w := range []*v1alpha1.WorkflowExecution{gone, tomb} {
 		r.fresh.progress.Add(w.UID, 2, progressTTL)
-		r.audit.deleting.Store(w.UID, now)
+		r.audit.deleting.Add(w.UID, now, time.Hour)
 		for _, typ := range audit.EventTypesFor(w) {
-			r.audit.settled.Store(audit.EventID(w, typ), now)
+			r.audit.settle(audit.EventID(w, typ))
 		}
 	}
 	r.forget(gone)
@@ -397,11 +406,10 @@ func TestForgetOnDelete(t *testing.T) {
 	if keys := r.fresh.progress.Keys(); len(keys) != 0 {
 		t.Errorf("progress still holds %v", keys)
 	}
-	for name, m := range map[string]*sync.Map{"settled": &r.audit.settled, "deleting": &r.audit.deleting} {
-		m.Range(func(k, _ any) bool {
-			t.Errorf("%s still holds %v", name, k)
-			return true
-		})
+	for name, m := range map[string]*utilcache.LRUExpireCache{"settled": r.audit.settled, "deleting": r.audit.deleting} {
+		if keys := m.Keys(); len(keys) != 0 {
+			t.Errorf("%s still holds %v", name, keys)
+		}
 	}
 }
 
@@ -446,11 +454,9 @@ func TestAuditLongRunDoesNotResendStarted(t *testing.T) {
 		AuditSinkURL: sink.URL, AuditFormat: "datastorage", AuditBufferSize: 100,
 	})
 	senders.StartWhenSynced()
-	a := &auditTrail{
-		clock:   clk,
-		senders: senders,
-		enqueue: func(k types.NamespacedName) { enqueued <- k },
-	}
+	a := newAuditTrail(clk)
+	a.senders = senders
+	a.enqueue = func(k types.NamespacedName) { enqueued <- k }
 	sender := a.sender()
 
 	// pass runs the audit part of a pass on the committed status read and
@@ -488,13 +494,12 @@ func TestAuditLongRunDoesNotResendStarted(t *testing.T) {
 		committed = w
 	}
 	// The status write committed; the pass on its watch event forgets the
-	// outcome. Long after, the prune has nothing left to forget.
+	// outcome. Long after, its expiry has nothing left to forget.
 	if w := pass(committed); w != nil {
 		t.Errorf("the pass after the recording writes again: %v", w.Status.AuditDelivered)
 	}
 	for m := 6; m <= 25; m++ {
 		clk.SetTime(now.Add(time.Duration(m) * time.Minute))
-		a.prune(clk.Now())
 		if w := pass(committed); w != nil {
 			t.Errorf("after %d min: a write (%v)", m, w.Status.AuditDelivered)
 		}

@@ -109,6 +109,7 @@ func newController(ctx context.Context, cmw configmap.Watcher, clk clock.Passive
 		taskRunLister:     trInf.Lister(),
 		kubeClient:        kubeclient.Get(ctx),
 		targets:           target.NewResolver(kubeclient.Get(ctx).Discovery(), clk),
+		runners:           newRunnerCache(clk),
 		clock:             clk,
 		metrics:           rec,
 		fresh:             newFreshness(clk, wfeclient.Get(ctx), p.Stalls),
@@ -140,13 +141,9 @@ func newController(ctx context.Context, cmw configmap.Watcher, clk clock.Passive
 	// Executions waiting for another object (a terminating run) track it.
 	impl.Tracker = tracker.New(impl.EnqueueKey, controller.GetTrackerLease(ctx))
 	r.tracker = impl.Tracker
-	r.audit = &auditTrail{
-		metrics:     rec,
-		clock:       clk,
-		senders:     auditSenders,
-		enqueue:     impl.EnqueueKey,
-		traceParent: r.tracing.TraceParent,
-	}
+	r.audit = newAuditTrail(clk)
+	r.audit.metrics, r.audit.senders = rec, auditSenders
+	r.audit.enqueue, r.audit.traceParent = impl.EnqueueKey, r.tracing.TraceParent
 	auditSenders.StartWhenSynced(wfeInf.Informer().HasSynced)
 	rec.SetAuditPending(auditSenders.Pending)
 	p.Shutdown.Add(auditSenders.Shutdown)

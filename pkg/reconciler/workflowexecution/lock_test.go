@@ -637,3 +637,323 @@ func TestCountLocksHeld(t *testing.T) {
 		t.Errorf("countLocksHeld() = %d, want 3", got)
 	}
 }
+
+// TestLockDecisions is the table of the lock's rules (lock.go), decided
+// from facts alone: no cluster, no fixture. Each row names the test
+// through the reconciler that proves the same rule end to end.
+func TestLockDecisions(t *testing.T) {
+	const cooldown = 5 * time.Minute
+	earlier := func(t *testing.T, status string) *v1alpha1.WorkflowExecution {
+		return sameWorkflow(t, "earlier", status)
+	}
+	// earlierRun is the target's run owned by an earlier execution of the
+	// same workflow.
+	earlierRun := func(t *testing.T, status string) *pipelinev1.PipelineRun {
+		e := earlier(t, "")
+		return pipelineRun(t, e.Namespace, e.Name, string(e.UID), foreignUID, status)
+	}
+	unlabelled := func(t *testing.T) *pipelinev1.PipelineRun {
+		pr := foreignRun(t, prRunning)
+		pr.Labels = nil
+		return pr
+	}
+	released := func(d time.Duration) string {
+		return ended("Completed", d) + fmt.Sprintf("lockReleaseTime: %q\n", ago(d-cooldown))
+	}
+	type want struct {
+		action lockAction
+		named  string // the execution the skip names
+		wait   time.Duration
+	}
+	for _, tc := range []struct {
+		name    string
+		release bool
+		stop    bool
+		facts   func(t *testing.T) *lockFacts
+		want    want
+	}{{
+		// TestReconcilePendingCreates
+		name:  "nothing on the target: create",
+		facts: func(t *testing.T) *lockFacts { return &lockFacts{wfe: self(t, statusPending)} },
+		want:  want{action: lockCreate},
+	}, {
+		// TestReconcileLockLayer1
+		name: "another execution Running on the target: skip busy naming it",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), others: []*v1alpha1.WorkflowExecution{other(t, otherRunning)}, runRead: true}
+		},
+		want: want{action: lockSkipBusy, named: otherName},
+	}, {
+		name: "blocked, the run not in the cache: read it first",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), others: []*v1alpha1.WorkflowExecution{other(t, otherRunning)}}
+		},
+		want: want{action: lockReadRun},
+	}, {
+		// TestReconcileOwnRunWinsOverStaleCache
+		name: "own run wins over a Running execution in a stale cache: adopt",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), others: []*v1alpha1.WorkflowExecution{other(t, otherRunning)},
+				run: ownPipelineRun(t, prRunning)}
+		},
+		want: want{action: lockAdopt},
+	}, {
+		name: "the same workflow Completed within the cooldown: skip cooldown",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), others: []*v1alpha1.WorkflowExecution{earlier(t, ended("Completed", time.Minute))},
+				runRead: true, now: now, cooldown: cooldown}
+		},
+		want: want{action: lockSkipCooldown, named: "earlier"},
+	}, {
+		name: "the most recent of two ended runs is named",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), runRead: true, now: now, cooldown: cooldown,
+				others: []*v1alpha1.WorkflowExecution{earlier(t, ended("Completed", 3*time.Minute)), sameWorkflow(t, "latest", ended("Failed", time.Minute))}}
+		},
+		want: want{action: lockSkipCooldown, named: "latest"},
+	}, {
+		// TestCooldownCountsOnlyWorkflowsThatRan
+		name: "the same workflow Failed before it ran: create",
+		facts: func(t *testing.T) *lockFacts {
+			st := strings.Replace(ended("Failed", time.Minute), "wasExecutionFailure: true", "wasExecutionFailure: false", 1)
+			return &lockFacts{wfe: self(t, statusPending), others: []*v1alpha1.WorkflowExecution{earlier(t, st)}, now: now, cooldown: cooldown}
+		},
+		want: want{action: lockCreate},
+	}, {
+		name: "the same workflow Skipped: create",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), others: []*v1alpha1.WorkflowExecution{earlier(t, ended("Skipped", time.Minute))}, now: now, cooldown: cooldown}
+		},
+		want: want{action: lockCreate},
+	}, {
+		name: "another workflow ended within the cooldown: create",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), others: []*v1alpha1.WorkflowExecution{other(t, ended("Completed", time.Minute))}, now: now, cooldown: cooldown}
+		},
+		want: want{action: lockCreate},
+	}, {
+		name: "the cooldown ends exactly now: create",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), others: []*v1alpha1.WorkflowExecution{earlier(t, ended("Completed", cooldown))}, now: now, cooldown: cooldown}
+		},
+		want: want{action: lockCreate},
+	}, {
+		name: "a zero cooldown: create",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), others: []*v1alpha1.WorkflowExecution{earlier(t, ended("Completed", time.Second))}, now: now}
+		},
+		want: want{action: lockCreate},
+	}, {
+		name: "a Pending execution does not block: create",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), others: []*v1alpha1.WorkflowExecution{other(t, statusPending)}, now: now, cooldown: cooldown}
+		},
+		want: want{action: lockCreate},
+	}, {
+		// TestReconcileLockLayer2
+		name: "foreign unfinished run, owner Pending in the cache: skip busy naming it",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), run: foreignRun(t, prRunning), owner: other(t, statusPending), now: now}
+		},
+		want: want{action: lockSkipBusy, named: otherName},
+	}, {
+		name: "foreign unfinished run, owner terminal in the cache: take over",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), run: foreignRun(t, prRunning), owner: other(t, ended("Failed", time.Minute)), now: now, cooldown: cooldown}
+		},
+		want: want{action: lockTakeOver},
+	}, {
+		name: "foreign unfinished run, owner not cached: read it",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), run: foreignRun(t, prRunning), now: now}
+		},
+		want: want{action: lockReadOwner},
+	}, {
+		name: "foreign unfinished run, owner gone on the API server: take over",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), run: foreignRun(t, prRunning), ownerRead: true, ownerGone: true, now: now}
+		},
+		want: want{action: lockTakeOver},
+	}, {
+		name: "foreign unfinished run, owner alive on the API server: skip busy naming it from the run",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), run: foreignRun(t, prRunning), ownerRead: true, now: now}
+		},
+		want: want{action: lockSkipBusy, named: otherName},
+	}, {
+		name: "unfinished run not labelled as ours: skip busy naming the run",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), run: unlabelled(t), now: now}
+		},
+		want: want{action: lockSkipBusy, named: prName},
+	}, {
+		name: "foreign finished run, owner yet to record it: wait for the owner",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), run: foreignRun(t, prSucceeded), owner: other(t, otherRunning), now: now}
+		},
+		want: want{action: lockWaitOwner, wait: ownerRecordDelay},
+	}, {
+		name: "foreign finished run, owner terminal: take over",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), run: foreignRun(t, prSucceeded), owner: other(t, ended("Completed", time.Minute)), now: now, cooldown: cooldown}
+		},
+		want: want{action: lockTakeOver},
+	}, {
+		name: "foreign finished run, owner gone: take over",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), run: foreignRun(t, prSucceeded), now: now, cooldown: cooldown}
+		},
+		want: want{action: lockTakeOver},
+	}, {
+		name: "finished run of the same workflow within the cooldown (its owner no longer indexed): skip cooldown",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), run: earlierRun(t, prSucceeded), owner: earlier(t, ended("Completed", time.Minute)), now: now, cooldown: cooldown}
+		},
+		want: want{action: lockSkipCooldown, named: "earlier"},
+	}, {
+		// TestReconcileTerminatingRun
+		name: "finished run terminating for 20s: wait terminating 5s",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), run: terminatingRun(foreignRun(t, prSucceeded), 20*time.Second),
+				owner: other(t, ended("Completed", time.Minute)), now: now, cooldown: cooldown}
+		},
+		want: want{action: lockWaitTerminating, wait: 5 * time.Second},
+	}, {
+		name: "abandoned run terminating for an hour: wait terminating 30s",
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), run: terminatingRun(foreignRun(t, prRunning), time.Hour),
+				ownerRead: true, ownerGone: true, now: now}
+		},
+		want: want{action: lockWaitTerminating, wait: terminatingMaxRecheck},
+	}, {
+		// TestReconcileTerminal
+		name:    "release: never held a lock",
+		release: true,
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, ended("Skipped", time.Minute)), now: now}
+		},
+		want: want{action: lockNotHeld},
+	}, {
+		name:    "release: already released",
+		release: true,
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, released(10*time.Minute)), now: now, cooldown: cooldown}
+		},
+		want: want{action: lockNotHeld},
+	}, {
+		name:    "release: within the cooldown: wait its rest",
+		release: true,
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, ended("Completed", time.Minute)), run: ownPipelineRun(t, prSucceeded), now: now, cooldown: cooldown}
+		},
+		want: want{action: lockWaitCooldown, wait: 4 * time.Minute},
+	}, {
+		name:    "release: cooldown over, own run: delete it and release",
+		release: true,
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, ended("Failed", cooldown)), run: ownPipelineRun(t, prFailed), now: now, cooldown: cooldown}
+		},
+		want: want{action: lockRelease},
+	}, {
+		name:    "release: run not in the cache: read it",
+		release: true,
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, ended("Completed", cooldown)), now: now, cooldown: cooldown}
+		},
+		want: want{action: lockReadRun},
+	}, {
+		name:    "release: run gone: released",
+		release: true,
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, ended("Completed", cooldown)), runRead: true, now: now, cooldown: cooldown}
+		},
+		want: want{action: lockReleased},
+	}, {
+		name:    "release: run taken over by another: released",
+		release: true,
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, ended("Completed", cooldown)), run: foreignRun(t, prRunning), now: now, cooldown: cooldown}
+		},
+		want: want{action: lockReleased},
+	}, {
+		name:    "release: own run terminating: wait terminating",
+		release: true,
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, ended("Completed", cooldown)), run: terminatingRun(ownPipelineRun(t, prSucceeded), 0), now: now, cooldown: cooldown}
+		},
+		want: want{action: lockWaitTerminating, wait: terminatingMinRecheck},
+	}, {
+		// TestFinalizeKind
+		name: "stop: the run not in the cache: read it",
+		stop: true,
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusRunning), runName: prName}
+		},
+		want: want{action: lockReadRun},
+	}, {
+		name: "stop: own run: delete it",
+		stop: true,
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusRunning), runName: prName, run: ownPipelineRun(t, prRunning)}
+		},
+		want: want{action: lockStop},
+	}, {
+		name: "stop: own run already terminating: nothing to stop",
+		stop: true,
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusRunning), runName: prName, run: terminatingRun(ownPipelineRun(t, prRunning), time.Second)}
+		},
+		want: want{action: lockNotHeld},
+	}, {
+		name: "stop: another's run: nothing to stop",
+		stop: true,
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusPending), runName: prName, run: foreignRun(t, prRunning)}
+		},
+		want: want{action: lockNotHeld},
+	}, {
+		name: "stop: the run gone: nothing to stop",
+		stop: true,
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, statusRunning), runName: prName, runRead: true}
+		},
+		want: want{action: lockNotHeld},
+	}, {
+		name:  "stop: a target that does not resolve: no run",
+		stop:  true,
+		facts: func(t *testing.T) *lockFacts { return &lockFacts{wfe: self(t, statusPending)} },
+		want:  want{action: lockNotHeld},
+	}, {
+		name: "stop: lock released: nothing to stop",
+		stop: true,
+		facts: func(t *testing.T) *lockFacts {
+			return &lockFacts{wfe: self(t, released(10*time.Minute)), runName: prName, run: ownPipelineRun(t, prSucceeded)}
+		},
+		want: want{action: lockNotHeld},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := tc.facts(t)
+			d := f.acquire
+			switch {
+			case tc.release:
+				d = f.release
+			case tc.stop:
+				d = f.stop
+			}
+			got := d()
+			g := want{action: got.action, wait: got.wait}
+			switch s := got.skip; {
+			case s != nil && s.ConflictingWorkflow != nil:
+				g.named = s.ConflictingWorkflow.Name
+			case s != nil && s.RecentRemediation != nil:
+				g.named = s.RecentRemediation.Name
+			}
+			if diff := cmp.Diff(tc.want, g, cmp.AllowUnexported(want{}), cmp.Transformer("", lockAction.String)); diff != "" {
+				t.Errorf("decision (-want, +got):\n%s", diff)
+			}
+			if (got.action == lockSkipBusy || got.action == lockSkipCooldown) != (got.skip != nil) {
+				t.Errorf("decision %s with skip %+v", got.action, got.skip)
+			}
+		})
+	}
+}

@@ -25,9 +25,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"knative.dev/pkg/logging"
-
-	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
-	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
 )
 
 // getPipelineRun reads a PipelineRun from the cache, then from the API
@@ -49,7 +46,7 @@ func (r *Reconciler) getPipelineRun(ctx context.Context, ns, name string) (*pipe
 // and a TaskRun's pod, by name without checking the owner: a run created
 // while the old ones are still there "succeeds" at once on them without
 // running anything (seen on real pods in 8 take-overs of 8). Every path
-// waits for a terminating run (terminating.go), so no run is created before
+// waits for a terminating run (lock.go), so no run is created before
 // its predecessor's children are gone. A run without TaskRuns has nothing
 // to wait for: it goes at once (background).
 func (r *Reconciler) deleteOptions(pr *pipelinev1.PipelineRun) metav1.DeleteOptions {
@@ -74,36 +71,6 @@ func (r *Reconciler) deleteExactly(ctx context.Context, pr *pipelinev1.PipelineR
 	default:
 		return false, fmt.Errorf("deleting PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err)
 	}
-}
-
-// terminatingError says a PipelineRun is already being deleted: it is not
-// deleted again (docs/design.md §4.3).
-type terminatingError struct{ pr *pipelinev1.PipelineRun }
-
-func (e *terminatingError) Error() string {
-	return fmt.Sprintf("PipelineRun %s/%s is already being deleted", e.pr.Namespace, e.pr.Name)
-}
-
-// deleteOwnedPipelineRun deletes the named PipelineRun if it belongs to
-// wfe, and reports whether it did. A run of wfe already being deleted is
-// left alone, with a *terminatingError.
-func (r *Reconciler) deleteOwnedPipelineRun(ctx context.Context, wfe *v1alpha1.WorkflowExecution, ns, name string) (bool, error) {
-	pr, err := r.getPipelineRun(ctx, ns, name)
-	if apierrors.IsNotFound(err) {
-		return false, nil
-	} else if err != nil {
-		return false, fmt.Errorf("getting PipelineRun %s/%s: %w", ns, name, err)
-	}
-	if !resources.IsOwnedBy(pr, wfe) {
-		return false, nil
-	}
-	if isTerminating(pr) {
-		return false, &terminatingError{pr: pr}
-	}
-	if _, err := r.deleteExactly(ctx, pr); err != nil {
-		return false, err
-	}
-	return true, nil
 }
 
 // cancelPipelineRun asks Tekton to cancel exactly this run: the JSON

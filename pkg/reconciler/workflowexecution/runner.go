@@ -24,6 +24,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	utilcache "k8s.io/apimachinery/pkg/util/cache"
+	"k8s.io/utils/clock"
 
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution"
@@ -31,9 +33,39 @@ import (
 	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
 )
 
-// runnerRecheck is how long a tenant runner known to exist is not looked
-// at again: one that was deleted is created again within this time.
-const runnerRecheck = 10 * time.Minute
+// The tenant runners known to exist are per-namespace memory: one bounded
+// cache with one clean-up rule. An entry expires runnerRecheck after the
+// runner was last seen to exist (a runner deleted meanwhile is created
+// again within that time); past runnerEntries the least recently used go
+// first. Losing an entry early costs one create answered AlreadyExists.
+const (
+	runnerRecheck = 10 * time.Minute
+	runnerEntries = 1 << 12
+)
+
+// runnerCache remembers the tenant runners known to exist, by
+// namespace/name.
+type runnerCache struct {
+	clock clock.PassiveClock
+	// known: key -> when it must be looked at again.
+	known *utilcache.LRUExpireCache
+}
+
+func newRunnerCache(clk clock.PassiveClock) *runnerCache {
+	return &runnerCache{clock: clk, known: utilcache.NewLRUExpireCacheWithClock(runnerEntries, clk)}
+}
+
+// exists reports whether the runner was seen to exist less than
+// runnerRecheck ago.
+func (c *runnerCache) exists(key string) bool {
+	until, ok := c.known.Get(key)
+	return ok && c.clock.Now().Before(until.(time.Time))
+}
+
+// seen records that the runner exists now.
+func (c *runnerCache) seen(key string) {
+	c.known.Add(key, c.clock.Now().Add(runnerRecheck), runnerRecheck)
+}
 
 // ensureRunner creates, in the execution namespace, the ServiceAccount an
 // untrusted namespace's workflows run as (wfe-runner-<namespace>,
@@ -47,8 +79,7 @@ func (r *Reconciler) ensureRunner(ctx context.Context, wfe *v1alpha1.WorkflowExe
 		return nil
 	}
 	key := cfg.ExecutionNamespace + "/" + sa
-	now := r.clock.Now()
-	if until, ok := r.runners.Load(key); ok && now.Before(until.(time.Time)) {
+	if r.runners.exists(key) {
 		return nil
 	}
 	_, err := r.kubeClient.CoreV1().ServiceAccounts(cfg.ExecutionNamespace).Create(ctx, &corev1.ServiceAccount{
@@ -65,6 +96,6 @@ func (r *Reconciler) ensureRunner(ctx context.Context, wfe *v1alpha1.WorkflowExe
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		return fmt.Errorf("creating ServiceAccount %s/%s for the workflows of namespace %s: %w", cfg.ExecutionNamespace, sa, wfe.Namespace, err)
 	}
-	r.runners.Store(key, now.Add(runnerRecheck))
+	r.runners.seen(key)
 	return nil
 }

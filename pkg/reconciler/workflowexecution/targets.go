@@ -19,36 +19,8 @@ package workflowexecution
 import (
 	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
-	"kubernaut.ai/workflowexecution/pkg/reconciler/workflowexecution/resources"
 	"kubernaut.ai/workflowexecution/pkg/target"
 )
-
-// targetIndex indexes WorkflowExecutions of all namespaces by canonical
-// target (status.canonicalTarget, docs/design.md §4, Targets are objects).
-const targetIndex = "canonicalTarget"
-
-// unresolvedTarget is the index key of executions that may hold a lock
-// but whose status does not record a canonical target: started by a
-// release that did not resolve targets. They are resolved when a lock is
-// checked (onTarget), and record theirs on their next pass
-// (recordCanonicalTarget). A Pending execution holds nothing: it is not
-// indexed until it records its target.
-const unresolvedTarget = "\x00unresolved"
-
-func indexByTarget(obj any) ([]string, error) {
-	wfe, ok := obj.(*v1alpha1.WorkflowExecution)
-	if !ok {
-		return nil, nil
-	}
-	st := &wfe.Status
-	switch {
-	case st.CanonicalTarget != "":
-		return []string{st.CanonicalTarget}, nil
-	case st.PipelineRunRef != nil && st.LockReleaseTime == nil:
-		return []string{unresolvedTarget}, nil
-	}
-	return nil, nil
-}
 
 // resolveTarget resolves the execution's target: a *target.Error when it
 // cannot name an object here (ConfigurationError), another error when
@@ -70,38 +42,6 @@ func (r *Reconciler) recordCanonicalTarget(wfe *v1alpha1.WorkflowExecution) {
 	if ref, err := r.resolveTarget(wfe); err == nil {
 		wfe.Status.CanonicalTarget = ref.String()
 	}
-}
-
-// unresolvedOn lists the executions of unresolvedTarget whose target
-// resolves to target. One that does not resolve cannot be on target: the
-// execution asking resolved its own target through the same discovery.
-func (r *Reconciler) unresolvedOn(target string) []any {
-	objs, err := r.wfeIndexer.ByIndex(targetIndex, unresolvedTarget)
-	if err != nil {
-		return nil
-	}
-	var out []any
-	for _, o := range objs {
-		if other, ok := o.(*v1alpha1.WorkflowExecution); ok {
-			if ref, err := r.resolveTarget(other); err == nil && ref.String() == target {
-				out = append(out, other)
-			}
-		}
-	}
-	return out
-}
-
-// runNameOf is the name of the execution's run, for one that may have
-// created it without recording it (a crash between the create and the
-// status write): "" when its target does not resolve.
-func (r *Reconciler) runNameOf(wfe *v1alpha1.WorkflowExecution) string {
-	if c := wfe.Status.CanonicalTarget; c != "" {
-		return resources.PipelineRunName(c)
-	}
-	if ref, err := r.resolveTarget(wfe); err == nil {
-		return resources.PipelineRunName(ref.String())
-	}
-	return ""
 }
 
 // admitTarget resolves the execution's target and applies the tenancy rule

@@ -17,7 +17,9 @@ limitations under the License.
 package workflowexecution
 
 import (
+	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -25,9 +27,12 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	fakediscovery "k8s.io/client-go/discovery/fake"
+	fakekube "k8s.io/client-go/kubernetes/fake"
 	clientgotesting "k8s.io/client-go/testing"
+	clocktesting "k8s.io/utils/clock/testing"
 	fakekubeclient "knative.dev/pkg/client/injection/kube/client/fake"
 
+	"kubernaut.ai/workflowexecution/pkg/apis/config"
 	"kubernaut.ai/workflowexecution/pkg/apis/workflowexecution/v1alpha1"
 )
 
@@ -266,5 +271,42 @@ func TestDiscoveryOutageIsRetried(t *testing.T) {
 	}
 	if n := len(f.pipelineRuns()); n != 0 {
 		t.Errorf("%d PipelineRuns, want none", n)
+	}
+}
+
+// TestTenantRunnerIsCreatedOncePerRecheck: a runner known to exist is not
+// created again for runnerRecheck; after that it is asked for again (a
+// deleted one comes back); the cache of known runners is bounded.
+func TestTenantRunnerIsCreatedOncePerRecheck(t *testing.T) {
+	clk := clocktesting.NewFakePassiveClock(now)
+	kube := fakekube.NewSimpleClientset()
+	r := &Reconciler{kubeClient: kube, runners: newRunnerCache(clk), clock: clk}
+	cfg := config.FromContextOrDefaults(context.Background()).WorkflowExecution
+	creates := func() int {
+		n := 0
+		for _, a := range kube.Actions() {
+			if a.GetVerb() == "create" && a.GetResource().Resource == "serviceaccounts" {
+				n++
+			}
+		}
+		return n
+	}
+	for _, step := range []struct {
+		after time.Duration
+		want  int
+	}{{0, 1}, {time.Minute, 1}, {runnerRecheck - time.Minute - time.Nanosecond, 1}, {time.Nanosecond, 2}, {time.Minute, 2}} {
+		clk.SetTime(clk.Now().Add(step.after))
+		if err := r.ensureRunner(context.Background(), self(t, ""), cfg); err != nil {
+			t.Fatalf("ensureRunner() = %v", err)
+		}
+		if got := creates(); got != step.want {
+			t.Errorf("after %s more: %d creates, want %d", step.after, got, step.want)
+		}
+	}
+	for i := range runnerEntries + 10 {
+		r.runners.seen(fmt.Sprintf("ns-%d/runner", i))
+	}
+	if n := len(r.runners.known.Keys()); n != runnerEntries {
+		t.Errorf("%d runners remembered, want at most %d", n, runnerEntries)
 	}
 }

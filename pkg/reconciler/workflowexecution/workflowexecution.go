@@ -19,9 +19,7 @@ package workflowexecution
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sync"
 	"time"
 
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
@@ -90,7 +88,7 @@ type Reconciler struct {
 	// targets resolves targets through discovery (pkg/target).
 	targets *target.Resolver
 	// runners remembers the tenant runners known to exist (runner.go).
-	runners sync.Map
+	runners *runnerCache
 	clock   clock.PassiveClock
 	metrics *metrics.Recorder
 	audit   *auditTrail
@@ -283,131 +281,40 @@ func (r *Reconciler) reconcilePending(ctx context.Context, wfe *v1alpha1.Workflo
 	pr := resources.MakePipelineRun(wfe, cfg, target)
 	r.tracing.Annotate(pr, wfe)
 
-	// A cached PipelineRun of that name answers without a doomed create;
-	// our own run wins over whatever the (possibly stale) cache says of
-	// other executions.
-	existing, err := r.pipelineRunLister.PipelineRuns(pr.Namespace).Get(pr.Name)
-	if err == nil && resources.IsOwnedBy(existing, wfe) {
-		return r.handleExisting(ctx, wfe, existing, cfg, now)
-	}
-	if skip := r.checkLocks(wfe, target, cfg, now); skip != nil {
-		if own := r.ownRunPastTheCache(ctx, wfe, pr, existing); own != nil {
-			return r.handleExisting(ctx, wfe, own, cfg, now)
-		}
-		r.markSkipped(wfe, skip, now)
-		return nil
-	}
-	if existing != nil {
-		return r.handleExisting(ctx, wfe, existing, cfg, now)
-	}
+	return r.acquireLock(ctx, wfe, pr, target, cfg, now, func() (*pipelinev1.PipelineRun, error) {
+		return r.createRun(ctx, wfe, pr, p, now)
+	})
+}
+
+// createRun creates the execution's run and notes it in p. When the name
+// is already taken it returns the run holding it, read from the API
+// server, for the lock to decide about (lock.go).
+func (r *Reconciler) createRun(ctx context.Context, wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun, p *pass, now time.Time) (*pipelinev1.PipelineRun, error) {
 	created, err := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Create(ctx, pr, metav1.CreateOptions{})
 	switch {
 	case err == nil:
 		r.metrics.PipelineRunCreated(ctx, wfe)
 		r.markStarted(wfe, created)
 		p.created = created
-		return nil
+		return nil, nil
 	case apierrors.IsAlreadyExists(err):
 		r.metrics.PipelineRunCreation(ctx, metrics.CreationAlreadyExists, 0)
 		existing, getErr := r.pipelineClient.TektonV1().PipelineRuns(pr.Namespace).Get(ctx, pr.Name, metav1.GetOptions{})
 		if apierrors.IsNotFound(getErr) {
-			return controller.NewRequeueImmediately()
+			return nil, controller.NewRequeueImmediately()
 		} else if getErr != nil {
-			return fmt.Errorf("getting the existing PipelineRun %s/%s: %w", pr.Namespace, pr.Name, getErr)
+			return nil, fmt.Errorf("getting the existing PipelineRun %s/%s: %w", pr.Namespace, pr.Name, getErr)
 		}
-		return r.handleExisting(ctx, wfe, existing, cfg, now)
+		return existing, nil
 	default:
 		r.metrics.PipelineRunCreation(ctx, metrics.CreationError, 0)
 		if reason, permanent := classifyCreateError(err); permanent {
 			r.markCreateFailed(wfe, reason, err, now)
-			return nil
+			return nil, nil
 		}
 		wfe.Status.MarkPending("Creating the PipelineRun failed, retrying: %v", err)
-		return fmt.Errorf("creating PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err)
+		return nil, fmt.Errorf("creating PipelineRun %s/%s: %w", pr.Namespace, pr.Name, err)
 	}
-}
-
-// abandoned reports whether an unfinished run has no live owner: its owner
-// is terminal (a terminal status is final) or does not exist. An owner the
-// cache does not know is looked up on the API server, since the cache may
-// lag behind a new execution.
-func (r *Reconciler) abandoned(ctx context.Context, pr *pipelinev1.PipelineRun, owner *v1alpha1.WorkflowExecution) (bool, error) {
-	if owner != nil {
-		return owner.Status.IsDone(), nil
-	}
-	o := resources.OwnerOf(pr)
-	if o.Name == "" || o.Namespace == "" {
-		return false, nil // not labelled as ours: leave it alone
-	}
-	fresh, err := r.wfeClient.WorkflowexecutionV1alpha1().WorkflowExecutions(o.Namespace).Get(ctx, o.Name, metav1.GetOptions{})
-	switch {
-	case apierrors.IsNotFound(err):
-		return true, nil
-	case err != nil:
-		return false, fmt.Errorf("reading the owner %s of PipelineRun %s/%s: %w", o.NamespacedName, pr.Namespace, pr.Name, err)
-	default:
-		return fresh.UID != o.UID || fresh.Status.IsDone(), nil
-	}
-}
-
-// ownRunPastTheCache returns the execution's own run when the cache missed
-// it (its status write was lost and the cache lags): a skip must never
-// strand a run the execution already started.
-func (r *Reconciler) ownRunPastTheCache(ctx context.Context, wfe *v1alpha1.WorkflowExecution, want, cached *pipelinev1.PipelineRun) *pipelinev1.PipelineRun {
-	if cached != nil {
-		return nil // the cache has the run of that name, and it is not ours
-	}
-	pr, err := r.pipelineClient.TektonV1().PipelineRuns(want.Namespace).Get(ctx, want.Name, metav1.GetOptions{})
-	if err != nil || !resources.IsOwnedBy(pr, wfe) {
-		return nil
-	}
-	return pr
-}
-
-// handleExisting decides what a PipelineRun already holding the target's
-// name means for this execution (docs/design.md §4.3).
-func (r *Reconciler) handleExisting(ctx context.Context, wfe *v1alpha1.WorkflowExecution, pr *pipelinev1.PipelineRun, cfg *config.WorkflowExecution, now time.Time) error {
-	logger := logging.FromContext(ctx)
-	if resources.IsOwnedBy(pr, wfe) {
-		// Ours: a crash between create and status write, or a stale cache.
-		logger.Infof("Adopting PipelineRun %s/%s", pr.Namespace, pr.Name)
-		r.markStarted(wfe, pr)
-		return nil
-	}
-	owner := r.ownerOf(pr)
-	if !pr.IsDone() {
-		abandoned, err := r.abandoned(ctx, pr, owner)
-		if err != nil {
-			return err
-		}
-		if !abandoned {
-			r.markSkipped(wfe, busyBy(wfe, pr, owner, now), now)
-			return nil
-		}
-		// An unfinished run nobody will ever finish or release: its owner
-		// ended (e.g. the hold limit cancelled it and Tekton is wedged) or
-		// is gone. It must not hold the target.
-	} else if owner != nil && !owner.Status.IsDone() {
-		// Never delete a run whose result its owner has not read.
-		return controller.NewRequeueAfter(ownerRecordDelay)
-	}
-	if owner != nil {
-		if skip := cooldownSkip(wfe, owner, cfg.CooldownPeriod, now); skip != nil {
-			r.markSkipped(wfe, skip, now)
-			return nil
-		}
-	}
-	if isTerminating(pr) {
-		// Already being deleted (a finalizer holds it): it holds the
-		// target until it is gone; deleting it again changes nothing.
-		return r.waitForTerminating(wfe, pr, now)
-	}
-	// A finished (or abandoned) run kept for its cooldown: take the lock over.
-	logger.Infof("Taking over the PipelineRun %s/%s of %s", pr.Namespace, pr.Name, resources.OwnerOf(pr).NamespacedName)
-	if _, err := r.deleteExactly(ctx, pr); err != nil {
-		return err
-	}
-	return controller.NewRequeueImmediately()
 }
 
 // markStarted records the PipelineRun the execution now owns.
@@ -525,34 +432,10 @@ func (r *Reconciler) markRunFailed(wfe *v1alpha1.WorkflowExecution, cfg *config.
 	return cooldownRequeue(cfg, now, completion)
 }
 
-// reconcileDone releases the lock of a terminal execution after the cooldown.
+// reconcileDone releases the lock of a terminal execution after the
+// cooldown (lock.go), then expires it after its retention.
 func (r *Reconciler) reconcileDone(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution, p *pass) error {
-	st := &wfe.Status
-	now := r.clock.Now()
-	if !holdsLock(wfe) {
-		return r.expire(ctx, wfe, cfg, now)
-	}
-	if st.CompletionTime == nil {
-		return nil
-	}
-	if wait := st.CompletionTime.Add(cfg.CooldownPeriod).Sub(now); wait > 0 {
-		return controller.NewRequeueAfter(wait)
-	}
-	deleted, err := r.deleteOwnedPipelineRun(ctx, wfe, st.PipelineRunRef.Namespace, st.PipelineRunRef.Name)
-	if te := (*terminatingError)(nil); errors.As(err, &te) {
-		// The run holds the target until it is gone: the watch brings the
-		// execution back then (its labels name it).
-		return controller.NewRequeueAfter(terminatingRecheck(te.pr, now))
-	} else if err != nil {
-		return err
-	}
-	released := metav1.NewTime(now)
-	st.LockReleaseTime = &released
-	// Not deleted: another execution took the finished run over, or it is
-	// gone; the lock was already released. The transition (lockReleaseTime
-	// recorded) is reported all the same.
-	p.runGone = !deleted
-	return nil
+	return r.releaseLock(ctx, wfe, cfg, r.clock.Now(), p)
 }
 
 // FinalizeKind deletes the execution's PipelineRun, only if it is its own,
@@ -572,35 +455,4 @@ func (r *Reconciler) FinalizeKind(ctx context.Context, wfe *v1alpha1.WorkflowExe
 		return controller.NewRequeueAfter(wait)
 	}
 	return nil
-}
-
-// stopOwnRun deletes the execution's run, if it still owns one, and returns
-// it when this call deleted it.
-func (r *Reconciler) stopOwnRun(ctx context.Context, wfe *v1alpha1.WorkflowExecution, cfg *config.WorkflowExecution) (*pipelinev1.PipelineRun, error) {
-	if wfe.Status.LockReleaseTime != nil {
-		return nil, nil
-	}
-	ns, name := cfg.ExecutionNamespace, ""
-	if ref := wfe.Status.PipelineRunRef; ref != nil {
-		ns, name = ref.Namespace, ref.Name
-	} else if name = r.runNameOf(wfe); name == "" {
-		// A crash between create and status write leaves an unrecorded
-		// run: only a target that resolves can have one.
-		return nil, nil
-	}
-	pr, err := r.getPipelineRun(ctx, ns, name)
-	if apierrors.IsNotFound(err) || (err == nil && (!resources.IsOwnedBy(pr, wfe) || pr.DeletionTimestamp != nil)) {
-		// Gone, another's, or already being deleted (a finalizer holds
-		// it): nothing to stop, and no delete repeated on every pass.
-		return nil, nil
-	} else if err != nil {
-		return nil, err
-	}
-	if isTerminating(pr) {
-		return nil, nil // already being deleted: nothing left to do
-	}
-	if deleted, err := r.deleteExactly(ctx, pr); err != nil || !deleted {
-		return nil, err
-	}
-	return pr, nil
 }
