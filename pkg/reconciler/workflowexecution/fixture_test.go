@@ -40,6 +40,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 	fakediscovery "k8s.io/client-go/discovery/fake"
 	clientgotesting "k8s.io/client-go/testing"
 	"k8s.io/client-go/tools/cache"
@@ -732,4 +733,19 @@ func requeue(err error) string {
 func reconcileFailed(err error) bool {
 	ok, _ := controller.IsRequeueKey(err)
 	return err != nil && !ok
+}
+
+// awaitKey returns the next key of the work queue, waiting for it with a
+// deadline: knative's two-lane queue hands keys to its consumer
+// asynchronously, so a key just added may not be counted yet.
+func (f *fixture) awaitKey(t *testing.T) any {
+	t.Helper()
+	if err := wait.PollUntilContextTimeout(f.ctx, time.Millisecond, 5*time.Second, true, func(context.Context) (bool, error) {
+		return f.impl.WorkQueue().Len() > 0, nil
+	}); err != nil {
+		t.Fatalf("no key enqueued: %v", err)
+	}
+	key, _ := f.impl.WorkQueue().Get()
+	f.impl.WorkQueue().Done(key)
+	return key
 }

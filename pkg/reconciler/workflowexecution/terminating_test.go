@@ -17,7 +17,6 @@ limitations under the License.
 package workflowexecution
 
 import (
-	"context"
 	"slices"
 	"testing"
 	"time"
@@ -25,7 +24,6 @@ import (
 	pipelinev1 "github.com/tektoncd/pipeline/pkg/apis/pipeline/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/tools/cache"
 	"knative.dev/pkg/controller"
 )
@@ -201,18 +199,8 @@ func TestWakeWaiters(t *testing.T) {
 	wake(other)
 	for _, deleted := range []any{pr, cache.DeletedFinalStateUnknown{Key: "x", Obj: pr}} {
 		wake(deleted)
-		if err := wait.PollUntilContextTimeout(f.ctx, time.Millisecond, 5*time.Second, true, func(context.Context) (bool, error) {
-			return f.impl.WorkQueue().Len() > 0, nil
-		}); err != nil {
-			t.Fatalf("no key enqueued: %v", err)
-		}
-		key, _ := f.impl.WorkQueue().Get()
-		if key != (types.NamespacedName{Namespace: selfNS, Name: selfName}) {
+		if key := f.awaitKey(t); key != (types.NamespacedName{Namespace: selfNS, Name: selfName}) {
 			t.Errorf("enqueued %v, want %s", key, selfKey)
 		}
-		f.impl.WorkQueue().Done(key)
-	}
-	if n := f.impl.WorkQueue().Len(); n != 0 {
-		t.Errorf("%d more key(s) enqueued, want none", n)
 	}
 }
